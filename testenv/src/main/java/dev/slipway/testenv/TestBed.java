@@ -1,0 +1,131 @@
+package dev.slipway.testenv;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where the real binaries of the test bed are: {@code testenv/build.sh} builds them once from the
+ * Go module proxy and caches them by version outside the repository; this class asks the script for
+ * the directory (building if the cache is incomplete) and hands out paths.
+ */
+public final class TestBed {
+
+  private static TestBed instance;
+
+  private final Path root;
+  private final Path dir;
+  private final Properties versions = new Properties();
+
+  private TestBed(Path root, Path dir) {
+    this.root = root;
+    this.dir = dir;
+    try (InputStream in = Files.newInputStream(dir.resolve("versions.properties"))) {
+      versions.load(in);
+    } catch (IOException e) {
+      throw new TestBedException(
+          "the test bed in " + dir + " has no versions.properties; delete it and rerun", e);
+    }
+  }
+
+  /** The test bed of this repository, built if needed (once per JVM). */
+  public static synchronized TestBed get() {
+    if (instance == null) {
+      Path root = repositoryRoot();
+      instance = new TestBed(root, build(root));
+    }
+    return instance;
+  }
+
+  /** The repository's top directory: {@code -Dslipway.root}, else the nearest parent of the cwd. */
+  public static Path repositoryRoot() {
+    String prop = System.getProperty("slipway.root");
+    if (prop != null && Files.isRegularFile(Path.of(prop, "testenv", "build.sh"))) {
+      return Path.of(prop).toAbsolutePath();
+    }
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.isRegularFile(p.resolve("testenv/build.sh"))) {
+        return p;
+      }
+    }
+    throw new TestBedException(
+        "cannot find testenv/build.sh above "
+            + Path.of("").toAbsolutePath()
+            + "; run from the Slipway repository or pass -Dslipway.root=<repository>");
+  }
+
+  private static Path build(Path root) {
+    Path log = logDir(root).resolve("testenv-build.log");
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", root.resolve("testenv/build.sh").toString())
+            .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    try {
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        throw new TestBedException(
+            "testenv/build.sh failed (exit " + p.exitValue() + "); its messages are in " + log);
+      }
+      String last = out.lines().reduce((a, b) -> b).orElse("");
+      Path dir = Path.of(last);
+      if (!Files.isDirectory(dir)) {
+        throw new TestBedException("testenv/build.sh printed no test bed directory; see " + log);
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new TestBedException("cannot run testenv/build.sh (is bash installed?): " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TestBedException("interrupted while building the test bed", e);
+    }
+  }
+
+  /** Directory for process logs: {@code <repository>/target/testbed-logs}. */
+  static Path logDir(Path root) {
+    Path dir = root.resolve("target/testbed-logs");
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new TestBedException("cannot create " + dir + ": " + e.getMessage(), e);
+    }
+    return dir;
+  }
+
+  public Path logDir() {
+    return logDir(root);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  /** The cache directory holding {@code bin/} and the kube-api-test layout under {@code k8s/}. */
+  public Path dir() {
+    return dir;
+  }
+
+  public Path bin(String name) {
+    Path p = dir.resolve("bin").resolve(name);
+    if (!Files.isExecutable(p)) {
+      throw new TestBedException(p + " is missing or not executable; delete " + dir + " and rerun");
+    }
+    return p;
+  }
+
+  /** The Kubernetes version the binaries were built from, numeric (e.g. {@code 1.37.2}). */
+  public String kubernetesVersion() {
+    return versions.getProperty("kubernetes");
+  }
+
+  public String etcdVersion() {
+    return versions.getProperty("etcd");
+  }
+
+  public String govmomiVersion() {
+    return versions.getProperty("govmomi");
+  }
+}
