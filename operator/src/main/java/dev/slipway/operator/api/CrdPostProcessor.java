@@ -1,0 +1,81 @@
+package dev.slipway.operator.api;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Build step after fabric8's CRD generator: puts printer columns in the order the classes declare
+ * them (the generator sorts them by JSON path, so {@code kubectl get tkc} would show Age first,
+ * unlike TKGS), bounds quantities to {@value #QUANTITY_MAX_LENGTH} characters (the generator
+ * ignores {@code @Size} on Quantity fields, and CEL quantity rules on unbounded strings exceed the
+ * API server's cost budget), and marks the files as generated. Run by Maven with the CRD directory
+ * as argument.
+ */
+public final class CrdPostProcessor {
+  private static final KubernetesSerialization YAML = new KubernetesSerialization();
+
+  static final long QUANTITY_MAX_LENGTH = 64;
+
+  private CrdPostProcessor() {}
+
+  public static void main(String[] args) throws IOException {
+    Path dir = Path.of(args[0]);
+    for (Class<? extends HasMetadata> type : ApiTypes.ALL) {
+      String crdName = HasMetadata.getPlural(type) + "." + HasMetadata.getGroup(type);
+      Path file = dir.resolve(crdName + "-v1.yml");
+      CustomResourceDefinition crd =
+          YAML.unmarshal(Files.readString(file), CustomResourceDefinition.class);
+      for (CustomResourceDefinitionVersion v : crd.getSpec().getVersions()) {
+        if (v.getName().equals(HasMetadata.getVersion(type))) {
+          v.setAdditionalPrinterColumns(inDeclaredOrder(type, v.getAdditionalPrinterColumns()));
+        }
+        boundQuantities(v.getSchema().getOpenAPIV3Schema());
+      }
+      Files.writeString(
+          file,
+          "# Generated from operator/src/main/java/dev/slipway/operator/api by the Maven build;"
+              + " do not edit.\n"
+              + YAML.asYaml(crd).replaceFirst("^---\n", ""));
+    }
+  }
+
+  static void boundQuantities(JSONSchemaProps schema) {
+    if (schema == null) {
+      return;
+    }
+    if (Boolean.TRUE.equals(schema.getXKubernetesIntOrString()) && schema.getMaxLength() == null) {
+      schema.setMaxLength(QUANTITY_MAX_LENGTH);
+    }
+    if (schema.getProperties() != null) {
+      schema.getProperties().values().forEach(CrdPostProcessor::boundQuantities);
+    }
+    if (schema.getItems() != null) {
+      boundQuantities(schema.getItems().getSchema());
+    }
+    if (schema.getAdditionalProperties() != null) {
+      boundQuantities(schema.getAdditionalProperties().getSchema());
+    }
+  }
+
+  static List<CustomResourceColumnDefinition> inDeclaredOrder(
+      Class<?> type, List<CustomResourceColumnDefinition> columns) {
+    List<String> order =
+        Arrays.stream(type.getAnnotationsByType(AdditionalPrinterColumn.class))
+            .map(AdditionalPrinterColumn::name)
+            .toList();
+    return columns.stream()
+        .sorted(Comparator.comparingInt(c -> order.indexOf(c.getName())))
+        .toList();
+  }
+}

@@ -1,0 +1,18 @@
+package dev.slipway.vsphere;
+
+import java.util.Map;
+
+/** One VM in a folder listing (for orphan scans): enough to decide whether Slipway owns it. */
+public record VmSummary(
+    VmRef ref,
+    String name,
+    String instanceUuid,
+    String annotation,
+    boolean template,
+    Map<String, String> customAttributes) {
+
+  public VmSummary {
+    annotation = annotation == null ? "" : annotation;
+    customAttributes = Map.copyOf(customAttributes);
+  }
+}
