@@ -24,7 +24,6 @@ import (
 	"syscall"
 
 	"github.com/vmware/govmomi/simulator"
-	"github.com/vmware/govmomi/simulator/vpx"
 
 	// REST (vAPI: sessions, content library, tagging) and the other endpoints vCenter serves.
 	_ "github.com/vmware/govmomi/lookup/simulator"
@@ -71,7 +70,8 @@ func main() {
 		fail("-control: %v", err)
 	}
 
-	vpx.ServiceContent.About.ApiVersion = *apiVersion
+	// VPX() copied vpx.ServiceContent into the model already, so set the model's copy.
+	m.ServiceContent.About.ApiVersion = *apiVersion
 	var err error
 	if *load != "" {
 		err = m.Load(*load)

@@ -166,7 +166,8 @@ public final class SoapClient {
       throw new VSphereException(
           kind == FaultKind.OTHER && status == 200 ? FaultKind.TRANSIENT : kind,
           "HTTP " + status,
-          method + ": HTTP " + status + " without a SOAP envelope");
+          method + ": HTTP " + status + " without a SOAP envelope",
+          e);
     }
     XmlNode soapBody =
         env.child("Body")
