@@ -131,7 +131,9 @@ public final class ControlPlane implements AutoCloseable {
                 "--bind-address=127.0.0.1",
                 "--secure-port=" + port,
                 "--concurrent-gc-syncs=5",
-                "--namespace-sync-period=10s"),
+                "--namespace-sync-period=10s",
+                // Quotas on new CRDs are evaluated at this period (default 5m); tests wait on it.
+                "--resource-quota-sync-period=5s"),
             log);
     waitHealthy(kcm, URI.create("https://127.0.0.1:" + port + "/healthz"), Duration.ofSeconds(60));
     return kcm;

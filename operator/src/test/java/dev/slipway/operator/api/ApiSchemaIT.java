@@ -1,12 +1,13 @@
 package dev.slipway.operator.api;
 
-import static dev.slipway.operator.api.Manifests.fromMap;
-import static dev.slipway.operator.api.Manifests.set;
-import static dev.slipway.operator.api.Manifests.toMap;
+import static dev.slipway.testenv.Manifests.fromMap;
+import static dev.slipway.testenv.Manifests.set;
+import static dev.slipway.testenv.Manifests.toMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.slipway.testenv.ControlPlane;
+import dev.slipway.testenv.Manifests;
 import dev.slipway.testenv.TestBed;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;

@@ -83,6 +83,11 @@ public class Machine extends CustomResource<Machine.Spec, Machine.Status> implem
     @JsonPropertyDescription("The content-library item the VM is deployed from.")
     public Image image;
 
+    @JsonPropertyDescription(
+        "Extra disks of the VM (from the cluster's volumes for the machine's role or pool).")
+    @io.fabric8.generator.annotation.Size(max = 16)
+    public List<dev.slipway.operator.api.run.v1alpha3.Volume> volumes;
+
     @JsonPropertyDescription("Where the machine's bootstrap (cloud-init) data is.")
     public Bootstrap bootstrap;
 

@@ -1,4 +1,4 @@
-package dev.slipway.operator.api;
+package dev.slipway.testenv;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;

@@ -1,0 +1,417 @@
+package dev.slipway.operator.controller;
+
+import dev.slipway.operator.api.cluster.v1alpha1.Machine;
+import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
+import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
+import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace.Permission;
+import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace.Role;
+import dev.slipway.operator.config.Placement;
+import dev.slipway.operator.status.Conditions;
+import dev.slipway.operator.status.EventReason;
+import dev.slipway.operator.status.Events;
+import dev.slipway.operator.status.Reasons;
+import dev.slipway.operator.status.Types;
+import dev.slipway.vsphere.FolderRef;
+import dev.slipway.vsphere.PoolLimits;
+import dev.slipway.vsphere.PoolRef;
+import dev.slipway.vsphere.VSphereException;
+import dev.slipway.vsphere.VSphereProvider;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A VSphereNamespace becomes a Kubernetes Namespace of the same name (labelled as Slipway's), one
+ * RoleBinding per granted role, a ResourceQuota for its object limits, and in vCenter a resource
+ * pool with its CPU and memory limits and a VM folder. Deleting it waits until its clusters are
+ * gone, then removes what it created.
+ */
+@ControllerConfiguration(name = "vspherenamespace")
+public class VSphereNamespaceReconciler
+    implements Reconciler<VSphereNamespace>, Cleaner<VSphereNamespace> {
+
+  public static final String MANAGED_LABEL = "slipway.dev/managed";
+  public static final String NAMESPACE_LABEL = "slipway.dev/vsphere-namespace";
+  public static final String QUOTA_NAME = "slipway-object-limits";
+  static final Map<Role, String> CLUSTER_ROLES =
+      Map.of(
+          Role.owner, "slipway-namespace-owner",
+          Role.edit, "slipway-namespace-edit",
+          Role.view, "slipway-namespace-view");
+
+  private final VSphereProvider vsphere;
+  private final Placement placement;
+  private final Events events;
+
+  public VSphereNamespaceReconciler(VSphereProvider vsphere, Placement placement, Events events) {
+    this.vsphere = vsphere;
+    this.placement = placement;
+    this.events = events;
+  }
+
+  @Override
+  public List<EventSource<?, VSphereNamespace>> prepareEventSources(
+      EventSourceContext<VSphereNamespace> context) {
+    // Machines and clusters of a namespace change its usage and whether it may be deleted.
+    return List.of(
+        byNamespaceName(context, Machine.class),
+        byNamespaceName(context, TanzuKubernetesCluster.class));
+  }
+
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
+      EventSource<?, VSphereNamespace> byNamespaceName(
+          EventSourceContext<VSphereNamespace> context, Class<R> type) {
+    return new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(type, VSphereNamespace.class)
+            .withSecondaryToPrimaryMapper(
+                r -> Set.of(new ResourceID(r.getMetadata().getNamespace())))
+            .build(),
+        context);
+  }
+
+  @SuppressWarnings("unchecked")
+  static <R extends io.fabric8.kubernetes.api.model.HasMetadata> List<R> inNamespace(
+      Context<?> context, Class<R> type, String namespace) {
+    InformerEventSource<R, ?> source =
+        (InformerEventSource<R, ?>) context.eventSourceRetriever().getEventSourceFor(type);
+    return source.list(namespace, r -> true).toList();
+  }
+
+  @Override
+  public UpdateControl<VSphereNamespace> reconcile(
+      VSphereNamespace vns, Context<VSphereNamespace> context) {
+    VSphereNamespace.Status before = Statuses.copy(vns.getStatus(), VSphereNamespace.Status.class);
+    VSphereNamespace.Status status =
+        vns.getStatus() == null ? new VSphereNamespace.Status() : vns.getStatus();
+    Conditions cond = Conditions.of(status.conditions, vns.getMetadata().getGeneration());
+    String name = vns.getMetadata().getName();
+    KubernetesClient client = context.getClient();
+
+    ensureNamespace(client, vns);
+    int bindings = ensureRoleBindings(client, vns);
+    Optional<String> quotaPending = ensureQuota(client, vns);
+    status.namespace = name;
+    if (quotaPending.isPresent()) {
+      cond.setFalse(Types.NAMESPACE_READY, Reasons.WAITING_FOR_QUOTA, quotaPending.get());
+    } else {
+      cond.setTrue(
+          Types.NAMESPACE_READY,
+          Reasons.CREATED,
+          "namespace " + name + " with " + bindings + " role binding(s)");
+    }
+
+    try {
+      PoolRef pool = ensurePool(vns);
+      FolderRef folder = vsphere.ensureFolder(parentFolder(vns), name);
+      if (status.resourcePool == null) {
+        events.record(
+            vns,
+            EventReason.VSphereResourcesCreated,
+            "resource pool " + pool.moref() + " and folder " + folder.moref() + " ready");
+      }
+      status.resourcePool = pool.moref();
+      status.folder = folder.moref();
+      cond.setTrue(
+          Types.VSPHERE_RESOURCES_READY,
+          Reasons.CREATED,
+          "resource pool "
+              + parentPool(vns)
+              + "/"
+              + name
+              + " and folder "
+              + parentFolder(vns)
+              + "/"
+              + name);
+    } catch (VSphereException e) {
+      cond.setFalse(Types.VSPHERE_RESOURCES_READY, Reasons.VSPHERE_ERROR, e.getMessage());
+    }
+
+    status.usage = usage(context, client, name);
+    cond.remove(Types.DELETION_BLOCKED);
+    boolean ready =
+        cond.isTrue(Types.NAMESPACE_READY) && cond.isTrue(Types.VSPHERE_RESOURCES_READY);
+    if (ready) {
+      cond.setTrue(Types.READY, Reasons.READY, "namespace and vSphere resources are ready");
+    } else {
+      cond.setFalse(
+          Types.READY,
+          Reasons.WAITING_FOR_CONDITIONS,
+          cond.get(Types.VSPHERE_RESOURCES_READY).map(c -> c.getMessage()).orElse(""));
+    }
+    status.conditions = cond.list();
+    status.observedGeneration = vns.getMetadata().getGeneration();
+    vns.setStatus(status);
+    UpdateControl<VSphereNamespace> control =
+        Statuses.changed(before, status)
+            ? UpdateControl.patchStatus(vns)
+            : UpdateControl.noUpdate();
+    return ready
+        ? control
+        : control.rescheduleAfter(cond.isTrue(Types.NAMESPACE_READY) ? 10_000 : 1_000);
+  }
+
+  private String parentPool(VSphereNamespace vns) {
+    return Optional.ofNullable(vns.getSpec().placement)
+        .map(p -> p.parentResourcePool)
+        .orElse(placement.parentResourcePool());
+  }
+
+  private String parentFolder(VSphereNamespace vns) {
+    return Optional.ofNullable(vns.getSpec().placement)
+        .map(p -> p.parentFolder)
+        .orElse(placement.parentFolder());
+  }
+
+  private PoolRef ensurePool(VSphereNamespace vns) {
+    PoolLimits wanted = limits(vns);
+    PoolRef pool = vsphere.ensureResourcePool(parentPool(vns), vns.getMetadata().getName(), wanted);
+    if (!wanted.equals(vsphere.poolLimits(pool))) {
+      vsphere.updatePoolLimits(pool, wanted);
+    }
+    return pool;
+  }
+
+  PoolLimits limits(VSphereNamespace vns) {
+    VSphereNamespace.Limits l = vns.getSpec().limits;
+    if (l == null) {
+      return PoolLimits.unlimited();
+    }
+    long cpu =
+        l.cpu == null
+            ? PoolLimits.UNLIMITED
+            : Quantity.getAmountInBytes(l.cpu)
+                .multiply(java.math.BigDecimal.valueOf(placement.mhzPerVcpu()))
+                .longValue();
+    long mem =
+        l.memory == null
+            ? PoolLimits.UNLIMITED
+            : Quantity.getAmountInBytes(l.memory).longValue() / (1024 * 1024);
+    return new PoolLimits(cpu, mem);
+  }
+
+  private void ensureNamespace(KubernetesClient client, VSphereNamespace vns) {
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(vns.getMetadata().getName())
+                .addToLabels(MANAGED_LABEL, "true")
+                .addToLabels(NAMESPACE_LABEL, vns.getMetadata().getName())
+                .endMetadata()
+                .build())
+        .fieldManager("slipway")
+        .forceConflicts()
+        .serverSideApply();
+  }
+
+  private int ensureRoleBindings(KubernetesClient client, VSphereNamespace vns) {
+    String ns = vns.getMetadata().getName();
+    Map<Role, List<Subject>> byRole = new EnumMap<>(Role.class);
+    for (Permission p : Optional.ofNullable(vns.getSpec().permissions).orElse(List.of())) {
+      byRole.computeIfAbsent(p.role, r -> new java.util.ArrayList<>()).add(subject(p, ns));
+    }
+    for (Role role : Role.values()) {
+      String name = "slipway-" + role.name();
+      List<Subject> subjects = byRole.get(role);
+      if (subjects == null) {
+        client.rbac().roleBindings().inNamespace(ns).withName(name).delete();
+        continue;
+      }
+      RoleBinding rb =
+          new RoleBindingBuilder()
+              .withNewMetadata()
+              .withName(name)
+              .withNamespace(ns)
+              .addToLabels(MANAGED_LABEL, "true")
+              .endMetadata()
+              .withNewRoleRef()
+              .withApiGroup("rbac.authorization.k8s.io")
+              .withKind("ClusterRole")
+              .withName(CLUSTER_ROLES.get(role))
+              .endRoleRef()
+              .withSubjects(subjects)
+              .build();
+      client
+          .rbac()
+          .roleBindings()
+          .inNamespace(ns)
+          .resource(rb)
+          .fieldManager("slipway")
+          .forceConflicts()
+          .serverSideApply();
+    }
+    return byRole.size();
+  }
+
+  static Subject subject(Permission p, String namespace) {
+    return switch (p.kind) {
+      case User, Group ->
+          new SubjectBuilder()
+              .withKind(p.kind.name())
+              .withApiGroup("rbac.authorization.k8s.io")
+              .withName(p.name)
+              .build();
+      case ServiceAccount -> {
+        String[] parts = p.name.split(":", 2);
+        yield new SubjectBuilder()
+            .withKind("ServiceAccount")
+            .withNamespace(parts.length == 2 ? parts[0] : namespace)
+            .withName(parts.length == 2 ? parts[1] : parts[0])
+            .build();
+      }
+    };
+  }
+
+  /**
+   * Applies the object-limit quota; returns why the namespace cannot be used yet. Until the quota
+   * controller has evaluated a new quota, the API server refuses every object it counts ("status
+   * unknown for quota"), so the namespace is not Ready before that.
+   */
+  private Optional<String> ensureQuota(KubernetesClient client, VSphereNamespace vns) {
+    String ns = vns.getMetadata().getName();
+    VSphereNamespace.ObjectLimits ol = vns.getSpec().objectLimits;
+    Map<String, Quantity> hard = new java.util.TreeMap<>();
+    if (ol != null) {
+      putCount(
+          hard, "count/tanzukubernetesclusters.run.tanzu.vmware.com", ol.tanzuKubernetesClusters);
+      putCount(hard, "count/machines.cluster.slipway.dev", ol.machines);
+      putCount(hard, "secrets", ol.secrets);
+      putCount(hard, "configmaps", ol.configMaps);
+    }
+    if (hard.isEmpty()) {
+      client.resourceQuotas().inNamespace(ns).withName(QUOTA_NAME).delete();
+      return Optional.empty();
+    }
+    var applied =
+        client
+            .resourceQuotas()
+            .inNamespace(ns)
+            .resource(
+                new ResourceQuotaBuilder()
+                    .withNewMetadata()
+                    .withName(QUOTA_NAME)
+                    .withNamespace(ns)
+                    .addToLabels(MANAGED_LABEL, "true")
+                    .endMetadata()
+                    .withNewSpec()
+                    .withHard(hard)
+                    .endSpec()
+                    .build())
+            .fieldManager("slipway")
+            .forceConflicts()
+            .serverSideApply();
+    // The API server admits counted objects only once the controller reports their usage.
+    Map<String, Quantity> used = applied.getStatus() == null ? null : applied.getStatus().getUsed();
+    if (used == null || !used.keySet().containsAll(hard.keySet())) {
+      return Optional.of(
+          "waiting for the quota controller to evaluate ResourceQuota " + QUOTA_NAME);
+    }
+    return Optional.empty();
+  }
+
+  private static void putCount(Map<String, Quantity> hard, String key, Integer value) {
+    if (value != null) {
+      hard.put(key, new Quantity(String.valueOf(value)));
+    }
+  }
+
+  private VSphereNamespace.Usage usage(
+      Context<VSphereNamespace> context, KubernetesClient client, String ns) {
+    List<Machine> machines = inNamespace(context, Machine.class, ns);
+    Usage u = Usage.of(machines, new VmClasses(client));
+    VSphereNamespace.Usage out = new VSphereNamespace.Usage();
+    out.machines = machines.size();
+    out.tanzuKubernetesClusters = inNamespace(context, TanzuKubernetesCluster.class, ns).size();
+    out.cpus = u.cpus();
+    out.memory = new Quantity(u.memoryMiB() + "Mi");
+    return out;
+  }
+
+  @Override
+  public DeleteControl cleanup(VSphereNamespace vns, Context<VSphereNamespace> context) {
+    String ns = vns.getMetadata().getName();
+    List<String> clusters =
+        inNamespace(context, TanzuKubernetesCluster.class, ns).stream()
+            .map(c -> c.getMetadata().getName())
+            .sorted()
+            .toList();
+    if (!clusters.isEmpty()) {
+      String message =
+          "deletion waits for "
+              + clusters.size()
+              + " cluster(s) in namespace "
+              + ns
+              + ": "
+              + String.join(", ", clusters);
+      blockDeletion(context.getClient(), vns, message);
+      events.record(vns, EventReason.DeletionBlocked, message);
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(5_000);
+    }
+    List<Machine> machines = inNamespace(context, Machine.class, ns);
+    if (!machines.isEmpty()) {
+      blockDeletion(
+          context.getClient(), vns, "deletion waits for " + machines.size() + " machine(s) to go");
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(2_000);
+    }
+    try {
+      if (removeVSphereObjects(vns)) {
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(1_000);
+      }
+    } catch (VSphereException e) {
+      blockDeletion(context.getClient(), vns, "cannot remove vSphere objects: " + e.getMessage());
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(10_000);
+    }
+    context.getClient().namespaces().withName(ns).delete();
+    events.forget(vns);
+    return DeleteControl.defaultDelete();
+  }
+
+  /** Starts deleting the pool and folder if they still exist; true while something remains. */
+  private boolean removeVSphereObjects(VSphereNamespace vns) {
+    String name = vns.getMetadata().getName();
+    Optional<FolderRef> folder = vsphere.findFolder(parentFolder(vns) + "/" + name);
+    Optional<PoolRef> pool = vsphere.findResourcePool(parentPool(vns) + "/" + name);
+    folder.filter(vsphere::isManaged).ifPresent(vsphere::deleteFolder);
+    pool.filter(vsphere::isManaged).ifPresent(vsphere::deleteResourcePool);
+    return folder.filter(vsphere::isManaged).isPresent()
+        || pool.filter(vsphere::isManaged).isPresent();
+  }
+
+  private void blockDeletion(KubernetesClient client, VSphereNamespace vns, String message) {
+    VSphereNamespace.Status status =
+        vns.getStatus() == null ? new VSphereNamespace.Status() : vns.getStatus();
+    Conditions cond = Conditions.of(status.conditions, vns.getMetadata().getGeneration());
+    String old = cond.get(Types.DELETION_BLOCKED).map(c -> c.getMessage()).orElse(null);
+    if (Objects.equals(old, message)) {
+      return;
+    }
+    cond.setTrue(Types.DELETION_BLOCKED, Reasons.CLUSTERS_EXIST, message);
+    cond.setFalse(Types.READY, Reasons.DELETING, message);
+    status.conditions = cond.list();
+    vns.setStatus(status);
+    client.resource(vns).patchStatus();
+  }
+}

@@ -1,0 +1,32 @@
+package dev.slipway.operator.status;
+
+/** Every reason an Event from Slipway can carry; Warning ones mean a person should look. */
+public enum EventReason {
+  NamespaceCreated(false),
+  VSphereResourcesCreated(false),
+  DeletionBlocked(true),
+  ResolutionFailed(true),
+  LimitExceeded(true),
+  MachineCreated(false),
+  MachineDeleted(false),
+  Scaled(false),
+  TemplateDeployed(false),
+  VMCreated(false),
+  VMPoweredOn(false),
+  VMDeleted(false),
+  TaskFailed(true),
+  MachineFailed(true),
+  NodeJoined(false),
+  ClusterReady(false),
+  BootstrapFailed(true);
+
+  private final boolean warning;
+
+  EventReason(boolean warning) {
+    this.warning = warning;
+  }
+
+  public String type() {
+    return warning ? "Warning" : "Normal";
+  }
+}

@@ -1,0 +1,51 @@
+package dev.slipway.operator.status;
+
+/** Condition reasons: constants a person can search the docs for (docs/troubleshooting.md). */
+public final class Reasons {
+  private Reasons() {}
+
+  public static final String READY = "Ready";
+  public static final String RESOLVED = "Resolved";
+  public static final String WAITING_FOR_CONDITIONS = "WaitingForConditions";
+  public static final String DELETING = "Deleting";
+
+  // resolution (TanzuKubernetesCluster)
+  public static final String TKR_NOT_FOUND = "TanzuKubernetesReleaseNotFound";
+  public static final String TKR_NOT_READY = "TanzuKubernetesReleaseNotReady";
+  public static final String VERSION_DOWNGRADE = "VersionDowngrade";
+  public static final String NAMESPACE_NOT_FOUND = "NamespaceNotFound";
+  public static final String NAMESPACE_NOT_READY = "NamespaceNotReady";
+  public static final String VM_CLASS_NOT_FOUND = "VirtualMachineClassNotFound";
+  public static final String VM_CLASS_NOT_GRANTED = "VirtualMachineClassNotGranted";
+  public static final String STORAGE_CLASS_NOT_GRANTED = "StorageClassNotGranted";
+  public static final String LIBRARY_NOT_GRANTED = "ContentLibraryNotGranted";
+  public static final String LIMIT_EXCEEDED = "NamespaceLimitExceeded";
+  public static final String WITHIN_LIMITS = "WithinLimits";
+
+  // topology progress
+  public static final String WAITING_FOR_CONTROL_PLANE = "WaitingForControlPlane";
+  public static final String SCALING = "Scaling";
+  public static final String MACHINES_NOT_READY = "MachinesNotReady";
+  public static final String MACHINE_FAILED = "MachineFailed";
+
+  // machine lifecycle
+  public static final String WAITING_FOR_NAMESPACE = "WaitingForNamespace";
+  public static final String WAITING_FOR_BOOTSTRAP_DATA = "WaitingForBootstrapData";
+  public static final String BOOTSTRAP_DATA_READY = "BootstrapDataReady";
+  public static final String PREPARING_TEMPLATE = "PreparingTemplate";
+  public static final String CLONING = "Cloning";
+  public static final String POWERING_ON = "PoweringOn";
+  public static final String POWERED_ON = "PoweredOn";
+  public static final String TASK_FAILED = "TaskFailed";
+  public static final String PERMANENT_FAILURE = "PermanentFailure";
+  public static final String IMAGE_NOT_FOUND = "ImageNotFound";
+  public static final String WAITING_FOR_NODE = "WaitingForNode";
+  public static final String NODE_READY = "NodeReady";
+  public static final String NODE_NOT_READY = "NodeNotReady";
+
+  // namespace
+  public static final String CLUSTERS_EXIST = "ClustersExist";
+  public static final String VSPHERE_ERROR = "VSphereError";
+  public static final String CREATED = "Created";
+  public static final String WAITING_FOR_QUOTA = "WaitingForQuota";
+}

@@ -1,0 +1,29 @@
+package dev.slipway.operator.status;
+
+/** Condition types. Ready is always the summary a person or a GitOps health check reads. */
+public final class Types {
+  private Types() {}
+
+  public static final String READY = "Ready";
+
+  // TanzuKubernetesCluster
+  public static final String RESOURCES_RESOLVED = "ResourcesResolved";
+  public static final String WITHIN_NAMESPACE_LIMITS = "WithinNamespaceLimits";
+  public static final String CONTROL_PLANE_READY = "ControlPlaneReady";
+  public static final String NODE_POOLS_READY = "NodePoolsReady";
+  public static final String TKR_COMPATIBLE = "TanzuKubernetesReleaseCompatible";
+  public static final String UPDATES_AVAILABLE = "UpdatesAvailable";
+
+  // Machine
+  public static final String VM_PROVISIONED = "VMProvisioned";
+  public static final String BOOTSTRAP_READY = "BootstrapReady";
+  public static final String NODE_HEALTHY = "NodeHealthy";
+
+  // VSphereNamespace
+  public static final String NAMESPACE_READY = "NamespaceReady";
+  public static final String VSPHERE_RESOURCES_READY = "VSphereResourcesReady";
+  public static final String DELETION_BLOCKED = "DeletionBlocked";
+
+  // TanzuKubernetesRelease
+  public static final String COMPATIBLE = "Compatible";
+}

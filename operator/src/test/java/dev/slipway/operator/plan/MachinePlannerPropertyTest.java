@@ -1,0 +1,473 @@
+package dev.slipway.operator.plan;
+
+import static dev.slipway.operator.plan.Fixtures.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Invariants of {@link MachinePlanner#plan} over many random clusters. Names and suffixes come from
+ * a two-letter alphabet so that collisions with observed and freshly created names are common.
+ */
+class MachinePlannerPropertyTest {
+  private static final int SCENARIOS = 500;
+  private static final List<String> POOL_NAMES = List.of("workers", "gpu", "infra", "edge", "big");
+  private static final List<Scenario> ALL =
+      IntStream.range(0, SCENARIOS).mapToObj(seed -> Scenario.random(seed)).toList();
+
+  @Test
+  void neverDeletesAControlPlaneMachine() {
+    for (Scenario s : ALL) {
+      Set<String> controlPlane =
+          names(s.observed().stream().filter(m -> m.role() == MachineRole.CONTROL_PLANE).toList());
+      assertThat(Fixtures.deleted(s.plan())).as("%s", s).noneMatch(controlPlane::contains);
+    }
+  }
+
+  @Test
+  void createsAtMostOneControlPlaneMachinePerPlan() {
+    for (Scenario s : ALL) {
+      assertThat(createdControlPlane(s.plan())).as("%s", s).isLessThanOrEqualTo(1);
+    }
+  }
+
+  @Test
+  void createsAControlPlaneMachineExactlyWhenBringUpAllowsIt() {
+    for (Scenario s : ALL) {
+      List<ObservedMachine> live = s.live(MachineRole.CONTROL_PLANE, null);
+      boolean allowed =
+          live.size() < s.desired().controlPlaneReplicas()
+              && (live.isEmpty()
+                  || (s.bringUp().controlPlaneInitialized()
+                      && live.stream().allMatch(ObservedMachine::ready)));
+      assertThat(createdControlPlane(s.plan())).as("%s", s).isEqualTo(allowed ? 1 : 0);
+    }
+  }
+
+  @Test
+  void newNamesAreDistinctAndFree() {
+    for (Scenario s : ALL) {
+      List<String> created = Fixtures.created(s.plan());
+      assertThat(created).as("%s", s).doesNotHaveDuplicates();
+      assertThat(created).as("%s", s).noneMatch(names(s.observed())::contains);
+    }
+  }
+
+  @Test
+  void newMachinesFollowTheNamingSchemeAndBelongToManagedPools() {
+    for (Scenario s : ALL) {
+      String cluster = s.desired().clusterName();
+      Set<String> managed = s.poolNames(true);
+      for (MachineToCreate c : s.plan().create()) {
+        if (c.role() == MachineRole.CONTROL_PLANE) {
+          assertThat(c.pool()).as("%s", s).isNull();
+          assertThat(c.name()).as("%s", s).matches(cluster + "-control-plane-[ab]{4}");
+        } else {
+          assertThat(managed).as("%s", s).contains(c.pool());
+          assertThat(c.name()).as("%s", s).matches(cluster + "-" + c.pool() + "-[ab]{4}");
+        }
+      }
+    }
+  }
+
+  @Test
+  void managedPoolsEndAtTheirReplicasOnceInitialized() {
+    for (Scenario s : ALL) {
+      for (PoolSpec pool : s.desired().pools()) {
+        if (!pool.isManaged()) {
+          continue;
+        }
+        int wanted = pool.replicas().getAsInt();
+        int live = s.live(MachineRole.WORKER, pool.name()).size();
+        int after = s.afterPlan(pool.name());
+        if (s.bringUp().controlPlaneInitialized()) {
+          assertThat(after).as("pool %s in %s", pool.name(), s).isEqualTo(wanted);
+        } else {
+          assertThat(after).as("pool %s in %s", pool.name(), s).isEqualTo(Math.min(live, wanted));
+        }
+      }
+    }
+  }
+
+  @Test
+  void workersAreNeverCreatedBeforeInitialization() {
+    for (Scenario s : ALL) {
+      if (!s.bringUp().controlPlaneInitialized()) {
+        assertThat(s.plan().create())
+            .as("%s", s)
+            .allMatch(c -> c.role() == MachineRole.CONTROL_PLANE);
+      }
+    }
+  }
+
+  @Test
+  void unmanagedPoolsAreUntouched() {
+    for (Scenario s : ALL) {
+      Set<String> unmanaged = s.poolNames(false);
+      Set<String> theirMachines =
+          names(s.observed().stream().filter(m -> unmanaged.contains(m.pool())).toList());
+      assertThat(Fixtures.deleted(s.plan())).as("%s", s).noneMatch(theirMachines::contains);
+      assertThat(s.plan().create()).as("%s", s).noneMatch(c -> unmanaged.contains(c.pool()));
+    }
+  }
+
+  @Test
+  void deletesOnlyLiveObservedMachinesAndEachOnce() {
+    for (Scenario s : ALL) {
+      Set<String> live = names(s.observed().stream().filter(m -> !m.deleting()).toList());
+      List<String> deleted = Fixtures.deleted(s.plan());
+      assertThat(deleted).as("%s", s).doesNotHaveDuplicates();
+      assertThat(live).as("%s", s).containsAll(deleted);
+      assertThat(s.plan().delete()).as("%s", s).allMatch(d -> !d.reason().isBlank());
+    }
+  }
+
+  @Test
+  void workersOutsideTheSpecAreAllDeleted() {
+    for (Scenario s : ALL) {
+      Set<String> specPools = s.poolNames(null);
+      List<ObservedMachine> strays =
+          s.observed().stream()
+              .filter(m -> m.role() == MachineRole.WORKER && !m.deleting())
+              .filter(m -> m.pool() == null || !specPools.contains(m.pool()))
+              .toList();
+      assertThat(Fixtures.deleted(s.plan())).as("%s", s).containsAll(names(strays));
+      for (ObservedMachine stray : strays) {
+        String reason = reasonFor(s.plan(), stray.name());
+        assertThat(reason)
+            .as("%s", s)
+            .isEqualTo(
+                stray.pool() == null
+                    ? "worker machine belongs to no pool"
+                    : "pool " + stray.pool() + " removed from the spec");
+      }
+    }
+  }
+
+  @Test
+  void scaleInTakesMarkedMachinesFirstThenTheNewest() {
+    for (Scenario s : ALL) {
+      Set<String> deleted = Set.copyOf(Fixtures.deleted(s.plan()));
+      for (String pool : s.poolNames(true)) {
+        List<ObservedMachine> live = s.live(MachineRole.WORKER, pool);
+        for (ObservedMachine gone : live) {
+          if (!deleted.contains(gone.name())) {
+            continue;
+          }
+          for (ObservedMachine kept : live) {
+            if (deleted.contains(kept.name())) {
+              continue;
+            }
+            boolean goneFirst =
+                gone.markedForDeletion() != kept.markedForDeletion()
+                    ? gone.markedForDeletion()
+                    : gone.created().isAfter(kept.created())
+                        || (gone.created().equals(kept.created())
+                            && gone.name().compareTo(kept.name()) > 0);
+            assertThat(goneFirst).as("%s deleted before %s kept in %s", gone, kept, s).isTrue();
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void waitingForExplainsEachShortGroupOnce() {
+    for (Scenario s : ALL) {
+      Plan plan = s.plan();
+      List<String> expectedMentions = new ArrayList<>();
+      int controlPlane = s.live(MachineRole.CONTROL_PLANE, null).size() + createdControlPlane(plan);
+      if (controlPlane < s.desired().controlPlaneReplicas()) {
+        expectedMentions.add("control-plane machine");
+      }
+      for (PoolSpec pool : s.desired().pools()) {
+        if (pool.isManaged() && s.afterPlan(pool.name()) < pool.replicas().getAsInt()) {
+          expectedMentions.add("of pool " + pool.name() + " ");
+        }
+      }
+      assertThat(plan.waitingFor()).as("%s", s).hasSameSizeAs(expectedMentions);
+      for (int i = 0; i < expectedMentions.size(); i++) {
+        assertThat(plan.waitingFor().get(i)).as("%s", s).contains(expectedMentions.get(i));
+      }
+    }
+  }
+
+  @Test
+  void planIsDeterministicAndIgnoresTheOrderOfObservedMachines() {
+    for (Scenario s : ALL) {
+      List<ObservedMachine> shuffled = new ArrayList<>(s.observed());
+      Collections.shuffle(shuffled, new Random(s.seed() * 31 + 1));
+      Plan again = MachinePlanner.plan(s.desired(), shuffled, s.bringUp(), suffixes(s.seed()));
+      assertThat(again).as("%s", s).isEqualTo(s.plan());
+    }
+  }
+
+  @Test
+  void repeatedReconcilesConvergeToTheDesiredTopology() {
+    for (Scenario s : ALL) {
+      List<ObservedMachine> machines = s.observed();
+      boolean initialized = s.bringUp().controlPlaneInitialized();
+      NameSuffixes suffixes = suffixes(s.seed());
+      int controlPlaneBefore = s.live(MachineRole.CONTROL_PLANE, null).size();
+      int rounds = 0;
+      while (true) {
+        Plan plan = MachinePlanner.plan(s.desired(), machines, new BringUp(initialized), suffixes);
+        assertThat(createdControlPlane(plan)).as("%s", s).isLessThanOrEqualTo(1);
+        if (plan.hasNoChanges()
+            && plan.waitingFor().isEmpty()
+            && machines.stream().noneMatch(ObservedMachine::deleting)) {
+          break;
+        }
+        assertThat(++rounds).as("rounds to converge %s", s).isLessThanOrEqualTo(40);
+        machines = reconcile(machines, plan, T0.plusSeconds(1000 + rounds));
+        initialized |=
+            machines.stream()
+                .anyMatch(m -> m.role() == MachineRole.CONTROL_PLANE && !m.deleting() && m.ready());
+      }
+
+      Map<String, Long> byPool =
+          machines.stream()
+              .filter(m -> m.role() == MachineRole.WORKER)
+              .collect(Collectors.groupingBy(m -> String.valueOf(m.pool()), Collectors.counting()));
+      assertThat(machines.stream().filter(m -> m.role() == MachineRole.CONTROL_PLANE).count())
+          .as("%s", s)
+          .isEqualTo(Math.max(controlPlaneBefore, s.desired().controlPlaneReplicas()));
+      for (PoolSpec pool : s.desired().pools()) {
+        long expected =
+            pool.isManaged()
+                ? pool.replicas().getAsInt()
+                : s.live(MachineRole.WORKER, pool.name()).size();
+        assertThat(byPool.getOrDefault(pool.name(), 0L)).as("%s", s).isEqualTo(expected);
+      }
+      assertThat(s.poolNames(null)).as("%s", s).containsAll(byPool.keySet());
+    }
+  }
+
+  @Test
+  void scenariosCoverTheInterestingCases() {
+    Map<String, Integer> seen = new HashMap<>();
+    for (Scenario s : ALL) {
+      Plan plan = s.plan();
+      boolean initialized = s.bringUp().controlPlaneInitialized();
+      count(seen, "control plane bring-up", !initialized && createdControlPlane(plan) == 1);
+      count(
+          seen,
+          "control plane growth",
+          initialized
+              && createdControlPlane(plan) == 1
+              && !s.live(MachineRole.CONTROL_PLANE, null).isEmpty());
+      count(
+          seen,
+          "control plane waits",
+          plan.waitingFor().stream().anyMatch(w -> w.contains("control-plane")));
+      count(
+          seen,
+          "control plane above desired",
+          s.live(MachineRole.CONTROL_PLANE, null).size() > s.desired().controlPlaneReplicas());
+      count(seen, "workers created", plan.create().stream().anyMatch(c -> c.pool() != null));
+      count(seen, "scale-in", plan.delete().stream().anyMatch(d -> d.reason().contains("scaled")));
+      count(
+          seen,
+          "marked first",
+          plan.delete().stream().anyMatch(d -> d.reason().contains("marked")));
+      count(
+          seen,
+          "pool removed",
+          plan.delete().stream().anyMatch(d -> d.reason().contains("removed")));
+      count(seen, "no pool", plan.delete().stream().anyMatch(d -> d.reason().contains("no pool")));
+      count(
+          seen,
+          "unmanaged pool with machines",
+          s.desired().pools().stream()
+              .anyMatch(p -> !p.isManaged() && !s.live(MachineRole.WORKER, p.name()).isEmpty()));
+      count(
+          seen,
+          "unmanaged pool without machines",
+          s.desired().pools().stream()
+              .anyMatch(p -> !p.isManaged() && s.live(MachineRole.WORKER, p.name()).isEmpty()));
+      count(seen, "workers wait", plan.waitingFor().stream().anyMatch(w -> w.contains("of pool")));
+      count(seen, "name collision", s.suffixesDrawn() > plan.create().size());
+    }
+    assertThat(seen).hasSize(13).allSatisfy((what, n) -> assertThat(n).as(what).isGreaterThan(10));
+  }
+
+  private static void count(Map<String, Integer> seen, String what, boolean happened) {
+    if (happened) {
+      seen.merge(what, 1, Integer::sum);
+    }
+  }
+
+  /** One reconcile: deletions finish, new machines appear, and machines become Ready. */
+  private static List<ObservedMachine> reconcile(
+      List<ObservedMachine> machines, Plan plan, Instant now) {
+    Set<String> toDelete = Set.copyOf(Fixtures.deleted(plan));
+    List<ObservedMachine> next = new ArrayList<>();
+    for (ObservedMachine m : machines) {
+      if (m.deleting()) {
+        continue;
+      }
+      boolean deleting = toDelete.contains(m.name());
+      next.add(
+          new ObservedMachine(
+              m.name(), m.role(), m.pool(), m.created(), m.markedForDeletion(), deleting, true));
+    }
+    for (MachineToCreate c : plan.create()) {
+      next.add(new ObservedMachine(c.name(), c.role(), c.pool(), now, false, false, false));
+    }
+    return next;
+  }
+
+  private static int createdControlPlane(Plan plan) {
+    return (int) plan.create().stream().filter(c -> c.role() == MachineRole.CONTROL_PLANE).count();
+  }
+
+  private static Set<String> names(List<ObservedMachine> machines) {
+    return machines.stream().map(ObservedMachine::name).collect(Collectors.toSet());
+  }
+
+  private static String reasonFor(Plan plan, String name) {
+    return plan.delete().stream()
+        .filter(d -> d.name().equals(name))
+        .map(MachineToDelete::reason)
+        .findFirst()
+        .orElse(null);
+  }
+
+  /** Four letters of 'a' and 'b': 16 names per prefix, enough for a pool yet often colliding. */
+  private static NameSuffixes suffixes(long seed) {
+    Random random = new Random(seed ^ 0x5DEECE66DL);
+    return () -> randomWord(random);
+  }
+
+  private static String randomWord(Random random) {
+    StringBuilder word = new StringBuilder();
+    for (int i = 0; i < 4; i++) {
+      word.append(random.nextBoolean() ? 'a' : 'b');
+    }
+    return word.toString();
+  }
+
+  record Scenario(
+      long seed,
+      DesiredTopology desired,
+      List<ObservedMachine> observed,
+      BringUp bringUp,
+      Plan plan,
+      int suffixesDrawn) {
+
+    static Scenario random(long seed) {
+      Random r = new Random(seed);
+      String cluster = List.of("tkc", "prod", "c1").get(r.nextInt(3));
+      int controlPlane = List.of(1, 1, 3, 3, 5).get(r.nextInt(5));
+      List<String> poolNames = new ArrayList<>(POOL_NAMES);
+      Collections.shuffle(poolNames, r);
+      List<PoolSpec> pools = new ArrayList<>();
+      for (String name : poolNames.subList(0, r.nextInt(5))) {
+        pools.add(
+            r.nextInt(4) == 0 ? PoolSpec.unmanaged(name) : PoolSpec.managed(name, r.nextInt(6)));
+      }
+      DesiredTopology desired = new DesiredTopology(cluster, controlPlane, pools);
+
+      Set<String> taken = new HashSet<>();
+      List<ObservedMachine> observed = new ArrayList<>();
+      int controlPlaneMachines = r.nextInt(controlPlane + 3);
+      for (int i = 0; i < controlPlaneMachines; i++) {
+        observed.add(machine(r, taken, cluster, MachineRole.CONTROL_PLANE, null));
+      }
+      Set<String> specPools = pools.stream().map(PoolSpec::name).collect(Collectors.toSet());
+      for (String pool : POOL_NAMES) {
+        int count =
+            specPools.contains(pool) ? r.nextInt(7) : (r.nextInt(5) < 2 ? 1 + r.nextInt(3) : 0);
+        for (int i = 0; i < count; i++) {
+          observed.add(machine(r, taken, cluster, MachineRole.WORKER, pool));
+        }
+      }
+      if (r.nextInt(7) == 0) {
+        for (int i = 0; i <= r.nextInt(2); i++) {
+          observed.add(machine(r, taken, cluster, MachineRole.WORKER, null));
+        }
+      }
+      Collections.shuffle(observed, r);
+      BringUp bringUp = new BringUp(r.nextInt(5) < 3);
+
+      AtomicInteger drawn = new AtomicInteger();
+      NameSuffixes counted = suffixes(seed);
+      NameSuffixes suffixes =
+          () -> {
+            drawn.incrementAndGet();
+            return counted.next();
+          };
+      Plan plan = MachinePlanner.plan(desired, List.copyOf(observed), bringUp, suffixes);
+      return new Scenario(seed, desired, List.copyOf(observed), bringUp, plan, drawn.get());
+    }
+
+    private static ObservedMachine machine(
+        Random r, Set<String> taken, String cluster, MachineRole role, String pool) {
+      String prefix = cluster + "-" + (pool == null ? "control-plane" : pool);
+      String name;
+      do {
+        name = prefix + "-" + randomWord(r);
+      } while (!taken.add(name));
+      return new ObservedMachine(
+          name,
+          role,
+          pool,
+          T0.plusSeconds(r.nextInt(6)),
+          r.nextInt(5) == 0,
+          r.nextInt(7) == 0,
+          r.nextInt(4) != 0);
+    }
+
+    /** Live (not deleting) machines of a role, and for workers of one pool. */
+    List<ObservedMachine> live(MachineRole role, String pool) {
+      return observed.stream()
+          .filter(m -> m.role() == role && !m.deleting())
+          .filter(m -> role == MachineRole.CONTROL_PLANE || Objects.equals(m.pool(), pool))
+          .toList();
+    }
+
+    /** How many live machines a pool has once this plan is carried out. */
+    int afterPlan(String pool) {
+      Set<String> deleted = Set.copyOf(Fixtures.deleted(plan));
+      long kept =
+          live(MachineRole.WORKER, pool).stream().filter(m -> !deleted.contains(m.name())).count();
+      long created = plan.create().stream().filter(c -> pool.equals(c.pool())).count();
+      return (int) (kept + created);
+    }
+
+    /** Names of the spec's pools: managed ones (true), unmanaged ones (false) or all (null). */
+    Set<String> poolNames(Boolean managed) {
+      return desired.pools().stream()
+          .filter(p -> managed == null || p.isManaged() == managed)
+          .map(PoolSpec::name)
+          .collect(Collectors.toSet());
+    }
+
+    @Override
+    public String toString() {
+      return "scenario "
+          + seed
+          + " "
+          + desired
+          + " "
+          + bringUp
+          + " observed="
+          + observed
+          + " plan="
+          + plan;
+    }
+  }
+}

@@ -1,0 +1,210 @@
+package dev.slipway.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.slipway.operator.Slipway;
+import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
+import dev.slipway.operator.config.Placement;
+import dev.slipway.operator.controller.BootstrapData;
+import dev.slipway.operator.controller.NodeObserver;
+import dev.slipway.testenv.ControlPlane;
+import dev.slipway.testenv.Manifests;
+import dev.slipway.testenv.TestBed;
+import dev.slipway.testenv.Vcsim;
+import dev.slipway.vsphere.DatastoreRef;
+import dev.slipway.vsphere.FolderRef;
+import dev.slipway.vsphere.Library;
+import dev.slipway.vsphere.TaskRef;
+import dev.slipway.vsphere.TaskState;
+import dev.slipway.vsphere.VSphereConfig;
+import dev.slipway.vsphere.VSphereProvider;
+import dev.slipway.vsphere.VmState;
+import dev.slipway.vsphere.VmSummary;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Everything real together for one test class: a control plane of its own (so cluster-scoped
+ * objects of one class never meet another's), a vcsim with the demo's content library and image, a
+ * vCenter connection, and Slipway's loops in-process.
+ */
+public final class SlipwayEnv implements AutoCloseable {
+  public static final String LIBRARY = "slipway-demo";
+  public static final String ITEM = "ubuntu-2404-kube-v1.37.2";
+  public static final String DATASTORE = "/DC0/datastore/LocalDS_0";
+
+  public final Path root = TestBed.repositoryRoot();
+  public final ControlPlane controlPlane;
+  public final Vcsim vcsim;
+  public final KubernetesClient client;
+  public final Placement placement = Placement.vcsimDefaults();
+  private final Function<SlipwayEnv, BootstrapData> bootstrap;
+  private final Function<SlipwayEnv, NodeObserver> nodes;
+  private VSphereProvider vsphere;
+  private Slipway slipway;
+
+  private SlipwayEnv(
+      Function<SlipwayEnv, BootstrapData> bootstrap, Function<SlipwayEnv, NodeObserver> nodes) {
+    this.bootstrap = bootstrap;
+    this.nodes = nodes;
+    this.controlPlane = ControlPlane.start();
+    this.vcsim = Vcsim.start();
+    this.client = controlPlane.client();
+    Manifests.installCrds(client, root);
+    client.namespaces().resource(namespace("team-a")).serverSideApply();
+    Manifests.installAdmissionPolicies(client, root);
+    this.vsphere = connect();
+    uploadImage();
+  }
+
+  public static SlipwayEnv start(
+      Function<SlipwayEnv, BootstrapData> bootstrap, Function<SlipwayEnv, NodeObserver> nodes) {
+    SlipwayEnv env = new SlipwayEnv(bootstrap, nodes);
+    env.startSlipway();
+    return env;
+  }
+
+  private static io.fabric8.kubernetes.api.model.Namespace namespace(String name) {
+    return new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
+        .build();
+  }
+
+  public VSphereProvider connect() {
+    try {
+      return VSphereProvider.connect(
+          VSphereConfig.builder()
+              .url(vcsim.sdkUrl())
+              .username(vcsim.username())
+              .password(vcsim.password())
+              .caBundlePem(Files.readString(vcsim.certFile()))
+              .build());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The demo's image: the provider's minimal OVF as item {@link #ITEM} of {@link #LIBRARY}. */
+  private void uploadImage() {
+    DatastoreRef ds = vsphere.findDatastore(DATASTORE).orElseThrow();
+    Library lib = vsphere.ensureLocalLibrary(LIBRARY, ds);
+    if (vsphere.findItem(LIBRARY, ITEM).isPresent()) {
+      return;
+    }
+    byte[] ovf;
+    try (InputStream in =
+        VSphereProvider.class.getResourceAsStream("/dev/slipway/vsphere/minimal-node.ovf")) {
+      ovf = in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    TaskRef upload = vsphere.uploadOvf(lib.id(), ITEM, Map.of("node.ovf", ovf));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> vsphere.taskState(upload).status() == TaskState.Status.SUCCESS);
+  }
+
+  public void startSlipway() {
+    if (vsphere == null) {
+      vsphere = connect();
+    }
+    slipway =
+        Slipway.start(
+            new Slipway.Wiring(
+                controlPlane.client(),
+                vsphere,
+                placement,
+                bootstrap.apply(this),
+                nodes.apply(this),
+                null,
+                0));
+  }
+
+  /** Stops the operator and drops its vCenter connection, as a crash would. */
+  public void stopSlipway() {
+    slipway.close();
+    vsphere.close();
+    vsphere = null;
+  }
+
+  /** The connection the running operator uses (tests read vCenter through their own). */
+  public VSphereProvider vsphere() {
+    return vsphere;
+  }
+
+  /** Applies one sample file from deploy/samples, unchanged. */
+  public void applySample(String file) {
+    for (GenericKubernetesResource r : Manifests.load(root.resolve("deploy/samples/" + file))) {
+      client.resource(r).forceConflicts().serverSideApply();
+    }
+  }
+
+  public void apply(HasMetadata r) {
+    client.resource(r).forceConflicts().serverSideApply();
+  }
+
+  /** The namespace's VMs as vCenter lists them (not as status says). */
+  public List<VmState> vms(String namespace) {
+    try (VSphereProvider v = connect()) {
+      Optional<FolderRef> folder = v.findFolder(placement.parentFolder() + "/" + namespace);
+      if (folder.isEmpty()) {
+        return List.of();
+      }
+      List<VmState> out = new java.util.ArrayList<>();
+      for (VmSummary s : v.listVms(folder.get())) {
+        if (s.template()) {
+          continue;
+        }
+        try {
+          out.add(v.vmState(s.ref()));
+        } catch (dev.slipway.vsphere.VSphereException e) {
+          if (e.kind() != dev.slipway.vsphere.FaultKind.NOT_FOUND) {
+            throw e;
+          }
+          // destroyed between listing and reading: gone
+        }
+      }
+      return out;
+    }
+  }
+
+  public void awaitNamespaceReady(String name) {
+    // A fresh control plane's quota controller discovers the CRDs within 30 s, then counts them.
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .until(
+            () -> {
+              VSphereNamespace vns = client.resources(VSphereNamespace.class).withName(name).get();
+              return vns != null
+                  && vns.getStatus() != null
+                  && vns.getStatus().conditions.stream()
+                      .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+            });
+  }
+
+  @Override
+  public void close() {
+    if (slipway != null) {
+      slipway.close();
+    }
+    if (vsphere != null) {
+      vsphere.close();
+    }
+    vcsim.close();
+    client.close();
+    controlPlane.close();
+  }
+}
