@@ -121,16 +121,15 @@ public final class SlipwayEnv implements AutoCloseable {
     if (vsphere == null) {
       vsphere = connect();
     }
-    slipway =
-        Slipway.start(
-            new Slipway.Wiring(
-                controlPlane.client(),
-                vsphere,
-                placement,
-                bootstrap.apply(this),
-                nodes.apply(this),
-                null,
-                0));
+    slipway = startReplica(controlPlane.client(), vsphere, null);
+  }
+
+  /** Another operator process's worth of loops, on its own client and vCenter connection. */
+  public Slipway startReplica(
+      KubernetesClient client, VSphereProvider vcenter, Slipway.LeaderElection election) {
+    return Slipway.start(
+        new Slipway.Wiring(
+            client, vcenter, placement, bootstrap.apply(this), nodes.apply(this), election, 0));
   }
 
   /** Stops the operator and drops its vCenter connection, as a crash would. */

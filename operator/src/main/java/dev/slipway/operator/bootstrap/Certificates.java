@@ -1,0 +1,176 @@
+package dev.slipway.operator.bootstrap;
+
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/** Key pairs and X.509 certificates with the extensions kubeadm gives its own. */
+final class Certificates {
+
+  static final Duration CA_VALIDITY = Duration.ofDays(3650);
+
+  /**
+   * Certificates start a little in the past so that a guest whose clock lags the operator's does
+   * not reject them as not yet valid while NTP catches up.
+   */
+  static final Duration BACKDATE = Duration.ofMinutes(5);
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Certificates() {}
+
+  static KeyPair rsa2048() {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+      g.initialize(2048, RANDOM);
+      return g.generateKeyPair();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM cannot generate RSA keys", e);
+    }
+  }
+
+  static X509Certificate selfSignedCa(String commonName, KeyPair keys, Instant now) {
+    X500Name name = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
+    Instant notBefore = now.minus(BACKDATE);
+    Instant notAfter = now.plus(CA_VALIDITY);
+    try {
+      JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+      X509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(
+                  name,
+                  serial(),
+                  Date.from(notBefore),
+                  Date.from(notAfter),
+                  name,
+                  keys.getPublic())
+              .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+              .addExtension(
+                  Extension.keyUsage,
+                  true,
+                  new KeyUsage(
+                      KeyUsage.keyCertSign | KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
+              .addExtension(
+                  Extension.subjectKeyIdentifier,
+                  false,
+                  ext.createSubjectKeyIdentifier(keys.getPublic()));
+      return sign(b, keys.getPrivate());
+    } catch (NoSuchAlgorithmException | CertIOException e) {
+      throw new IllegalStateException("cannot build the CA certificate " + commonName, e);
+    }
+  }
+
+  /** A client certificate; it never outlives the CA that signs it. */
+  static X509Certificate signClient(
+      String commonName,
+      String organization,
+      PublicKey subjectKey,
+      CertKey ca,
+      Instant now,
+      Duration validity) {
+    X509Certificate caCert = ca.cert();
+    X500NameBuilder nb = new X500NameBuilder(BCStyle.INSTANCE);
+    if (organization != null) {
+      nb.addRDN(BCStyle.O, organization);
+    }
+    X500Name subject = nb.addRDN(BCStyle.CN, commonName).build();
+    Instant notBefore = now.minus(BACKDATE);
+    Instant notAfter = now.plus(validity);
+    if (notAfter.isAfter(caCert.getNotAfter().toInstant())) {
+      notAfter = caCert.getNotAfter().toInstant();
+    }
+    try {
+      JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+      X509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(
+                  caCert, serial(), Date.from(notBefore), Date.from(notAfter), subject, subjectKey)
+              .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+              .addExtension(
+                  Extension.keyUsage,
+                  true,
+                  new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
+              .addExtension(
+                  Extension.extendedKeyUsage,
+                  false,
+                  new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
+              .addExtension(
+                  Extension.authorityKeyIdentifier,
+                  false,
+                  ext.createAuthorityKeyIdentifier(caCert.getPublicKey()));
+      return sign(b, ca.key());
+    } catch (NoSuchAlgorithmException | CertIOException e) {
+      throw new IllegalStateException("cannot build the client certificate " + commonName, e);
+    }
+  }
+
+  /** Whether {@code priv} is the private half of {@code pub}: a signature made with one verifies. */
+  static boolean matches(PrivateKey priv, PublicKey pub) {
+    if (!priv.getAlgorithm().equals(pub.getAlgorithm())) {
+      return false;
+    }
+    try {
+      byte[] challenge = new byte[32];
+      RANDOM.nextBytes(challenge);
+      Signature s = Signature.getInstance(signatureAlgorithm(priv));
+      s.initSign(priv);
+      s.update(challenge);
+      byte[] sig = s.sign();
+      Signature v = Signature.getInstance(signatureAlgorithm(priv));
+      v.initVerify(pub);
+      v.update(challenge);
+      return v.verify(sig);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  static String signatureAlgorithm(PrivateKey key) {
+    return switch (key.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      case "Ed25519", "EdDSA" -> "Ed25519";
+      default ->
+          throw new IllegalArgumentException(
+              "keys of type " + key.getAlgorithm() + " are not supported");
+    };
+  }
+
+  private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key) {
+    try {
+      ContentSigner signer = new JcaContentSignerBuilder(signatureAlgorithm(key)).build(key);
+      return new JcaX509CertificateConverter().getCertificate(b.build(signer));
+    } catch (OperatorCreationException | java.security.cert.CertificateException e) {
+      throw new IllegalStateException("cannot sign a certificate", e);
+    }
+  }
+
+  /** Positive and at most 20 bytes, as RFC 5280 requires; random so reissues never collide. */
+  private static BigInteger serial() {
+    return new BigInteger(127, RANDOM).add(BigInteger.ONE);
+  }
+}
