@@ -49,6 +49,14 @@ public final class SlipwayEnv implements AutoCloseable {
   public final Vcsim vcsim;
   public final KubernetesClient client;
   public final Placement placement = Placement.vcsimDefaults();
+
+  /**
+   * Control-plane endpoints on loopback: the guest simulator serves each workload cluster's API on
+   * its VIP, port 6443, so Slipway reaches it exactly as it would reach kube-vip's address.
+   */
+  public static final dev.slipway.operator.config.VipPool VIPS =
+      dev.slipway.operator.config.VipPool.parse("127.1.0.10-127.1.0.250");
+
   private final Function<SlipwayEnv, BootstrapData> bootstrap;
   private final Function<SlipwayEnv, NodeObserver> nodes;
   private VSphereProvider vsphere;
@@ -129,7 +137,14 @@ public final class SlipwayEnv implements AutoCloseable {
       KubernetesClient client, VSphereProvider vcenter, Slipway.LeaderElection election) {
     return Slipway.start(
         new Slipway.Wiring(
-            client, vcenter, placement, bootstrap.apply(this), nodes.apply(this), election, 0));
+            client,
+            vcenter,
+            placement,
+            VIPS,
+            bootstrap.apply(this),
+            nodes.apply(this),
+            election,
+            0));
   }
 
   /** Stops the operator and drops its vCenter connection, as a crash would. */

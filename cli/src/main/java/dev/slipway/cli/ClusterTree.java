@@ -66,10 +66,13 @@ public final class ClusterTree {
 
     List<Node> pools = new ArrayList<>();
     for (Map.Entry<String, List<Machine>> pool : workersByPool(tkc, mine).entrySet()) {
+      boolean inSpec = specPools(tkc).stream().anyMatch(p -> pool.getKey().equals(p.name));
       pools.add(
           new Node(
               "NodePool/" + pool.getKey(),
-              poolStatus(desiredReplicas(tkc, pool.getKey()), pool.getValue()),
+              inSpec
+                  ? poolStatus(desiredReplicas(tkc, pool.getKey()), pool.getValue())
+                  : removedPoolStatus(pool.getValue()),
               machineLines(pool.getValue())));
     }
     if (!pools.isEmpty()) {
@@ -140,12 +143,7 @@ public final class ClusterTree {
   private static Node group(List<Machine> same) {
     Status first = machineStatus(same.get(0));
     // The group has been in this state since its most recent change.
-    Instant since =
-        same.stream()
-            .map(m -> machineStatus(m).since())
-            .filter(Objects::nonNull)
-            .max(Comparator.naturalOrder())
-            .orElse(null);
+    Instant since = latestChange(same);
     String names =
         same.stream().map(m -> m.getMetadata().getName()).collect(Collectors.joining(", "));
     return new Node(
@@ -166,7 +164,8 @@ public final class ClusterTree {
           "deleting the machine and its VM",
           Ages.parse(m.getMetadata().getDeletionTimestamp()));
     }
-    List<Condition> conditions = m.getStatus() == null ? List.of() : nonNull(m.getStatus().conditions);
+    List<Condition> conditions =
+        m.getStatus() == null ? List.of() : nonNull(m.getStatus().conditions);
     Optional<Condition> ready = find(conditions, Types.READY);
     if (ready.isPresent()) {
       return of(ready.get());
@@ -187,12 +186,7 @@ public final class ClusterTree {
     List<Machine> live =
         machines.stream().filter(m -> m.getMetadata().getDeletionTimestamp() == null).toList();
     long ready = live.stream().filter(m -> "True".equals(machineStatus(m).ready())).count();
-    Instant since =
-        machines.stream()
-            .map(m -> machineStatus(m).since())
-            .filter(Objects::nonNull)
-            .max(Comparator.naturalOrder())
-            .orElse(null);
+    Instant since = latestChange(machines);
     String message = ready + " of " + desired + " machine(s) ready";
     if (live.size() != desired) {
       return new Status("False", Reasons.SCALING, message + ", " + live.size() + " exist", since);
@@ -201,6 +195,23 @@ public final class ClusterTree {
       return new Status("False", Reasons.MACHINES_NOT_READY, message, since);
     }
     return new Status("True", Reasons.READY, message, since);
+  }
+
+  /** A pool taken out of the spec whose machines are still going. */
+  static Status removedPoolStatus(List<Machine> machines) {
+    return new Status(
+        "False",
+        Reasons.DELETING,
+        "removed from the cluster's spec; " + machines.size() + " machine(s) left",
+        latestChange(machines));
+  }
+
+  private static Instant latestChange(List<Machine> machines) {
+    return machines.stream()
+        .map(m -> machineStatus(m).since())
+        .filter(Objects::nonNull)
+        .max(Comparator.naturalOrder())
+        .orElse(null);
   }
 
   /** Pools of the spec in spec order, then pools that only machines still name (being removed). */
@@ -231,9 +242,6 @@ public final class ClusterTree {
     if (spec.isPresent() && spec.get().replicas != null) {
       return spec.get().replicas;
     }
-    if (spec.isEmpty()) {
-      return 0; // removed from the spec: its machines are going
-    }
     // Replicas left unset (an autoscaler owns them): what the status last counted.
     return tkc.getStatus() == null || tkc.getStatus().nodePools == null
         ? 0
@@ -258,7 +266,10 @@ public final class ClusterTree {
 
   private static Status of(Condition c) {
     return new Status(
-        str(c.getStatus()), str(c.getReason()), str(c.getMessage()), Ages.parse(c.getLastTransitionTime()));
+        str(c.getStatus()),
+        str(c.getReason()),
+        str(c.getMessage()),
+        Ages.parse(c.getLastTransitionTime()));
   }
 
   private static Instant time(Optional<Condition> c) {

@@ -3,6 +3,7 @@ package dev.slipway.cli;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -38,7 +39,11 @@ final class KubeOptions {
         if (!Files.isRegularFile(kubeconfig)) {
           throw new UserException("kubeconfig " + kubeconfig + " does not exist");
         }
-        config = Config.fromKubeconfig(context, kubeconfig.toFile());
+        try {
+          config = Config.fromKubeconfig(context, kubeconfig.toFile());
+        } catch (RuntimeException e) {
+          throw new UserException("cannot use kubeconfig " + kubeconfig + ": " + e.getMessage(), e);
+        }
       } else {
         config = Config.autoConfigure(context);
       }
@@ -50,6 +55,27 @@ final class KubeOptions {
 
   KubernetesClient client() {
     return new KubernetesClientBuilder().withConfig(config()).build();
+  }
+
+  /**
+   * What to throw for a failed API call: an unreachable server becomes a user error naming the
+   * server; anything else is passed on as it is.
+   */
+  RuntimeException explain(KubernetesClientException e) {
+    if (e.getCode() >= 100) {
+      return e;
+    }
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException
+          || t instanceof java.net.UnknownHostException
+          || t instanceof java.net.http.HttpTimeoutException
+          || t instanceof javax.net.ssl.SSLException) {
+        String why = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return new UserException(
+            "cannot reach the Kubernetes API server at " + config().getMasterUrl() + ": " + why, e);
+      }
+    }
+    return e;
   }
 
   String namespace() {

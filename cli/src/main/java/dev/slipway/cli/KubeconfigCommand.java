@@ -16,6 +16,8 @@ import picocli.CommandLine.Spec;
 /** {@code slipway kubeconfig NAME}: the workload cluster's admin kubeconfig, on stdout. */
 @Command(
     name = "kubeconfig",
+    mixinStandardHelpOptions = true,
+    versionProvider = SlipwayCli.Version.class,
     description = {
       "Print the kubeconfig of a workload cluster (key value of the Secret NAME-kubeconfig).",
       "Example: slipway kubeconfig demo -n team-a > demo.kubeconfig"
@@ -51,16 +53,25 @@ final class KubeconfigCommand implements Callable<Integer> {
       String encoded = secret.getData() == null ? null : secret.getData().get(KEY);
       if (encoded == null) {
         throw new UserException(
-            "Secret " + ns + "/" + secretName + " has no key " + KEY + ": not a Slipway kubeconfig");
+            "Secret "
+                + ns
+                + "/"
+                + secretName
+                + " has no key "
+                + KEY
+                + ": not a Slipway kubeconfig");
       }
       String kubeconfig;
       try {
         kubeconfig = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
-        throw new UserException("Secret " + ns + "/" + secretName + " key " + KEY + " is not base64");
+        throw new UserException(
+            "Secret " + ns + "/" + secretName + " key " + KEY + " is not base64");
       }
       spec.commandLine().getOut().print(kubeconfig);
       spec.commandLine().getOut().flush();
+    } catch (KubernetesClientException e) {
+      throw kube.explain(e);
     }
     return 0;
   }

@@ -1,12 +1,17 @@
 package dev.slipway.operator;
 
 import dev.slipway.operator.config.Placement;
+import dev.slipway.operator.config.VipPool;
 import dev.slipway.operator.controller.BootstrapData;
+import dev.slipway.operator.controller.ClusterAccess;
+import dev.slipway.operator.controller.KubeadmBootstrap;
 import dev.slipway.operator.controller.MachineReconciler;
 import dev.slipway.operator.controller.NodeObserver;
 import dev.slipway.operator.controller.TanzuKubernetesClusterReconciler;
 import dev.slipway.operator.controller.TanzuKubernetesReleaseReconciler;
 import dev.slipway.operator.controller.VSphereNamespaceReconciler;
+import dev.slipway.operator.controller.WorkloadClusters;
+import dev.slipway.operator.controller.WorkloadNodes;
 import dev.slipway.operator.plan.MachinePlanner;
 import dev.slipway.operator.plan.NameSuffixes;
 import dev.slipway.operator.status.Events;
@@ -25,11 +30,15 @@ import java.util.Objects;
  */
 public final class Slipway implements AutoCloseable {
 
-  /** Everything the loops need; built by the caller. */
+  /**
+   * Everything the loops need; built by the caller. {@code bootstrap} and {@code nodes} may be null
+   * for the real ones (kubeadm cloud-init, Nodes read from the workload clusters).
+   */
   public record Wiring(
       KubernetesClient client,
       VSphereProvider vsphere,
       Placement placement,
+      VipPool vips,
       BootstrapData bootstrap,
       NodeObserver nodes,
       LeaderElection leaderElection,
@@ -38,8 +47,7 @@ public final class Slipway implements AutoCloseable {
       Objects.requireNonNull(client, "client");
       Objects.requireNonNull(vsphere, "vsphere");
       Objects.requireNonNull(placement, "placement");
-      Objects.requireNonNull(bootstrap, "bootstrap");
-      Objects.requireNonNull(nodes, "nodes");
+      Objects.requireNonNull(vips, "vips");
     }
   }
 
@@ -51,9 +59,11 @@ public final class Slipway implements AutoCloseable {
       String leaseName, String namespace, String identity, boolean exitOnStopLeading) {}
 
   private final Operator operator;
+  private final WorkloadClusters workloads;
 
-  private Slipway(Operator operator) {
+  private Slipway(Operator operator, WorkloadClusters workloads) {
     this.operator = operator;
+    this.workloads = workloads;
   }
 
   public static Slipway start(Wiring w) {
@@ -80,13 +90,20 @@ public final class Slipway implements AutoCloseable {
               }
             });
     Events events = new Events(w.client());
+    WorkloadClusters workloads = new WorkloadClusters();
+    BootstrapData bootstrap =
+        w.bootstrap() != null ? w.bootstrap() : new KubeadmBootstrap(workloads);
+    NodeObserver nodes =
+        w.nodes() != null ? w.nodes() : new WorkloadNodes(w.client(), workloads, events);
     NameSuffixes suffixes = MachinePlanner.randomSuffixes(new SecureRandom());
     operator.register(new VSphereNamespaceReconciler(w.vsphere(), w.placement(), events));
     operator.register(new TanzuKubernetesReleaseReconciler(w.vsphere()));
-    operator.register(new TanzuKubernetesClusterReconciler(events, suffixes, w.bootstrap()));
-    operator.register(new MachineReconciler(w.vsphere(), w.placement(), events, w.nodes()));
+    operator.register(
+        new TanzuKubernetesClusterReconciler(
+            events, suffixes, bootstrap, new ClusterAccess(w.vips()), workloads));
+    operator.register(new MachineReconciler(w.vsphere(), w.placement(), events, nodes));
     operator.start();
-    return new Slipway(operator);
+    return new Slipway(operator, workloads);
   }
 
   public Operator operator() {
@@ -96,5 +113,6 @@ public final class Slipway implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
+    workloads.close();
   }
 }

@@ -99,6 +99,15 @@ public final class Manifests {
                     .hasMessageContaining("label keys"));
   }
 
+  /** YAML documents, separated by {@code ---}. */
+  public static String yamlAll(List<? extends Object> docs) {
+    StringBuilder b = new StringBuilder();
+    for (Object d : docs) {
+      b.append(SERIALIZATION.asYaml(d));
+    }
+    return b.toString();
+  }
+
   /** A deep copy of a resource as a mutable map. */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> toMap(Object resource) {

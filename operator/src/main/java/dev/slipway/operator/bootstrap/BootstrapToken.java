@@ -74,9 +74,9 @@ public record BootstrapToken(String id, String secret) {
   }
 
   /**
-   * The Secret in the workload cluster's {@code kube-system} that makes this token valid, as
-   * {@code kubeadm token create} writes it; it expires (to the second) at {@code now + ttl}, after
-   * which the API server's token cleaner deletes it.
+   * The Secret in the workload cluster's {@code kube-system} that makes this token valid, as {@code
+   * kubeadm token create} writes it; it expires (to the second) at {@code now + ttl}, after which
+   * the API server's token cleaner deletes it.
    */
   public Secret toSecret(Duration ttl, Instant now) {
     if (ttl == null || ttl.isNegative() || ttl.isZero()) {

@@ -63,12 +63,7 @@ final class Certificates {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder b =
           new JcaX509v3CertificateBuilder(
-                  name,
-                  serial(),
-                  Date.from(notBefore),
-                  Date.from(notAfter),
-                  name,
-                  keys.getPublic())
+                  name, serial(), Date.from(notBefore), Date.from(notAfter), name, keys.getPublic())
               .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
               .addExtension(
                   Extension.keyUsage,
@@ -128,7 +123,9 @@ final class Certificates {
     }
   }
 
-  /** Whether {@code priv} is the private half of {@code pub}: a signature made with one verifies. */
+  /**
+   * Whether {@code priv} is the private half of {@code pub}: a signature made with one verifies.
+   */
   static boolean matches(PrivateKey priv, PublicKey pub) {
     if (!priv.getAlgorithm().equals(pub.getAlgorithm())) {
       return false;

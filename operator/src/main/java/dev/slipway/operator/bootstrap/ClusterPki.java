@@ -23,9 +23,9 @@ import org.bouncycastle.cert.X509CertificateHolder;
  * set {@code kubeadm init phase certs} would create, so every control-plane machine can be given
  * the same CAs and the operator can sign an admin client certificate.
  *
- * <p>Stored in four Secrets named after Cluster API's convention, {@code <cluster>-ca},
- * {@code -etcd}, {@code -proxy} and {@code -sa}, each with {@code tls.crt} and {@code tls.key}; for
- * {@code -sa} the "certificate" is the PEM public key.
+ * <p>Stored in four Secrets named after Cluster API's convention, {@code <cluster>-ca}, {@code
+ * -etcd}, {@code -proxy} and {@code -sa}, each with {@code tls.crt} and {@code tls.key}; for {@code
+ * -sa} the "certificate" is the PEM public key.
  */
 public final class ClusterPki {
 
@@ -97,8 +97,8 @@ public final class ClusterPki {
   }
 
   /**
-   * The service-account signing key pair: {@code certPem} is the PEM public key, {@code keyPem}
-   * the private key.
+   * The service-account signing key pair: {@code certPem} is the PEM public key, {@code keyPem} the
+   * private key.
    */
   public CertKey serviceAccount() {
     return serviceAccount;
@@ -136,8 +136,8 @@ public final class ClusterPki {
    *
    * @throws InvalidPkiException naming the first Secret found wrong and what is wrong with it
    */
-  public static ClusterPki fromSecretData(
-      String clusterName, Map<String, Map<String, String>> data) throws InvalidPkiException {
+  public static ClusterPki fromSecretData(String clusterName, Map<String, Map<String, String>> data)
+      throws InvalidPkiException {
     requireName(clusterName);
     Map<String, Map<String, String>> d = data == null ? Map.of() : data;
     Instant now = Instant.now();
@@ -266,10 +266,6 @@ public final class ClusterPki {
 
   @Override
   public String toString() {
-    return "ClusterPki["
-        + clusterName
-        + ", ca "
-        + caCertHash(ca.certPem())
-        + ", keys <redacted>]";
+    return "ClusterPki[" + clusterName + ", ca " + caCertHash(ca.certPem()) + ", keys <redacted>]";
   }
 }

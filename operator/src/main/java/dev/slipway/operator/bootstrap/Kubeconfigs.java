@@ -19,8 +19,8 @@ public final class Kubeconfigs {
   private Kubeconfigs() {}
 
   /**
-   * An admin kubeconfig (YAML) for {@code https://host:port}, trusting the cluster CA and carrying a
-   * client certificate it signs (CN=kubernetes-admin, O=system:masters, one year, capped at the
+   * An admin kubeconfig (YAML) for {@code https://host:port}, trusting the cluster CA and carrying
+   * a client certificate it signs (CN=kubernetes-admin, O=system:masters, one year, capped at the
    * CA's expiry). Names follow Cluster API's {@code <cluster>-kubeconfig} Secret: cluster {@code
    * <cluster>}, user {@code <cluster>-admin}, context {@code <cluster>-admin@<cluster>}.
    */

@@ -39,7 +39,9 @@ final class Labels {
       throw new IllegalArgumentException(
           "node label key " + quote(key) + " is not a valid label key ([prefix/]name)");
     }
-    if (value == null || value.length() > 63 || !(value.isEmpty() || NAME.matcher(value).matches())) {
+    if (value == null
+        || value.length() > 63
+        || !(value.isEmpty() || NAME.matcher(value).matches())) {
       throw new IllegalArgumentException(
           "node label "
               + key

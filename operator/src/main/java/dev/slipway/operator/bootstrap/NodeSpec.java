@@ -9,8 +9,8 @@ import java.util.TreeMap;
  * What one machine's kubelet registers.
  *
  * @param name the Node name (a DNS subdomain; normally the Machine's name)
- * @param labels labels the kubelet sets through {@code --node-labels}; checked against the kubelet's
- *     rules, because a kubelet given a forbidden label does not start
+ * @param labels labels the kubelet sets through {@code --node-labels}; checked against the
+ *     kubelet's rules, because a kubelet given a forbidden label does not start
  * @param taints taints registered with the Node; control-plane machines always get {@link
  *     Taint#CONTROL_PLANE} as well
  * @param providerId the kubelet's {@code --provider-id} (e.g. {@code vsphere://<bios-uuid>}) when

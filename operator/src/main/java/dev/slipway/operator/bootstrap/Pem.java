@@ -59,7 +59,10 @@ final class Pem {
     if ("RSA".equals(key.getAlgorithm())) {
       try {
         byte[] pkcs1 =
-            PrivateKeyInfo.getInstance(key.getEncoded()).parsePrivateKey().toASN1Primitive().getEncoded();
+            PrivateKeyInfo.getInstance(key.getEncoded())
+                .parsePrivateKey()
+                .toASN1Primitive()
+                .getEncoded();
         return encode("RSA PRIVATE KEY", pkcs1);
       } catch (IOException e) {
         throw new IllegalStateException("cannot re-encode an RSA key as PKCS#1", e);

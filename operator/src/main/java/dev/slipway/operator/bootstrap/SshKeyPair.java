@@ -20,7 +20,10 @@ import org.bouncycastle.crypto.util.OpenSSHPublicKeyUtil;
  */
 public record SshKeyPair(String authorizedKey, String privateKeyPem) {
 
-  /** Keys of the {@code <cluster>-ssh} Secret, as in a {@code kubernetes.io/ssh-auth} Secret. */
+  /**
+   * Keys of the {@code <cluster>-ssh} Secret: {@code ssh-privatekey} is the key a {@code
+   * kubernetes.io/ssh-auth} Secret requires; the public key rides along for tooling.
+   */
   public static final String SECRET_PRIVATE_KEY = "ssh-privatekey";
 
   public static final String SECRET_PUBLIC_KEY = "ssh-publickey";
@@ -38,7 +41,8 @@ public record SshKeyPair(String authorizedKey, String privateKeyPem) {
     try {
       String pub =
           "ssh-ed25519 "
-              + Base64.getEncoder().encodeToString(OpenSSHPublicKeyUtil.encodePublicKey(kp.getPublic()))
+              + Base64.getEncoder()
+                  .encodeToString(OpenSSHPublicKeyUtil.encodePublicKey(kp.getPublic()))
               + " "
               + comment;
       String priv =

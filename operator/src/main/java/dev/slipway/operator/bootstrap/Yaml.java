@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 /**
  * YAML through fabric8's serializer. It double-quotes every single-line string and writes
  * multi-line strings as literal blocks, which matters here: cloud-init reads YAML 1.1 (PyYAML) and
- * kubeadm reads through go-yaml, both of which turn unquoted {@code yes}, {@code on} or {@code 0644}
- * into booleans and numbers.
+ * kubeadm reads through go-yaml, both of which turn unquoted {@code yes}, {@code on} or {@code
+ * 0644} into booleans and numbers.
  */
 final class Yaml {
 

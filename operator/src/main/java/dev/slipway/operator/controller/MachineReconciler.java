@@ -261,6 +261,22 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
     return TASK_POLL_MILLIS;
   }
 
+  private static Optional<io.fabric8.kubernetes.api.model.Condition> clusterBootstrapProblem(
+      Machine m, KubernetesClient client) {
+    var tkc =
+        client
+            .resources(dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster.class)
+            .inNamespace(m.getMetadata().getNamespace())
+            .withName(m.getSpec().clusterName)
+            .get();
+    if (tkc == null || tkc.getStatus() == null) {
+      return Optional.empty();
+    }
+    return Conditions.of(tkc.getStatus().conditions, null)
+        .get(Types.BOOTSTRAP_READY)
+        .filter(c -> Conditions.FALSE.equals(c.getStatus()));
+  }
+
   private Optional<DatastoreRef> datastore(Machine m, VSphereNamespace vns) {
     return Optional.ofNullable(vns.getSpec().storageClasses).orElse(List.of()).stream()
         .filter(s -> s.name.equals(m.getSpec().storageClass))

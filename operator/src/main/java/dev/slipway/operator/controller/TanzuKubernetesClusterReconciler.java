@@ -58,6 +58,8 @@ import java.util.OptionalInt;
 @ControllerConfiguration(name = "tanzukubernetescluster")
 public class TanzuKubernetesClusterReconciler
     implements Reconciler<TanzuKubernetesCluster>, Cleaner<TanzuKubernetesCluster> {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(TanzuKubernetesClusterReconciler.class);
 
   public static final String CLUSTER_LABEL = "slipway.dev/cluster";
   public static final String ROLE_LABEL = "slipway.dev/role";
@@ -67,12 +69,20 @@ public class TanzuKubernetesClusterReconciler
   private final Events events;
   private final NameSuffixes suffixes;
   private final BootstrapData bootstrap;
+  private final ClusterAccess access;
+  private final WorkloadClusters workloads;
 
   public TanzuKubernetesClusterReconciler(
-      Events events, NameSuffixes suffixes, BootstrapData bootstrap) {
+      Events events,
+      NameSuffixes suffixes,
+      BootstrapData bootstrap,
+      ClusterAccess access,
+      WorkloadClusters workloads) {
     this.events = events;
     this.suffixes = suffixes;
     this.bootstrap = bootstrap;
+    this.access = access;
+    this.workloads = workloads;
   }
 
   @Override
@@ -119,7 +129,25 @@ public class TanzuKubernetesClusterReconciler
           .get(Types.COMPATIBLE)
           .ifPresent(
               c -> cond.set(Types.TKR_COMPATIBLE, c.getStatus(), c.getReason(), c.getMessage()));
-      machines = applyPlan(tkc, context, r, machines, cond);
+      ClusterAccess.Result a = access.ensure(client, tkc);
+      if (!a.ok()) {
+        cond.setFalse(Types.BOOTSTRAP_READY, a.problemReason(), a.problem());
+        events.record(tkc, EventReason.BootstrapFailed, a.problem());
+        reschedule = 15_000;
+      } else {
+        cond.setTrue(
+            Types.BOOTSTRAP_READY,
+            Reasons.READY,
+            "certificates, kubeconfig and endpoint " + a.endpoint() + ":" + ClusterAccess.API_PORT);
+        status.apiEndpoints =
+            List.of(
+                new dev.slipway.operator.api.common.ApiEndpoint(
+                    a.endpoint(), ClusterAccess.API_PORT));
+        machines = applyPlan(tkc, context, r, machines, cond);
+        if (!ensureBootstrapData(tkc, client, r, machines)) {
+          reschedule = 5_000;
+        }
+      }
     }
 
     summarize(tkc, status, cond, machines);
@@ -168,7 +196,6 @@ public class TanzuKubernetesClusterReconciler
     List<Machine> out = new ArrayList<>(machines);
     for (Machine m : created) {
       Machine made = client.resource(m).create();
-      bootstrap.ensure(client, tkc, made, r.release(groupOf(tkc, made), controlPlane(tkc)));
       events.record(
           tkc,
           EventReason.MachineCreated,
@@ -185,6 +212,29 @@ public class TanzuKubernetesClusterReconciler
           tkc, EventReason.MachineDeleted, "deleting machine " + d.name() + ": " + d.reason());
     }
     return out;
+  }
+
+  /**
+   * Gives every live machine without bootstrap data its Secret. Joining machines need the workload
+   * API to create their token; false means some must wait for it.
+   */
+  private boolean ensureBootstrapData(
+      TanzuKubernetesCluster tkc, KubernetesClient client, Resolved r, List<Machine> machines) {
+    boolean all = true;
+    for (Machine m : machines) {
+      if (m.getMetadata().getDeletionTimestamp() != null
+          || (m.getStatus() != null
+              && Conditions.of(m.getStatus().conditions, null).isTrue(Types.BOOTSTRAP_READY))) {
+        continue;
+      }
+      try {
+        bootstrap.ensure(client, tkc, m, r.release(groupOf(tkc, m), controlPlane(tkc)));
+      } catch (RuntimeException e) {
+        LOG.info("bootstrap data for {} must wait: {}", m.getMetadata().getName(), e.getMessage());
+        all = false;
+      }
+    }
+    return all;
   }
 
   static TopologySettings groupOf(TanzuKubernetesCluster tkc, Machine m) {
@@ -441,6 +491,7 @@ public class TanzuKubernetesClusterReconciler
     List<Machine> machines = new ArrayList<>(context.getSecondaryResources(Machine.class));
     if (machines.isEmpty()) {
       events.forget(tkc);
+      workloads.forget(tkc.getMetadata().getNamespace(), tkc.getMetadata().getName());
       return DeleteControl.defaultDelete();
     }
     for (Machine m : machines) {

@@ -42,6 +42,8 @@ public final class Reasons {
   public static final String WAITING_FOR_NODE = "WaitingForNode";
   public static final String NODE_READY = "NodeReady";
   public static final String NODE_NOT_READY = "NodeNotReady";
+  public static final String BOOTSTRAP_TOKEN_REVOKED = "BootstrapTokenRevoked";
+  public static final String INVALID_CLUSTER_CERTIFICATES = "InvalidClusterCertificates";
 
   // namespace
   public static final String CLUSTERS_EXIST = "ClustersExist";

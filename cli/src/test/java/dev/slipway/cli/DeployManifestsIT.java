@@ -1,0 +1,565 @@
+package dev.slipway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.slipway.testenv.ControlPlane;
+import dev.slipway.testenv.TestBed;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * {@code kubectl apply -k deploy/} against a real API server (RBAC on): the objects exist, a second
+ * apply changes nothing, and the operator's ServiceAccount can do exactly what the controllers do.
+ * No operator pod runs (the test bed has no nodes); the E2E suite runs the operator with this
+ * ServiceAccount's token.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DeployManifestsIT {
+  static final String SA = "system:serviceaccount:slipway-system:slipway-operator";
+  static final String TEAM = "team-a";
+  static final List<String> CRDS =
+      List.of(
+          "machines.cluster.slipway.dev",
+          "tanzukubernetesclusters.run.tanzu.vmware.com",
+          "tanzukubernetesreleases.run.tanzu.vmware.com",
+          "virtualmachineclasses.vmoperator.slipway.dev",
+          "vspherenamespaces.vmoperator.slipway.dev");
+  static final String TKC = "tanzukubernetesclusters.run.tanzu.vmware.com";
+  static final String TKR = "tanzukubernetesreleases.run.tanzu.vmware.com";
+  static final String VNS = "vspherenamespaces.vmoperator.slipway.dev";
+  static final String VMCLASS = "virtualmachineclasses.vmoperator.slipway.dev";
+  static final String MACHINE = "machines.cluster.slipway.dev";
+
+  private final Path deploy = TestBed.repositoryRoot().resolve("deploy");
+  private ControlPlane cp;
+  private KubernetesClient admin;
+  private Kubectl kubectl;
+  private Kubectl.Result firstApply;
+
+  @BeforeAll
+  void applyDeploy() {
+    cp = ControlPlane.start();
+    admin = cp.client();
+    kubectl = new Kubectl(cp);
+    firstApply = kubectl.run("apply", "-k", deploy.toString());
+    assertThat(firstApply.exitCode()).as(firstApply.toString()).isZero();
+    for (String crd : CRDS) {
+      Kubectl.Result wait =
+          kubectl.run("wait", "--for=condition=Established", "--timeout=60s", "crd/" + crd);
+      assertThat(wait.exitCode()).as(wait.toString()).isZero();
+    }
+    // Discovery now knows the new resources.
+    kubectl = kubectl.fresh();
+  }
+
+  @AfterAll
+  void stop() {
+    if (admin != null) {
+      admin.close();
+    }
+    if (cp != null) {
+      cp.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void firstApplyCreatesEveryObject() {
+    assertThat(firstApply.out())
+        .contains("namespace/slipway-system created")
+        .contains("serviceaccount/slipway-operator created")
+        .contains("clusterrole.rbac.authorization.k8s.io/slipway-operator created")
+        .contains("clusterrolebinding.rbac.authorization.k8s.io/slipway-operator created")
+        .contains("role.rbac.authorization.k8s.io/slipway-leader-election created")
+        .contains("rolebinding.rbac.authorization.k8s.io/slipway-leader-election created")
+        .contains("clusterrole.rbac.authorization.k8s.io/slipway-namespace-owner created")
+        .contains("clusterrole.rbac.authorization.k8s.io/slipway-namespace-edit created")
+        .contains("clusterrole.rbac.authorization.k8s.io/slipway-namespace-view created")
+        .contains("configmap/slipway-config created")
+        .contains("deployment.apps/slipway-operator created")
+        .contains("poddisruptionbudget.policy/slipway-operator created")
+        .contains("service/slipway-operator-metrics created")
+        .contains(
+            "validatingadmissionpolicy.admissionregistration.k8s.io/"
+                + "slipway-tanzukubernetescluster-label-keys created");
+    for (String role :
+        List.of(
+            "slipway-operator",
+            "slipway-namespace-owner",
+            "slipway-namespace-edit",
+            "slipway-namespace-view")) {
+      assertThat(admin.rbac().clusterRoles().withName(role).get()).as(role).isNotNull();
+    }
+    assertThat(admin.rbac().clusterRoleBindings().withName("slipway-operator").get().getSubjects())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getKind()).isEqualTo("ServiceAccount");
+              assertThat(s.getNamespace()).isEqualTo("slipway-system");
+              assertThat(s.getName()).isEqualTo("slipway-operator");
+            });
+    assertThat(
+            admin
+                .serviceAccounts()
+                .inNamespace("slipway-system")
+                .withName("slipway-operator")
+                .get())
+        .isNotNull();
+    for (String crd : CRDS) {
+      assertThat(firstApply.out())
+          .contains("customresourcedefinition.apiextensions.k8s.io/" + crd + " created");
+      var established = admin.apiextensions().v1().customResourceDefinitions().withName(crd).get();
+      assertThat(established.getStatus().getConditions())
+          .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"));
+    }
+  }
+
+  @Test
+  @Order(2)
+  void deploymentIsTwoHardenedReplicasWithProbesAndConfig() {
+    Deployment d =
+        admin.apps().deployments().inNamespace("slipway-system").withName("slipway-operator").get();
+    assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(d.getSpec().getTemplate().getSpec().getServiceAccountName())
+        .isEqualTo("slipway-operator");
+    assertThat(d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+    Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getImage()).isEqualTo("ghcr.io/slipway-dev/slipway-operator:0.1.0-SNAPSHOT");
+    assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(c.getPorts()).anyMatch(p -> p.getContainerPort() == 8080);
+    assertThat(c.getEnv())
+        .extracting(EnvVar::getName)
+        .contains("POD_NAMESPACE", "POD_NAME", "SLIPWAY_CONFIG");
+    assertThat(c.getEnv().stream().filter(e -> e.getName().equals("POD_NAMESPACE")).findFirst())
+        .hasValueSatisfying(
+            e ->
+                assertThat(e.getValueFrom().getFieldRef().getFieldPath())
+                    .isEqualTo("metadata.namespace"));
+    assertThat(c.getVolumeMounts())
+        .anyMatch(m -> m.getMountPath().equals("/etc/slipway") && m.getReadOnly());
+
+    var pdb =
+        admin
+            .policy()
+            .v1()
+            .podDisruptionBudget()
+            .inNamespace("slipway-system")
+            .withName("slipway-operator")
+            .get();
+    assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+    var svc =
+        admin.services().inNamespace("slipway-system").withName("slipway-operator-metrics").get();
+    assertThat(svc.getSpec().getPorts()).anyMatch(p -> p.getPort() == 8080);
+    assertThat(svc.getSpec().getSelector()).isEqualTo(d.getSpec().getSelector().getMatchLabels());
+    assertThat(admin.namespaces().withName("slipway-system").get().getMetadata().getLabels())
+        .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
+  }
+
+  @Test
+  @Order(3)
+  void configMapHoldsEveryDocumentedKey() {
+    ConfigMap cm =
+        admin.configMaps().inNamespace("slipway-system").withName("slipway-config").get();
+    String properties = cm.getData().get("slipway.properties");
+    for (String key :
+        List.of(
+            "vcenter.url=",
+            "vcenter.credentialsSecret=",
+            "vcenter.caBundle=",
+            "vcenter.thumbprint=",
+            "vcenter.insecure=",
+            "placement.datacenter=",
+            "placement.parentResourcePool=",
+            "placement.parentFolder=",
+            "placement.templatesFolder=",
+            "placement.mhzPerVcpu=",
+            "vip.pool=",
+            "operator.reconcileThreads=",
+            "log.format=")) {
+      assertThat(properties).as(key).contains(key);
+    }
+    assertThat(cm.getData()).containsKey("vcenter-ca.pem");
+  }
+
+  /**
+   * A second apply writes nothing: every object keeps its resourceVersion, and kubectl says
+   * "unchanged" for every object but two kinds where client-side apply always sends a patch that
+   * the API server then finds to change nothing: a PodDisruptionBudget (its selector's patch
+   * strategy is "replace", so kubectl always includes it) and a CRD whose generated YAML says
+   * {@code priority: 0} for printer columns (the server drops the zero, so kubectl resends the
+   * column list). The resourceVersion check proves both no-ops.
+   */
+  @Test
+  @Order(4)
+  void secondApplyChangesNothing() {
+    Map<String, String> before = resourceVersions();
+    Kubectl.Result again = kubectl.run("apply", "-k", deploy.toString());
+    assertThat(again.exitCode()).as(again.toString()).isZero();
+    assertThat(resourceVersions()).isEqualTo(before);
+
+    List<String> lines = again.out().lines().filter(l -> !l.isBlank()).toList();
+    assertThat(lines).hasSameSizeAs(firstApply.out().lines().filter(l -> !l.isBlank()).toList());
+    for (String line : lines) {
+      if (kubectlAlwaysPatches(line)) {
+        assertThat(line).as("a no-op kubectl reports as a change").endsWith(" configured");
+      } else {
+        assertThat(line).endsWith(" unchanged");
+      }
+    }
+    Kubectl.Result diff = kubectl.run("diff", "-k", deploy.toString());
+    assertThat(diff.exitCode()).as(diff.toString()).isZero();
+    assertThat(diff.out()).isEmpty();
+  }
+
+  private static boolean kubectlAlwaysPatches(String applyLine) {
+    if (applyLine.startsWith("poddisruptionbudget.policy/")) {
+      return true;
+    }
+    String prefix = "customresourcedefinition.apiextensions.k8s.io/";
+    if (!applyLine.startsWith(prefix)) {
+      return false;
+    }
+    String crd = applyLine.substring(prefix.length(), applyLine.indexOf(' '));
+    try {
+      return java.nio.file.Files.readString(
+              TestBed.repositoryRoot().resolve("crds").resolve(crd + "-v1.yml"))
+          .contains("priority: 0");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** kind/namespace/name to resourceVersion of every object deploy/ holds, as the server has it. */
+  private Map<String, String> resourceVersions() {
+    Kubectl.Result r =
+        kubectl.run(
+            "get",
+            "-k",
+            deploy.toString(),
+            "-o",
+            "jsonpath={range .items[*]}{.kind}/{.metadata.namespace}/{.metadata.name}"
+                + "={.metadata.resourceVersion}{\"\\n\"}{end}");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    Map<String, String> out = new java.util.TreeMap<>();
+    r.out()
+        .lines()
+        .filter(l -> l.contains("="))
+        .forEach(l -> out.put(l.split("=")[0], l.split("=")[1]));
+    assertThat(out).hasSizeGreaterThanOrEqualTo(20);
+    return out;
+  }
+
+  @Test
+  @Order(5)
+  void operatorMayDoWhatTheControllersDo() {
+    List<String> missing = new ArrayList<>();
+    for (String[] check :
+        new String[][] {
+          // primaries: informers (cluster-wide), finalizers and status by patch
+          {"list", TKC, "-A"},
+          {"watch", TKC, "-A"},
+          {"get", TKC, "-n", TEAM},
+          {"patch", TKC, "-n", TEAM},
+          {"update", TKC, "-n", TEAM},
+          {"patch", TKC, "--subresource=status", "-n", TEAM},
+          {"update", TKC, "--subresource=finalizers", "-n", TEAM},
+          {"list", TKR},
+          {"watch", TKR},
+          {"get", TKR},
+          {"patch", TKR, "--subresource=status"},
+          {"list", VNS},
+          {"watch", VNS},
+          {"get", VNS},
+          {"patch", VNS},
+          {"patch", VNS, "--subresource=status"},
+          {"get", VMCLASS},
+          {"list", MACHINE, "-A"},
+          {"watch", MACHINE, "-A"},
+          {"create", MACHINE, "-n", TEAM},
+          {"patch", MACHINE, "-n", TEAM},
+          {"delete", MACHINE, "-n", TEAM},
+          {"patch", MACHINE, "--subresource=status", "-n", TEAM},
+          // bootstrap Secrets informer, PKI/kubeconfig/bootstrap Secrets, credentials Secret
+          {"list", "secrets", "-A"},
+          {"watch", "secrets", "-A"},
+          {"create", "secrets", "-n", TEAM},
+          {"get", "secrets", "-n", TEAM},
+          {"get", "secrets/slipway-vcenter-credentials", "-n", "slipway-system"},
+          // VSphereNamespace: namespace, role bindings, quota (server-side apply = create+patch)
+          {"create", "namespaces"},
+          {"patch", "namespaces"},
+          {"delete", "namespaces"},
+          {"create", "rolebindings", "-n", TEAM},
+          {"patch", "rolebindings", "-n", TEAM},
+          {"delete", "rolebindings", "-n", TEAM},
+          {"bind", "clusterroles/slipway-namespace-owner"},
+          {"bind", "clusterroles/slipway-namespace-edit"},
+          {"bind", "clusterroles/slipway-namespace-view"},
+          {"create", "resourcequotas", "-n", TEAM},
+          {"patch", "resourcequotas", "-n", TEAM},
+          {"delete", "resourcequotas", "-n", TEAM},
+          {"create", "events", "-n", TEAM},
+          {"create", "events", "-n", "default"},
+          // leader election
+          {"get", "leases.coordination.k8s.io", "-n", "slipway-system"},
+          {"create", "leases.coordination.k8s.io", "-n", "slipway-system"},
+          {"update", "leases.coordination.k8s.io", "-n", "slipway-system"},
+          {"patch", "leases.coordination.k8s.io", "-n", "slipway-system"},
+        }) {
+      if (!kubectl.canI(SA, check)) {
+        missing.add(String.join(" ", check));
+      }
+    }
+    assertThat(missing).as("the operator may not").isEmpty();
+  }
+
+  @Test
+  @Order(6)
+  void operatorMayDoNothingElse() {
+    List<String> granted = new ArrayList<>();
+    for (String[] check :
+        new String[][] {
+          // workloads and nodes
+          {"create", "pods", "-n", TEAM},
+          {"list", "pods", "-A"},
+          {"create", "pods", "--subresource=exec", "-n", TEAM},
+          {"get", "nodes"},
+          {"delete", "nodes"},
+          {"create", "deployments.apps", "-n", "slipway-system"},
+          {"update", "configmaps", "-n", "slipway-system"},
+          // users' objects: never deleted, created or replaced by the operator
+          {"create", TKC, "-n", TEAM},
+          {"delete", TKC, "-n", TEAM},
+          {"create", TKR},
+          {"delete", TKR},
+          {"create", VNS},
+          {"delete", VNS},
+          {"create", VMCLASS},
+          {"patch", VMCLASS},
+          {"list", VMCLASS},
+          {"delete", "secrets", "-n", TEAM},
+          {"update", MACHINE, "-n", TEAM},
+          {"update", "secrets", "-n", TEAM},
+          {"patch", "secrets", "-n", TEAM},
+          {"get", "namespaces"},
+          {"list", "namespaces"},
+          {"list", "rolebindings", "-A"},
+          // RBAC: no escalation, no other role, no cluster-wide bindings
+          {"update", "clusterroles"},
+          {"patch", "clusterroles/slipway-operator"},
+          {"escalate", "clusterroles"},
+          {"bind", "clusterroles/cluster-admin"},
+          {"bind", "clusterroles/admin"},
+          {"bind", "clusterroles/edit"},
+          {"create", "clusterrolebindings"},
+          {"create", "roles", "-n", TEAM},
+          {"impersonate", "users"},
+          {"create", "serviceaccounts", "--subresource=token", "-n", "slipway-system"},
+          // cluster configuration
+          {"create", "customresourcedefinitions.apiextensions.k8s.io"},
+          {"delete", "customresourcedefinitions.apiextensions.k8s.io"},
+          {"create", "validatingadmissionpolicies.admissionregistration.k8s.io"},
+          // leases outside its namespace, and deleting its own
+          {"create", "leases.coordination.k8s.io", "-n", "default"},
+          {"delete", "leases.coordination.k8s.io", "-n", "slipway-system"},
+          {"list", "events", "-A"},
+        }) {
+      if (kubectl.canI(SA, check)) {
+        granted.add(String.join(" ", check));
+      }
+    }
+    assertThat(granted).as("the operator may, but must not").isEmpty();
+  }
+
+  /** What `can-i` answers, done for real: the calls the VSphereNamespace controller makes. */
+  @Test
+  @Order(7)
+  void operatorAppliesNamespacesAndBindsOnlyTheNamespaceRoles() {
+    try (KubernetesClient operator = as(SA)) {
+      operator
+          .namespaces()
+          .resource(new NamespaceBuilder().withNewMetadata().withName(TEAM).endMetadata().build())
+          .fieldManager("slipway")
+          .forceConflicts()
+          .serverSideApply();
+      for (var grant : Map.of("owner", "alice", "edit", "bob", "view", "carol").entrySet()) {
+        operator
+            .rbac()
+            .roleBindings()
+            .inNamespace(TEAM)
+            .resource(
+                binding(
+                    "slipway-" + grant.getKey(),
+                    "slipway-namespace-" + grant.getKey(),
+                    grant.getValue()))
+            .fieldManager("slipway")
+            .forceConflicts()
+            .serverSideApply();
+      }
+      assertThatThrownBy(
+              () ->
+                  operator
+                      .rbac()
+                      .roleBindings()
+                      .inNamespace(TEAM)
+                      .resource(binding("sneaky", "cluster-admin", "mallory"))
+                      .fieldManager("slipway")
+                      .serverSideApply())
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+      operator
+          .leases()
+          .inNamespace("slipway-system")
+          .resource(
+              new LeaseBuilder()
+                  .withNewMetadata()
+                  .withName("slipway-operator")
+                  .endMetadata()
+                  .withNewSpec()
+                  .withHolderIdentity("pod-1")
+                  .endSpec()
+                  .build())
+          .create();
+      assertThatThrownBy(
+              () ->
+                  operator
+                      .leases()
+                      .inNamespace("default")
+                      .resource(
+                          new LeaseBuilder().withNewMetadata().withName("x").endMetadata().build())
+                      .create())
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+    }
+    assertThat(admin.rbac().roleBindings().inNamespace(TEAM).list().getItems())
+        .extracting(rb -> rb.getMetadata().getName())
+        .containsExactlyInAnyOrder("slipway-owner", "slipway-edit", "slipway-view");
+  }
+
+  @Test
+  @Order(8)
+  void viewReadsClustersAndMachinesButNoSecrets() {
+    String carol = "carol";
+    assertThat(kubectl.canI(carol, "get", TKC, "-n", TEAM)).isTrue();
+    assertThat(kubectl.canI(carol, "list", TKC, "-n", TEAM)).isTrue();
+    assertThat(kubectl.canI(carol, "watch", TKC, "-n", TEAM)).isTrue();
+    assertThat(kubectl.canI(carol, "get", MACHINE, "-n", TEAM)).isTrue();
+    assertThat(kubectl.canI(carol, "list", MACHINE, "-n", TEAM)).isTrue();
+    assertThat(kubectl.canI(carol, "list", "events", "-n", TEAM)).isTrue();
+    assertThat(kubectl.canI(carol, "get", "secrets", "-n", TEAM)).isFalse();
+    assertThat(kubectl.canI(carol, "get", "secrets/demo-kubeconfig", "-n", TEAM)).isFalse();
+    assertThat(kubectl.canI(carol, "create", TKC, "-n", TEAM)).isFalse();
+    assertThat(kubectl.canI(carol, "patch", MACHINE, "-n", TEAM)).isFalse();
+    assertThat(kubectl.canI(carol, "create", "rolebindings", "-n", TEAM)).isFalse();
+    assertThat(kubectl.canI(carol, "get", TKC, "-n", "default")).isFalse();
+  }
+
+  @Test
+  @Order(9)
+  void editManagesClustersAndReadsTheirKubeconfig() {
+    String bob = "bob";
+    for (String verb : List.of("get", "list", "watch", "create", "update", "patch", "delete")) {
+      assertThat(kubectl.canI(bob, verb, TKC, "-n", TEAM)).as(verb).isTrue();
+    }
+    assertThat(kubectl.canI(bob, "get", "secrets/demo-kubeconfig", "-n", TEAM)).isTrue();
+    assertThat(kubectl.canI(bob, "list", MACHINE, "-n", TEAM)).isTrue();
+    assertThat(kubectl.canI(bob, "list", "secrets", "-n", TEAM)).isFalse();
+    assertThat(kubectl.canI(bob, "create", "secrets", "-n", TEAM)).isFalse();
+    assertThat(kubectl.canI(bob, "patch", MACHINE, "-n", TEAM)).isFalse();
+    assertThat(kubectl.canI(bob, "delete", MACHINE, "-n", TEAM)).isFalse();
+    assertThat(kubectl.canI(bob, "create", "rolebindings", "-n", TEAM)).isFalse();
+    assertThat(kubectl.canI(bob, "create", TKC, "-n", "default")).isFalse();
+  }
+
+  @Test
+  @Order(10)
+  void ownerAlsoManagesBindingsAndMachineDeletionOrder() {
+    String alice = "alice";
+    assertThat(kubectl.canI(alice, "create", TKC, "-n", TEAM)).isTrue();
+    assertThat(kubectl.canI(alice, "get", "secrets/demo-kubeconfig", "-n", TEAM)).isTrue();
+    assertThat(kubectl.canI(alice, "patch", MACHINE, "-n", TEAM)).isTrue();
+    assertThat(kubectl.canI(alice, "create", "rolebindings", "-n", TEAM)).isTrue();
+    assertThat(kubectl.canI(alice, "delete", "rolebindings", "-n", TEAM)).isTrue();
+    assertThat(kubectl.canI(alice, "bind", "clusterroles/slipway-namespace-view", "-n", TEAM))
+        .isTrue();
+    assertThat(kubectl.canI(alice, "bind", "clusterroles/admin", "-n", TEAM)).isFalse();
+    assertThat(kubectl.canI(alice, "delete", MACHINE, "-n", TEAM)).isFalse();
+    assertThat(kubectl.canI(alice, "create", "secrets", "-n", TEAM)).isFalse();
+    assertThat(kubectl.canI(alice, "create", "rolebindings", "-n", "default")).isFalse();
+
+    try (KubernetesClient asAlice = as(alice)) {
+      asAlice
+          .rbac()
+          .roleBindings()
+          .inNamespace(TEAM)
+          .resource(binding("dave-views", "slipway-namespace-view", "dave"))
+          .create();
+      assertThatThrownBy(
+              () ->
+                  asAlice
+                      .rbac()
+                      .roleBindings()
+                      .inNamespace(TEAM)
+                      .resource(binding("dave-admin", "cluster-admin", "dave"))
+                      .create())
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+    }
+    assertThat(kubectl.canI("dave", "get", TKC, "-n", TEAM)).isTrue();
+    assertThat(kubectl.canI("dave", "get", "secrets", "-n", TEAM)).isFalse();
+  }
+
+  private static RoleBinding binding(String name, String clusterRole, String user) {
+    return new RoleBindingBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(TEAM)
+        .endMetadata()
+        .withNewRoleRef()
+        .withApiGroup("rbac.authorization.k8s.io")
+        .withKind("ClusterRole")
+        .withName(clusterRole)
+        .endRoleRef()
+        .addNewSubject()
+        .withKind("User")
+        .withApiGroup("rbac.authorization.k8s.io")
+        .withName(user)
+        .endSubject()
+        .build();
+  }
+
+  /** A client of the control plane's admin that impersonates {@code user}. */
+  private KubernetesClient as(String user) {
+    Config config = cp.config();
+    config.setImpersonateUsername(user);
+    config.setRequestRetryBackoffLimit(0);
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+}

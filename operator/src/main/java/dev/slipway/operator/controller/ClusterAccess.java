@@ -1,0 +1,205 @@
+package dev.slipway.operator.controller;
+
+import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
+import dev.slipway.operator.bootstrap.ClusterPki;
+import dev.slipway.operator.bootstrap.InvalidPkiException;
+import dev.slipway.operator.bootstrap.Kubeconfigs;
+import dev.slipway.operator.bootstrap.SshKeyPair;
+import dev.slipway.operator.config.VipPool;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What a cluster needs before any machine can boot: its certificate authorities and service account
+ * keys (generated once, never again), its control-plane endpoint (a VIP from the pool, recorded on
+ * the cluster so it is never handed out twice and is freed with the cluster), the admin kubeconfig
+ * and the SSH key pair. All in Secrets named after Cluster API's convention and owned by the
+ * cluster.
+ */
+public final class ClusterAccess {
+  public static final String ENDPOINT_ANNOTATION = "slipway.dev/control-plane-endpoint";
+  public static final int API_PORT = 6443;
+
+  /** The cluster's PKI and endpoint, or why they cannot be had. */
+  public record Result(ClusterPki pki, String endpoint, String problemReason, String problem) {
+    boolean ok() {
+      return problem == null;
+    }
+
+    static Result failed(String reason, String message) {
+      return new Result(null, null, reason, message);
+    }
+  }
+
+  private final VipPool vips;
+
+  public ClusterAccess(VipPool vips) {
+    this.vips = vips;
+  }
+
+  public Result ensure(KubernetesClient client, TanzuKubernetesCluster tkc) {
+    String endpoint;
+    synchronized (this) {
+      // One allocator per process (the leader's): the pick and the write happen together.
+      endpoint = endpoint(client, tkc);
+    }
+    if (endpoint == null) {
+      return Result.failed(
+          "ControlPlaneEndpointUnavailable",
+          "no free address in the control-plane VIP pool; free one by deleting a cluster or"
+              + " widen vip.pool");
+    }
+    ClusterPki pki;
+    try {
+      pki = pki(client, tkc);
+    } catch (InvalidPkiException e) {
+      return Result.failed("InvalidClusterCertificates", e.getMessage());
+    }
+    String ns = tkc.getMetadata().getNamespace();
+    String name = tkc.getMetadata().getName();
+    createIfMissing(
+        client,
+        tkc,
+        name + "-kubeconfig",
+        Map.of("value", Kubeconfigs.admin(name, endpoint, API_PORT, pki.ca())));
+    if (client.secrets().inNamespace(ns).withName(sshSecretName(name)).get() == null) {
+      SshKeyPair ssh =
+          SshKeyPair.generate(dev.slipway.operator.bootstrap.CloudInit.SSH_USER + "@" + name);
+      createIfMissing(
+          client,
+          tkc,
+          sshSecretName(name),
+          Map.of(
+              SshKeyPair.SECRET_PRIVATE_KEY, ssh.privateKeyPem(),
+              SshKeyPair.SECRET_PUBLIC_KEY, ssh.authorizedKey()));
+    }
+    return new Result(pki, endpoint, null, null);
+  }
+
+  static String sshSecretName(String cluster) {
+    return cluster + "-ssh";
+  }
+
+  /** The public key of the cluster's SSH Secret, or null if there is none yet. */
+  static String sshAuthorizedKey(KubernetesClient client, TanzuKubernetesCluster tkc) {
+    Secret s =
+        client
+            .secrets()
+            .inNamespace(tkc.getMetadata().getNamespace())
+            .withName(sshSecretName(tkc.getMetadata().getName()))
+            .get();
+    return s == null ? null : decode(s.getData().get(SshKeyPair.SECRET_PUBLIC_KEY));
+  }
+
+  private String endpoint(KubernetesClient client, TanzuKubernetesCluster tkc) {
+    String mine = annotation(tkc);
+    if (mine != null) {
+      return mine;
+    }
+    Set<String> used = new HashSet<>();
+    for (TanzuKubernetesCluster other :
+        client.resources(TanzuKubernetesCluster.class).inAnyNamespace().list().getItems()) {
+      Optional.ofNullable(annotation(other)).ifPresent(used::add);
+    }
+    Optional<String> free = vips.firstFree(used);
+    if (free.isEmpty()) {
+      return null;
+    }
+    // Optimistic: a concurrent writer makes this patch fail and the reconcile retry.
+    TanzuKubernetesCluster updated =
+        client
+            .resources(TanzuKubernetesCluster.class)
+            .inNamespace(tkc.getMetadata().getNamespace())
+            .withName(tkc.getMetadata().getName())
+            .edit(
+                t -> {
+                  if (t.getMetadata().getAnnotations() == null) {
+                    t.getMetadata().setAnnotations(new LinkedHashMap<>());
+                  }
+                  t.getMetadata().getAnnotations().putIfAbsent(ENDPOINT_ANNOTATION, free.get());
+                  return t;
+                });
+    tkc.getMetadata()
+        .setAnnotations(
+            tkc.getMetadata().getAnnotations() == null
+                ? new LinkedHashMap<>()
+                : tkc.getMetadata().getAnnotations());
+    tkc.getMetadata().getAnnotations().put(ENDPOINT_ANNOTATION, free.get());
+    tkc.getMetadata().setResourceVersion(updated.getMetadata().getResourceVersion());
+    return free.get();
+  }
+
+  static String annotation(TanzuKubernetesCluster tkc) {
+    return tkc.getMetadata().getAnnotations() == null
+        ? null
+        : tkc.getMetadata().getAnnotations().get(ENDPOINT_ANNOTATION);
+  }
+
+  /** Reads the PKI Secrets; generates and stores them only when none exists yet. */
+  static ClusterPki pki(KubernetesClient client, TanzuKubernetesCluster tkc) {
+    String ns = tkc.getMetadata().getNamespace();
+    String name = tkc.getMetadata().getName();
+    Map<String, Map<String, String>> data = new LinkedHashMap<>();
+    for (String suffix : ClusterPki.SECRET_SUFFIXES) {
+      Secret s =
+          client.secrets().inNamespace(ns).withName(ClusterPki.secretName(name, suffix)).get();
+      if (s != null) {
+        Map<String, String> plain = new LinkedHashMap<>();
+        if (s.getData() != null) {
+          s.getData().forEach((k, v) -> plain.put(k, decode(v)));
+        }
+        data.put(suffix, plain);
+      }
+    }
+    if (data.isEmpty()) {
+      ClusterPki fresh = ClusterPki.generate(name);
+      fresh
+          .secretData()
+          .forEach(
+              (suffix, values) ->
+                  createIfMissing(client, tkc, ClusterPki.secretName(name, suffix), values));
+      return fresh;
+    }
+    return ClusterPki.fromSecretData(name, data);
+  }
+
+  static void createIfMissing(
+      KubernetesClient client, TanzuKubernetesCluster tkc, String name, Map<String, String> data) {
+    String ns = tkc.getMetadata().getNamespace();
+    if (client.secrets().inNamespace(ns).withName(name).get() != null) {
+      return;
+    }
+    Map<String, String> encoded = new LinkedHashMap<>();
+    data.forEach(
+        (k, v) ->
+            encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+    client
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(ns)
+                .addToLabels(
+                    TanzuKubernetesClusterReconciler.CLUSTER_LABEL, tkc.getMetadata().getName())
+                .withOwnerReferences(TanzuKubernetesClusterReconciler.ownerReference(tkc))
+                .endMetadata()
+                .withType("cluster.x-k8s.io/secret")
+                .withData(encoded)
+                .build())
+        .create();
+  }
+
+  static String decode(String b64) {
+    return b64 == null ? null : new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
+  }
+}

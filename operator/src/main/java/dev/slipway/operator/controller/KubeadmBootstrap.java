@@ -1,0 +1,195 @@
+package dev.slipway.operator.controller;
+
+import dev.slipway.operator.api.cluster.v1alpha1.Machine;
+import dev.slipway.operator.api.run.v1alpha3.Network;
+import dev.slipway.operator.api.run.v1alpha3.NodePool;
+import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
+import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesRelease;
+import dev.slipway.operator.bootstrap.BootstrapToken;
+import dev.slipway.operator.bootstrap.CloudInit;
+import dev.slipway.operator.bootstrap.ClusterPki;
+import dev.slipway.operator.bootstrap.ClusterSpec;
+import dev.slipway.operator.bootstrap.NodeSpec;
+import dev.slipway.operator.bootstrap.Proxy;
+import dev.slipway.operator.bootstrap.Taint;
+import dev.slipway.operator.bootstrap.TrustedCa;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * kubeadm bootstrap data in cloud-init. Exactly one machine of a cluster runs {@code kubeadm init}:
+ * the first control-plane machine to get bootstrap data takes the cluster's init lock (an
+ * annotation on the cluster, so it survives restarts); every later machine joins with a bootstrap
+ * token Slipway creates in the workload cluster, which therefore must be up (the planner creates
+ * joining machines only after the cluster is initialized).
+ */
+public final class KubeadmBootstrap implements BootstrapData {
+  public static final String INIT_LOCK_ANNOTATION = "slipway.dev/init-machine";
+  public static final String TOKEN_ANNOTATION = "slipway.dev/bootstrap-token-id";
+  static final Duration JOIN_TOKEN_TTL = Duration.ofHours(24);
+
+  private final WorkloadClusters workloads;
+
+  public KubeadmBootstrap(WorkloadClusters workloads) {
+    this.workloads = workloads;
+  }
+
+  @Override
+  public void ensure(
+      KubernetesClient client,
+      TanzuKubernetesCluster tkc,
+      Machine machine,
+      TanzuKubernetesRelease tkr) {
+    String ns = machine.getMetadata().getNamespace();
+    String secretName = BootstrapData.secretName(machine.getMetadata().getName());
+    if (client.secrets().inNamespace(ns).withName(secretName).get() != null) {
+      return;
+    }
+    String endpoint = ClusterAccess.annotation(tkc);
+    if (endpoint == null) {
+      throw new IllegalStateException("cluster has no control-plane endpoint yet");
+    }
+    ClusterPki pki = ClusterAccess.pki(client, tkc);
+    ClusterSpec cluster = clusterSpec(client, tkc, tkr, endpoint);
+    NodeSpec node = nodeSpec(tkc, machine);
+    String cloudConfig;
+    BootstrapToken token = BootstrapToken.generate();
+    if (machine.getSpec().role == Machine.Role.controlPlane && takeInitLock(client, tkc, machine)) {
+      cloudConfig = CloudInit.init(cluster, node, pki, token);
+    } else {
+      KubernetesClient workload =
+          workloads
+              .client(client, ns, tkc.getMetadata().getName())
+              .orElseThrow(
+                  () -> new IllegalStateException("no kubeconfig for the workload cluster"));
+      workload
+          .secrets()
+          .inNamespace(BootstrapToken.NAMESPACE)
+          .resource(token.toSecret(JOIN_TOKEN_TTL, Instant.now()))
+          .create();
+      cloudConfig =
+          machine.getSpec().role == Machine.Role.controlPlane
+              ? CloudInit.joinControlPlane(cluster, node, pki, token)
+              : CloudInit.joinWorker(cluster, node, pki.ca().certPem(), token);
+    }
+    client
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(secretName)
+                .withNamespace(ns)
+                .addToLabels(MachineReconciler.BOOTSTRAP_SECRET_LABEL, "true")
+                .addToLabels(
+                    TanzuKubernetesClusterReconciler.CLUSTER_LABEL, tkc.getMetadata().getName())
+                .addToAnnotations(TOKEN_ANNOTATION, token.id())
+                .addToOwnerReferences(
+                    new OwnerReferenceBuilder()
+                        .withApiVersion(machine.getApiVersion())
+                        .withKind(machine.getKind())
+                        .withName(machine.getMetadata().getName())
+                        .withUid(machine.getMetadata().getUid())
+                        .withController(true)
+                        .build())
+                .endMetadata()
+                .withType("cluster.x-k8s.io/secret")
+                .addToData("value", b64(cloudConfig))
+                .addToData("format", b64(CloudInit.FORMAT))
+                .build())
+        .create();
+  }
+
+  /**
+   * Takes the lock for this machine, or finds it held by this machine; false if another holds it.
+   */
+  static boolean takeInitLock(
+      KubernetesClient client, TanzuKubernetesCluster tkc, Machine machine) {
+    String me = machine.getMetadata().getName();
+    String holder =
+        tkc.getMetadata().getAnnotations() == null
+            ? null
+            : tkc.getMetadata().getAnnotations().get(INIT_LOCK_ANNOTATION);
+    if (holder != null) {
+      return holder.equals(me);
+    }
+    // resourceVersion-checked: of two machines racing for the lock, one update fails.
+    tkc.getMetadata()
+        .setAnnotations(
+            tkc.getMetadata().getAnnotations() == null
+                ? new LinkedHashMap<>()
+                : new LinkedHashMap<>(tkc.getMetadata().getAnnotations()));
+    tkc.getMetadata().getAnnotations().put(INIT_LOCK_ANNOTATION, me);
+    TanzuKubernetesCluster updated = client.resource(tkc).update();
+    tkc.getMetadata().setResourceVersion(updated.getMetadata().getResourceVersion());
+    return true;
+  }
+
+  static ClusterSpec clusterSpec(
+      KubernetesClient client,
+      TanzuKubernetesCluster tkc,
+      TanzuKubernetesRelease tkr,
+      String endpoint) {
+    Network net =
+        tkc.getSpec().settings == null || tkc.getSpec().settings.network == null
+            ? new Network()
+            : tkc.getSpec().settings.network;
+    Proxy proxy =
+        net.proxy == null
+            ? null
+            : new Proxy(net.proxy.httpProxy, net.proxy.httpsProxy, net.proxy.noProxy);
+    List<TrustedCa> trusted = new ArrayList<>();
+    if (net.trust != null && net.trust.additionalTrustedCAs != null) {
+      for (Network.TrustedCA ca : net.trust.additionalTrustedCAs) {
+        trusted.add(new TrustedCa(ca.name, ClusterAccess.decode(ca.data)));
+      }
+    }
+    return new ClusterSpec(
+        tkc.getMetadata().getName(),
+        tkr.getSpec().kubernetes.version,
+        endpoint,
+        ClusterAccess.API_PORT,
+        net.pods == null || net.pods.cidrBlocks == null
+            ? List.of("192.168.0.0/16")
+            : net.pods.cidrBlocks,
+        net.services == null || net.services.cidrBlocks == null
+            ? List.of("10.96.0.0/12")
+            : net.services.cidrBlocks,
+        net.serviceDomain,
+        tkr.getSpec().kubernetes.imageRepository,
+        proxy,
+        trusted,
+        ClusterAccess.sshAuthorizedKey(client, tkc));
+  }
+
+  static NodeSpec nodeSpec(TanzuKubernetesCluster tkc, Machine machine) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    List<Taint> taints = new ArrayList<>();
+    if (machine.getSpec().role == Machine.Role.controlPlane) {
+      taints.add(Taint.CONTROL_PLANE);
+    } else {
+      Optional<NodePool> pool =
+          ClusterResolver.pools(tkc).stream()
+              .filter(p -> p.name.equals(machine.getSpec().pool))
+              .findFirst();
+      pool.map(p -> p.labels).ifPresent(labels::putAll);
+      pool.map(p -> p.taints)
+          .ifPresent(ts -> ts.forEach(t -> taints.add(new Taint(t.key, t.value, t.effect.name()))));
+    }
+    return new NodeSpec(machine.getMetadata().getName(), labels, taints);
+  }
+
+  private static String b64(String s) {
+    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+  }
+}

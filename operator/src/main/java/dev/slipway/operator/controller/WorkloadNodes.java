@@ -1,0 +1,207 @@
+package dev.slipway.operator.controller;
+
+import dev.slipway.operator.api.cluster.v1alpha1.Machine;
+import dev.slipway.operator.bootstrap.BootstrapToken;
+import dev.slipway.operator.status.Conditions;
+import dev.slipway.operator.status.EventReason;
+import dev.slipway.operator.status.Events;
+import dev.slipway.operator.status.Reasons;
+import dev.slipway.operator.status.Types;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * A machine is Running when a Node with its name and providerID exists in the workload cluster, and
+ * ready when that Node is Ready. While a joining machine waits, its bootstrap token is kept alive
+ * (and a revoked one reported); once its Node exists, the token is deleted.
+ */
+public final class WorkloadNodes implements NodeObserver {
+  static final Duration REFRESH_BELOW = Duration.ofHours(1);
+
+  private final KubernetesClient management;
+  private final WorkloadClusters workloads;
+  private final Events events;
+
+  public WorkloadNodes(KubernetesClient management, WorkloadClusters workloads, Events events) {
+    this.management = management;
+    this.workloads = workloads;
+    this.events = events;
+  }
+
+  @Override
+  public long observe(Machine m, Conditions cond) {
+    String ns = m.getMetadata().getNamespace();
+    Optional<KubernetesClient> workload = workloads.client(management, ns, m.getSpec().clusterName);
+    if (workload.isEmpty()) {
+      waiting(cond, "the cluster has no kubeconfig yet");
+      return 5_000;
+    }
+    try {
+      Node node = workload.get().nodes().withName(m.getMetadata().getName()).get();
+      if (node == null) {
+        return waitForNode(m, workload.get(), cond);
+      }
+      if (m.getSpec().providerID != null
+          && !m.getSpec().providerID.equals(node.getSpec().getProviderID())) {
+        String msg =
+            "Node "
+                + node.getMetadata().getName()
+                + " has providerID "
+                + node.getSpec().getProviderID()
+                + ", not this machine's "
+                + m.getSpec().providerID;
+        cond.setFalse(Types.NODE_HEALTHY, "NodeProviderIDMismatch", msg);
+        cond.setFalse(Types.READY, "NodeProviderIDMismatch", msg);
+        return 10_000;
+      }
+      if (m.getStatus().nodeRef == null) {
+        events.record(
+            m, EventReason.NodeJoined, "Node " + node.getMetadata().getName() + " joined");
+        deleteToken(m, workload.get());
+      }
+      Machine.NodeRef ref = new Machine.NodeRef();
+      ref.name = node.getMetadata().getName();
+      ref.uid = node.getMetadata().getUid();
+      m.getStatus().nodeRef = ref;
+      Optional<NodeCondition> ready =
+          Optional.ofNullable(node.getStatus())
+              .map(s -> s.getConditions())
+              .flatMap(cs -> cs.stream().filter(c -> "Ready".equals(c.getType())).findFirst());
+      if (ready.isPresent() && "True".equals(ready.get().getStatus())) {
+        cond.setTrue(Types.NODE_HEALTHY, Reasons.NODE_READY, "Node is Ready");
+        cond.setTrue(Types.READY, Reasons.READY, "Node " + ref.name + " is Ready");
+        return 30_000;
+      }
+      String why =
+          ready.map(c -> c.getReason() + ": " + c.getMessage()).orElse("no Ready condition yet");
+      cond.setFalse(Types.NODE_HEALTHY, Reasons.NODE_NOT_READY, why);
+      cond.setFalse(
+          Types.READY, Reasons.NODE_NOT_READY, "Node " + ref.name + " is not Ready: " + why);
+      return 3_000;
+    } catch (KubernetesClientException e) {
+      waiting(cond, "workload API not reachable yet (" + firstLine(e.getMessage()) + ")");
+      return 3_000;
+    }
+  }
+
+  private long waitForNode(Machine m, KubernetesClient workload, Conditions cond) {
+    Optional<String> tokenId = tokenId(m);
+    if (tokenId.isPresent() && !isInitMachine(m)) {
+      Secret token =
+          workload
+              .secrets()
+              .inNamespace(BootstrapToken.NAMESPACE)
+              .withName("bootstrap-token-" + tokenId.get())
+              .get();
+      if (token == null) {
+        String msg =
+            "bootstrap token "
+                + tokenId.get()
+                + " was deleted from the workload cluster before"
+                + " node "
+                + m.getMetadata().getName()
+                + " joined; the node cannot join with it."
+                + " Delete the machine to get a new one";
+        cond.setFalse(Types.NODE_HEALTHY, Reasons.BOOTSTRAP_TOKEN_REVOKED, msg);
+        cond.setFalse(Types.READY, Reasons.BOOTSTRAP_TOKEN_REVOKED, msg);
+        events.record(m, EventReason.BootstrapFailed, msg);
+        return 30_000;
+      }
+      refresh(workload, token);
+    }
+    waiting(cond, "waiting for node " + m.getMetadata().getName() + " to register");
+    return 3_000;
+  }
+
+  /** Keeps a waiting machine's token valid: near its expiry, it gets another day. */
+  private static void refresh(KubernetesClient workload, Secret token) {
+    String exp = decode(token.getData().get("expiration"));
+    if (exp == null || Instant.parse(exp).isAfter(Instant.now().plus(REFRESH_BELOW))) {
+      return;
+    }
+    String next =
+        DateTimeFormatter.ISO_INSTANT.format(
+            Instant.now().plus(KubeadmBootstrap.JOIN_TOKEN_TTL).truncatedTo(ChronoUnit.SECONDS));
+    workload
+        .secrets()
+        .inNamespace(BootstrapToken.NAMESPACE)
+        .withName(token.getMetadata().getName())
+        .edit(
+            s -> {
+              s.getData()
+                  .put(
+                      "expiration",
+                      Base64.getEncoder().encodeToString(next.getBytes(StandardCharsets.UTF_8)));
+              return s;
+            });
+  }
+
+  private void deleteToken(Machine m, KubernetesClient workload) {
+    tokenId(m)
+        .ifPresent(
+            id ->
+                workload
+                    .secrets()
+                    .inNamespace(BootstrapToken.NAMESPACE)
+                    .withName("bootstrap-token-" + id)
+                    .delete());
+  }
+
+  private Optional<String> tokenId(Machine m) {
+    if (m.getSpec().bootstrap == null || m.getSpec().bootstrap.dataSecretName == null) {
+      return Optional.empty();
+    }
+    Secret s =
+        management
+            .secrets()
+            .inNamespace(m.getMetadata().getNamespace())
+            .withName(m.getSpec().bootstrap.dataSecretName)
+            .get();
+    return Optional.ofNullable(s)
+        .map(x -> x.getMetadata().getAnnotations())
+        .map(a -> a.get(KubeadmBootstrap.TOKEN_ANNOTATION));
+  }
+
+  /** The init machine's token is listed in its kubeadm config; kubeadm itself creates it. */
+  private boolean isInitMachine(Machine m) {
+    var tkc =
+        management
+            .resources(dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster.class)
+            .inNamespace(m.getMetadata().getNamespace())
+            .withName(m.getSpec().clusterName)
+            .get();
+    return tkc != null
+        && tkc.getMetadata().getAnnotations() != null
+        && m.getMetadata()
+            .getName()
+            .equals(tkc.getMetadata().getAnnotations().get(KubeadmBootstrap.INIT_LOCK_ANNOTATION));
+  }
+
+  private static void waiting(Conditions cond, String message) {
+    cond.setFalse(Types.NODE_HEALTHY, Reasons.WAITING_FOR_NODE, message);
+    cond.setFalse(Types.READY, Reasons.WAITING_FOR_NODE, message);
+  }
+
+  private static String decode(String b64) {
+    return b64 == null ? null : new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
+  }
+
+  private static String firstLine(String s) {
+    return s == null ? "" : s.lines().findFirst().orElse("");
+  }
+
+  @Override
+  public void forget(Machine machine) {
+    // Clients are per cluster and dropped when the cluster's kubeconfig Secret goes.
+  }
+}

@@ -1,0 +1,261 @@
+package dev.slipway.e2e;
+
+import static dev.slipway.testenv.Manifests.set;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.slipway.guest.GuestSimulator;
+import dev.slipway.operator.api.cluster.v1alpha1.Machine;
+import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
+import dev.slipway.operator.controller.ClusterAccess;
+import dev.slipway.testenv.Manifests;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The whole bring-up with the real bootstrap: PKI, kubeadm cloud-init in guestinfo, the guest
+ * simulator consuming exactly that, a real workload API server on the VIP, Nodes registered with
+ * credentials the bootstrap data gave, and the cluster Ready.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BootstrapE2E {
+  static final String NS = "team-a";
+  static SlipwayEnv env;
+  static GuestSimulator guests;
+
+  @BeforeAll
+  static void start() {
+    env = SlipwayEnv.start(e -> null, e -> null);
+    guests = new GuestSimulator(env::connect, List.of(env.placement.parentFolder() + "/" + NS));
+    env.applySample("10-vmclasses.yaml");
+    env.applySample("20-tkr.yaml");
+    env.applySample("30-vspherenamespace.yaml");
+    env.awaitNamespaceReady(NS);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (guests != null) {
+      guests.close();
+    }
+    if (env != null) {
+      env.close();
+    }
+  }
+
+  static TanzuKubernetesCluster tkc(String name) {
+    return env.client.resources(TanzuKubernetesCluster.class).inNamespace(NS).withName(name).get();
+  }
+
+  static List<Machine> machines() {
+    return env.client.resources(Machine.class).inNamespace(NS).list().getItems();
+  }
+
+  @Test
+  @Order(1)
+  void threeControlPlaneMachinesAndTwoWorkersBecomeAReadyCluster() throws Exception {
+    Map<String, Object> m =
+        Manifests.toMap(Manifests.load(env.root.resolve("deploy/samples/40-tkc.yaml")).get(0));
+    set(m, "spec.topology.controlPlane.replicas", 3);
+    set(m, "spec.topology.nodePools[0].replicas", 1);
+    set(m, "spec.topology.nodePools[1].replicas", 1);
+    env.client.resource(Manifests.fromMap(m)).create();
+
+    await()
+        .atMost(Duration.ofMinutes(6))
+        .pollInterval(Duration.ofSeconds(2))
+        .failFast("a guest failed to boot", () -> guests.anyFailure().isPresent())
+        .untilAsserted(
+            () -> {
+              TanzuKubernetesCluster tkc = tkc("demo");
+              assertThat(tkc.getStatus()).isNotNull();
+              assertThat(machines())
+                  .hasSize(5)
+                  .allSatisfy(x -> assertThat(x.getStatus().phase).isEqualTo("Running"));
+              assertThat(tkc.getStatus().phase)
+                  .as(String.valueOf(tkc.getStatus().conditions))
+                  .isEqualTo("running");
+            });
+    TanzuKubernetesCluster tkc = tkc("demo");
+    String vip = tkc.getStatus().apiEndpoints.get(0).host;
+    assertThat(env.VIPS.contains(vip)).isTrue();
+    assertThat(tkc.getStatus().apiEndpoints.get(0).port).isEqualTo(6443);
+
+    // kubectl with the kubeconfig Slipway wrote lists five Ready nodes with the pools' labels
+    String kubeconfig =
+        new String(
+            Base64.getDecoder()
+                .decode(
+                    env.client
+                        .secrets()
+                        .inNamespace(NS)
+                        .withName("demo-kubeconfig")
+                        .get()
+                        .getData()
+                        .get("value")),
+            StandardCharsets.UTF_8);
+    Path file = Files.createTempFile("demo-kubeconfig", ".yaml");
+    Files.writeString(file, kubeconfig);
+    Process p =
+        new ProcessBuilder(
+                env.controlPlane.testBed().bin("kubectl").toString(),
+                "--kubeconfig",
+                file.toString(),
+                "get",
+                "nodes",
+                "--no-headers")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(out.lines().filter(l -> l.contains(" Ready ")).count()).as(out).isEqualTo(5);
+
+    try (KubernetesClient workload =
+        new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
+      List<Node> nodes = workload.nodes().list().getItems();
+      assertThat(nodes).hasSize(5);
+      for (Machine machine : machines()) {
+        Node n = workload.nodes().withName(machine.getMetadata().getName()).get();
+        assertThat(n.getSpec().getProviderID()).isEqualTo(machine.getSpec().providerID);
+        assertThat(machine.getStatus().nodeRef.name).isEqualTo(n.getMetadata().getName());
+        if (machine.getSpec().role == Machine.Role.controlPlane) {
+          assertThat(n.getSpec().getTaints())
+              .anySatisfy(
+                  t -> assertThat(t.getKey()).isEqualTo("node-role.kubernetes.io/control-plane"));
+        }
+      }
+      Node batch =
+          nodes.stream()
+              .filter(n -> n.getMetadata().getName().contains("-batch-"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(batch.getMetadata().getLabels())
+          .containsEntry("tier", "batch")
+          .containsEntry("example.com/team", "data");
+      assertThat(batch.getSpec().getTaints())
+          .anySatisfy(
+              t -> {
+                assertThat(t.getKey()).isEqualTo("dedicated");
+                assertThat(t.getValue()).isEqualTo("batch");
+                assertThat(t.getEffect()).isEqualTo("NoSchedule");
+              });
+      Node general =
+          nodes.stream()
+              .filter(n -> n.getMetadata().getName().contains("-general-"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(general.getMetadata().getLabels()).containsEntry("tier", "general");
+      // joined machines' bootstrap tokens are removed once their nodes exist
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          workload.secrets().inNamespace("kube-system").list().getItems().stream()
+                              .filter(
+                                  s -> s.getMetadata().getName().startsWith("bootstrap-token-")))
+                      .isEmpty());
+    }
+  }
+
+  @Test
+  @Order(2)
+  void controlPlaneFirstThenTheRest() {
+    List<Machine> ms = machines();
+    Machine init =
+        ms.stream()
+            .filter(x -> x.getSpec().role == Machine.Role.controlPlane)
+            .min(Comparator.comparing(x -> x.getMetadata().getCreationTimestamp()))
+            .orElseThrow();
+    assertThat(tkc("demo").getMetadata().getAnnotations())
+        .containsEntry("slipway.dev/init-machine", init.getMetadata().getName());
+    Instant initJoined = joined(init);
+    for (Machine x : ms) {
+      if (x != init) {
+        assertThat(Instant.parse(x.getMetadata().getCreationTimestamp()))
+            .as(
+                "%s created after %s joined",
+                x.getMetadata().getName(), init.getMetadata().getName())
+            .isAfterOrEqualTo(initJoined.minusSeconds(1));
+      }
+    }
+    // the control plane grows one machine at a time: the third after the second joined
+    List<Machine> cps =
+        ms.stream()
+            .filter(x -> x.getSpec().role == Machine.Role.controlPlane)
+            .sorted(Comparator.comparing(x -> x.getMetadata().getCreationTimestamp()))
+            .toList();
+    assertThat(Instant.parse(cps.get(2).getMetadata().getCreationTimestamp()))
+        .isAfterOrEqualTo(joined(cps.get(1)).minusSeconds(1));
+  }
+
+  static Instant joined(Machine m) {
+    return env.client.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> m.getMetadata().getName().equals(e.getInvolvedObject().getName()))
+        .filter(e -> "NodeJoined".equals(e.getReason()))
+        .map(Event::getFirstTimestamp)
+        .map(Instant::parse)
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError("no NodeJoined event for " + m.getMetadata().getName()));
+  }
+
+  @Test
+  @Order(3)
+  void deletingTheClusterStopsItsApiServerAndFreesItsSecretsAndVip() {
+    TanzuKubernetesCluster tkc = tkc("demo");
+    String vip = tkc.getStatus().apiEndpoints.get(0).host;
+    assertThat(reachable(vip)).isTrue();
+    env.client.resource(tkc).delete();
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .untilAsserted(
+            () -> {
+              assertThat(tkc("demo")).isNull();
+              assertThat(env.vms(NS)).isEmpty();
+              assertThat(env.client.secrets().inNamespace(NS).list().getItems())
+                  .noneMatch(s -> s.getMetadata().getName().startsWith("demo-"));
+              assertThat(reachable(vip)).as("workload API on %s", vip).isFalse();
+            });
+    // the address is free again: the next cluster gets it
+    Map<String, Object> next =
+        Manifests.toMap(Manifests.load(env.root.resolve("deploy/samples/40-tkc.yaml")).get(0));
+    set(next, "metadata.name", "next");
+    env.client.resource(Manifests.fromMap(next)).create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(tkc("next").getMetadata().getAnnotations())
+                    .containsEntry(ClusterAccess.ENDPOINT_ANNOTATION, vip));
+  }
+
+  static boolean reachable(String host) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(host, 6443), 500);
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+}
