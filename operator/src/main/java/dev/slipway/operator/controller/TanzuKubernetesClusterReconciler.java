@@ -131,6 +131,7 @@ public class TanzuKubernetesClusterReconciler
               c -> cond.set(Types.TKR_COMPATIBLE, c.getStatus(), c.getReason(), c.getMessage()));
       ClusterAccess.Result a = access.ensure(client, tkc);
       if (!a.ok()) {
+        // Machines are still planned: they wait for bootstrap data and show this reason.
         cond.setFalse(Types.BOOTSTRAP_READY, a.problemReason(), a.problem());
         events.record(tkc, EventReason.BootstrapFailed, a.problem());
         reschedule = 15_000;
@@ -143,10 +144,10 @@ public class TanzuKubernetesClusterReconciler
             List.of(
                 new dev.slipway.operator.api.common.ApiEndpoint(
                     a.endpoint(), ClusterAccess.API_PORT));
-        machines = applyPlan(tkc, context, r, machines, cond);
-        if (!ensureBootstrapData(tkc, client, r, machines)) {
-          reschedule = 5_000;
-        }
+      }
+      machines = applyPlan(tkc, context, r, machines, cond);
+      if (a.ok() && !ensureBootstrapData(tkc, client, r, machines)) {
+        reschedule = 5_000;
       }
     }
 

@@ -1,0 +1,131 @@
+package dev.slipway.operator.app;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator process: {@code java dev.slipway.operator.app.Main}. Configuration comes from the
+ * file {@code SLIPWAY_CONFIG} and {@code SLIPWAY_*} variables ({@link OperatorConfig}); the
+ * Kubernetes API from the pod's ServiceAccount, or {@code KUBECONFIG} / {@code ~/.kube/config}
+ * outside a cluster.
+ *
+ * <p>Exit codes: 0 after a clean shutdown (SIGTERM), 1 when the API server or vCenter cannot be
+ * reached or leadership was lost (Kubernetes restarts the pod), 2 for configuration problems (one
+ * line each on standard error; a restart will not help).
+ */
+public final class Main {
+  static final String USAGE =
+      """
+      Usage: slipway-operator [--version | --help]
+      Runs Slipway's controllers. Settings: the file named by SLIPWAY_CONFIG
+      (default /etc/slipway/slipway.properties) and SLIPWAY_* environment variables
+      (vcenter.url -> SLIPWAY_VCENTER_URL); POD_NAMESPACE, POD_NAME. See docs/operator.md.
+      """;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    int code = execute(args, System.getenv(), System.out, System.err);
+    // The only System.exit: JOSDK's and fabric8's non-daemon threads must not keep a failed or
+    // finished process alive.
+    System.exit(code);
+  }
+
+  /** Everything {@link #main} does but exiting; returns the exit code. */
+  static int execute(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    if (args.length == 1 && args[0].equals("--version")) {
+      out.println("slipway-operator " + version());
+      return 0;
+    }
+    if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      out.print(USAGE);
+      return 0;
+    }
+    if (args.length > 0) {
+      err.println("slipway-operator: unknown argument " + args[0]);
+      err.print(USAGE);
+      return ConfigException.EXIT_CODE;
+    }
+    OperatorProcess process;
+    try {
+      process = run(args, env);
+    } catch (ConfigException e) {
+      for (String problem : e.problems()) {
+        err.println("slipway-operator: " + problem);
+      }
+      err.println(
+          "slipway-operator: not started: "
+              + e.problems().size()
+              + " configuration problem"
+              + (e.problems().size() == 1 ? "" : "s"));
+      return ConfigException.EXIT_CODE;
+    } catch (StartupException e) {
+      err.println("slipway-operator: not started: " + e.getMessage());
+      return StartupException.EXIT_CODE;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(process::close, "shutdown"));
+    try {
+      return process.awaitTermination();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.close();
+      return 1;
+    }
+  }
+
+  /**
+   * Starts the operator in this JVM and returns at once; the caller closes the handle. Used by
+   * {@link #main} and by tests, which pass the environment instead of the process's own.
+   *
+   * @throws ConfigException for configuration problems (all of them, one line each)
+   * @throws StartupException when the API server or vCenter cannot be reached
+   */
+  public static OperatorProcess run(String[] args, Map<String, String> env) {
+    Logging.configure("text");
+    OperatorConfig config = OperatorConfig.load(env);
+    Logging.configure(config.logFormat());
+    LoggerFactory.getLogger(Main.class)
+        .info("slipway-operator {} starting with {}", version(), config);
+    return OperatorProcess.start(config, client(env));
+  }
+
+  /** In a pod: the ServiceAccount. Elsewhere: {@code KUBECONFIG}, else {@code ~/.kube/config}. */
+  static KubernetesClient client(Map<String, String> env) {
+    String kubeconfig = env.get("KUBECONFIG");
+    Config config;
+    if (kubeconfig != null && !kubeconfig.isBlank()) {
+      Path file = Path.of(kubeconfig.split(java.io.File.pathSeparator)[0]);
+      try {
+        config = Config.fromKubeconfig(Files.readString(file));
+      } catch (IOException e) {
+        throw new ConfigException("KUBECONFIG: cannot read " + file + ": " + e.getMessage());
+      }
+    } else {
+      config = Config.autoConfigure(null);
+    }
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  static String version() {
+    Properties p = new Properties();
+    try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+      if (in == null) {
+        return "unknown";
+      }
+      p.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return p.getProperty("version", "unknown");
+  }
+}

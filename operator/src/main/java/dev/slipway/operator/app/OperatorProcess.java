@@ -1,0 +1,350 @@
+package dev.slipway.operator.app;
+
+import dev.slipway.operator.Slipway;
+import dev.slipway.vsphere.VSphereProvider;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running operator: its Kubernetes client, vCenter session, controllers, metrics and HTTP
+ * endpoints. {@link #close()} is the graceful shutdown (SIGTERM, or leadership lost); {@link
+ * #awaitTermination()} returns the exit code once it is done.
+ */
+public final class OperatorProcess implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OperatorProcess.class);
+  static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  /** How long running reconciles may take to finish at shutdown (the pod has 30 s in all). */
+  static final Duration RECONCILE_DRAIN = Duration.ofSeconds(20);
+
+  private final OperatorConfig config;
+  private final String identity;
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private final AtomicBoolean leader = new AtomicBoolean();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private volatile int exitCode;
+  private volatile boolean started;
+  private PrometheusMeterRegistry registry;
+  private HealthServer health;
+  private VSphereProvider vsphere;
+  private VCenterProbe probe;
+  private Controllers controllers;
+
+  private OperatorProcess(OperatorConfig config) {
+    this.config = config;
+    this.identity = config.identity().orElseGet(() -> "slipway-" + UUID.randomUUID());
+  }
+
+  /**
+   * Starts everything in order, each step only after the one before worked: the credentials Secret,
+   * the vCenter login and placement check, the HTTP endpoints (so the startup probe sees a live
+   * process while the rest starts), Slipway's metrics, the controllers (leader election), the
+   * vCenter probe. On failure, whatever started is stopped again.
+   */
+  static OperatorProcess start(OperatorConfig config, KubernetesClient client) {
+    OperatorProcess p = new OperatorProcess(config);
+    p.resources.push(client);
+    try {
+      p.startAll(client);
+      return p;
+    } catch (RuntimeException e) {
+      p.stopAll();
+      throw e;
+    }
+  }
+
+  private void startAll(KubernetesClient client) {
+    VCenterCredentials credentials;
+    try {
+      credentials = VCenterCredentials.read(client, config.namespace(), config.credentialsSecret());
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      throw new StartupException(
+          "cannot reach the Kubernetes API at "
+              + client.getConfiguration().getMasterUrl()
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+    try {
+      vsphere = VCenter.connect(config, credentials);
+    } finally {
+      credentials.clear();
+    }
+    resources.push(vsphere);
+    LOG.info("logged in to {} at {}", vsphere.about().fullName(), config.vcenterUrl());
+
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    resources.push(registry::close);
+    bindJvmMetrics();
+    SlipwayMetrics metrics = new SlipwayMetrics(registry, leader::get, Clock.systemUTC());
+    resources.push(metrics);
+    probe = new VCenterProbe(vsphere, config.placement().datacenter(), Clock.systemUTC());
+    Gauge.builder("slipway.vcenter.session", () -> probe.ok() ? 1 : 0)
+        .description("1 when the last vCenter check (every 30 s) succeeded, else 0")
+        .register(registry);
+
+    health =
+        new HealthServer(
+            config.httpPort(),
+            this::readiness,
+            () -> {
+              metrics.vcenterCalls(vsphere);
+              return registry.scrape();
+            },
+            METRICS_CONTENT_TYPE);
+    resources.push(health);
+    LOG.info("serving /healthz, /readyz and /metrics on port {}", health.port());
+
+    metrics.watch(client);
+    if (config.leaderElection()) {
+      // Below the controllers on the stack: runs once they stopped and no longer renew the Lease.
+      resources.push(() -> releaseLease(client));
+    }
+    controllers =
+        Controllers.start(
+            new Slipway.Wiring(
+                client,
+                vsphere,
+                config.placement(),
+                config.vips(),
+                null,
+                null,
+                null,
+                config.reconcileThreads()),
+            o -> {
+              o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+                  .withReconciliationTerminationTimeout(RECONCILE_DRAIN);
+              if (config.leaderElection()) {
+                o.withLeaderElectionConfiguration(
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                            config.leaseName())
+                        .withLeaseNamespace(config.namespace())
+                        .withIdentity(identity)
+                        .withLeaseDuration(Duration.ofSeconds(15))
+                        .withRenewDeadline(Duration.ofSeconds(10))
+                        .withRetryPeriod(Duration.ofSeconds(2))
+                        .withLeaderCallbacks(
+                            new LeaderCallbacks(
+                                this::startedLeading, this::stoppedLeading, this::newLeader))
+                        // Exiting is ours to do (stoppedLeading): JOSDK's System.exit would run
+                        // inside the shutdown hook on SIGTERM and hang the JVM.
+                        .withExitOnStopLeading(false)
+                        .build());
+              }
+            });
+    resources.push(controllers);
+    if (!config.leaderElection()) {
+      leader.set(true);
+    }
+
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "vcenter-probe");
+              t.setDaemon(true);
+              return t;
+            });
+    resources.push(scheduler::shutdownNow);
+    probe.run();
+    scheduler.scheduleWithFixedDelay(
+        probe,
+        VCenterProbe.INTERVAL.toSeconds(),
+        VCenterProbe.INTERVAL.toSeconds(),
+        TimeUnit.SECONDS);
+    started = true;
+    LOG.info(
+        "started as {}{}",
+        identity,
+        config.leaderElection()
+            ? ", waiting for Lease " + config.namespace() + "/" + config.leaseName()
+            : " (leader election off)");
+  }
+
+  /**
+   * Hands the Lease over at once instead of after its 15 s: JOSDK 5.2.3 stops renewing but does not
+   * release it (fabric8's releaseOnCancel is off). As fabric8's own release does, the Lease is
+   * marked expired (duration 1 s from now); the resourceVersion check makes sure it is still ours.
+   */
+  private void releaseLease(KubernetesClient client) {
+    var leases = client.leases().inNamespace(config.namespace());
+    Lease lease = leases.withName(config.leaseName()).get();
+    if (lease == null || !identity.equals(lease.getSpec().getHolderIdentity())) {
+      return;
+    }
+    lease.getSpec().setLeaseDurationSeconds(1);
+    lease.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+    try {
+      leases.resource(lease).update();
+      LOG.info("released Lease {}/{}", config.namespace(), config.leaseName());
+    } catch (KubernetesClientException e) {
+      // 409: another replica took it meanwhile, which is what we wanted.
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
+  }
+
+  private void bindJvmMetrics() {
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    JvmGcMetrics gc = new JvmGcMetrics();
+    gc.bindTo(registry);
+    resources.push(gc);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+  }
+
+  /**
+   * Ready = started, the controllers' informers are watching, and vCenter answers. Leadership is
+   * not part of it: the standby is as ready as the leader (it takes over at once), so readiness
+   * does not flap when the Lease moves.
+   */
+  List<HealthServer.Check> readiness() {
+    List<HealthServer.Check> checks = new ArrayList<>();
+    if (closing.get()) {
+      checks.add(new HealthServer.Check("operator", "shutting down"));
+      return checks;
+    }
+    checks.add(new HealthServer.Check("operator", started ? null : "starting"));
+    if (started) {
+      var runtime = controllers.operator().getRuntimeInfo();
+      checks.add(
+          new HealthServer.Check(
+              "informers",
+              runtime.allEventSourcesAreHealthy()
+                  ? null
+                  : "not watching: " + runtime.unhealthyEventSources().keySet()));
+      checks.add(new HealthServer.Check("vcenter", probe.problem()));
+    }
+    return checks;
+  }
+
+  private void startedLeading() {
+    leader.set(true);
+    LOG.info("{} is the leader: reconciling", identity);
+  }
+
+  private void stoppedLeading() {
+    leader.set(false);
+    if (closing.get()) {
+      return;
+    }
+    // Another replica may already act on our objects: stop now and let Kubernetes restart us as
+    // a standby, rather than reconcile alongside the new leader.
+    LOG.error("{} lost the leader Lease: shutting down", identity);
+    exitCode = 1;
+    Thread t = new Thread(this::close, "leadership-lost");
+    t.start();
+  }
+
+  private void newLeader(String who) {
+    if (!who.equals(identity)) {
+      LOG.info("leader is {}; {} is standing by", who, identity);
+    }
+  }
+
+  /** The port of /healthz, /readyz and /metrics. */
+  public int port() {
+    return health.port();
+  }
+
+  public boolean isLeader() {
+    return leader.get();
+  }
+
+  public String identity() {
+    return identity;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * Blocks until {@link #close()} finished; the process's exit code (0, or 1 after losing the
+   * Lease).
+   */
+  public int awaitTermination() throws InterruptedException {
+    terminated.await();
+    return exitCode;
+  }
+
+  /**
+   * Graceful shutdown: readiness goes false, the controllers stop (running reconciles get {@link
+   * #RECONCILE_DRAIN}, then the Lease is released so the standby takes over at once), the informers
+   * stop, the vCenter session logs out, the client closes, the HTTP server stops last.
+   */
+  @Override
+  public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      awaitQuietly();
+      return;
+    }
+    LOG.info("shutting down");
+    stopAll();
+    LOG.info("stopped");
+    terminated.countDown();
+  }
+
+  private void stopAll() {
+    closing.set(true);
+    while (!resources.isEmpty()) {
+      AutoCloseable r = resources.pop();
+      if (r == health) {
+        continue;
+      }
+      closeQuietly(r);
+    }
+    if (health != null) {
+      closeQuietly(health);
+    }
+    terminated.countDown();
+  }
+
+  private static void closeQuietly(AutoCloseable r) {
+    try {
+      r.close();
+    } catch (Exception e) {
+      LOG.warn("error while stopping {}: {}", r.getClass().getSimpleName(), e.toString());
+    }
+  }
+
+  private void awaitQuietly() {
+    try {
+      terminated.await(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

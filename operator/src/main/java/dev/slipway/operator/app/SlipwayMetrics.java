@@ -1,0 +1,287 @@
+package dev.slipway.operator.app;
+
+import dev.slipway.operator.api.cluster.v1alpha1.Machine;
+import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
+import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
+import dev.slipway.operator.status.Reasons;
+import dev.slipway.operator.status.Types;
+import dev.slipway.vsphere.VSphereProvider;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Slipway's own metrics, next to JOSDK's:
+ *
+ * <ul>
+ *   <li>{@code slipway_machines{phase}}: Machines by {@code status.phase}, counted from an informer
+ *       cache at scrape time (a cluster fact: every replica reports the same numbers);
+ *   <li>{@code slipway_machine_provisioning_seconds}: histogram of the time from a Machine's
+ *       creationTimestamp to its Ready condition turning True with phase Running, observed once per
+ *       Machine;
+ *   <li>{@code slipway_errors_total{kind,reason}}: conditions (other than the Ready summary) that
+ *       turned False with one of the {@link #ERROR_REASONS}, on Machines, TanzuKubernetesClusters
+ *       and VSphereNamespaces;
+ *   <li>{@code slipway_vcenter_calls_total{method}}: calls per vSphere method of this process's
+ *       vCenter connection ({@link VSphereProvider#callCounts()}).
+ * </ul>
+ *
+ * The provisioning histogram and the error counter count what happened while this replica was the
+ * leader (the one acting), and only transitions after this process started, so two replicas or a
+ * restart never count one event twice.
+ */
+final class SlipwayMetrics implements AutoCloseable {
+
+  static final List<String> PHASES =
+      List.of("Pending", "Provisioning", "Provisioned", "Running", "Deleting", "Failed", "Unknown");
+
+  /** Condition reasons that mean something failed (rather than "still waiting"). */
+  static final Set<String> ERROR_REASONS =
+      Set.of(
+          Reasons.TASK_FAILED,
+          Reasons.PERMANENT_FAILURE,
+          Reasons.IMAGE_NOT_FOUND,
+          Reasons.BOOTSTRAP_TOKEN_REVOKED,
+          Reasons.INVALID_CLUSTER_CERTIFICATES,
+          Reasons.MACHINE_FAILED,
+          Reasons.VSPHERE_ERROR,
+          Reasons.TKR_NOT_FOUND,
+          Reasons.VERSION_DOWNGRADE,
+          Reasons.NAMESPACE_NOT_FOUND,
+          Reasons.VM_CLASS_NOT_FOUND,
+          Reasons.VM_CLASS_NOT_GRANTED,
+          Reasons.STORAGE_CLASS_NOT_GRANTED,
+          Reasons.LIBRARY_NOT_GRANTED,
+          Reasons.LIMIT_EXCEEDED);
+
+  private static final Duration[] PROVISIONING_BUCKETS = {
+    Duration.ofSeconds(15),
+    Duration.ofSeconds(30),
+    Duration.ofMinutes(1),
+    Duration.ofMinutes(2),
+    Duration.ofMinutes(3),
+    Duration.ofMinutes(5),
+    Duration.ofMinutes(7),
+    Duration.ofMinutes(10),
+    Duration.ofMinutes(15),
+    Duration.ofMinutes(20),
+    Duration.ofMinutes(30),
+    Duration.ofMinutes(60)
+  };
+
+  private final MeterRegistry registry;
+  private final BooleanSupplier leader;
+  private final Instant since;
+  private final Timer provisioning;
+  private final Set<String> provisioned = ConcurrentHashMap.newKeySet();
+  private final Set<String> errorsSeen = ConcurrentHashMap.newKeySet();
+  private final Set<String> vcenterMethods = ConcurrentHashMap.newKeySet();
+  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private volatile Supplier<Collection<Machine>> machines = List::of;
+
+  SlipwayMetrics(MeterRegistry registry, BooleanSupplier leader, Clock clock) {
+    this.registry = registry;
+    this.leader = leader;
+    this.since = clock.instant();
+    this.provisioning =
+        Timer.builder("slipway.machine.provisioning")
+            .description(
+                "Time from a Machine's creation to phase Running (Ready), once per Machine")
+            .serviceLevelObjectives(PROVISIONING_BUCKETS)
+            .minimumExpectedValue(Duration.ofSeconds(1))
+            .maximumExpectedValue(Duration.ofHours(2))
+            .register(registry);
+    for (String phase : PHASES) {
+      Gauge.builder("slipway.machines", () -> countPhase(phase))
+          .description("Machines by status.phase")
+          .tag("phase", phase)
+          .register(registry);
+    }
+    Gauge.builder("slipway.leader", () -> leader.getAsBoolean() ? 1 : 0)
+        .description("1 when this replica holds the leader Lease (and reconciles), else 0")
+        .register(registry);
+  }
+
+  /** Watches Machines, clusters and namespaces for the gauges and counters. */
+  void watch(KubernetesClient client) {
+    SharedIndexInformer<Machine> m =
+        client.resources(Machine.class).inAnyNamespace().inform(handler(this::onMachine), 0);
+    informers.add(m);
+    countMachinesFrom(() -> m.getStore().list());
+    informers.add(
+        client
+            .resources(TanzuKubernetesCluster.class)
+            .inAnyNamespace()
+            .inform(
+                handler(
+                    c -> onConditions(c, c.getStatus() == null ? null : c.getStatus().conditions)),
+                0));
+    informers.add(
+        client
+            .resources(VSphereNamespace.class)
+            .inform(
+                handler(
+                    n -> onConditions(n, n.getStatus() == null ? null : n.getStatus().conditions)),
+                0));
+  }
+
+  /** Where the phase gauges count Machines (the informer's cache). */
+  void countMachinesFrom(Supplier<Collection<Machine>> source) {
+    machines = source;
+  }
+
+  /** Counts this connection's vSphere calls per method (new methods appear as they are called). */
+  void vcenterCalls(VSphereProvider vsphere) {
+    for (String method : vsphere.callCounts().keySet()) {
+      if (vcenterMethods.add(method)) {
+        FunctionCounter.builder(
+                "slipway.vcenter.calls",
+                vsphere,
+                v -> v.callCounts().getOrDefault(method, 0L).doubleValue())
+            .description("Calls made to vCenter per vSphere method (SOAP method or REST operation)")
+            .tag("method", method)
+            .register(registry);
+      }
+    }
+  }
+
+  private <T extends HasMetadata> ResourceEventHandler<T> handler(Consumer<T> f) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        f.accept(obj);
+      }
+
+      @Override
+      public void onUpdate(T oldObj, T newObj) {
+        f.accept(newObj);
+      }
+
+      @Override
+      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+        String uid = obj.getMetadata().getUid();
+        provisioned.remove(uid);
+        errorsSeen.removeIf(k -> k.startsWith(uid + "|"));
+      }
+    };
+  }
+
+  void onMachine(Machine m) {
+    List<Condition> conditions = m.getStatus() == null ? null : m.getStatus().conditions;
+    onConditions(m, conditions);
+    String uid = m.getMetadata().getUid();
+    if (m.getStatus() == null
+        || !"Running".equals(m.getStatus().phase)
+        || provisioned.contains(uid)) {
+      return;
+    }
+    Instant created = instant(m.getMetadata().getCreationTimestamp());
+    Instant ready =
+        find(conditions, Types.READY)
+            .filter(c -> "True".equals(c.getStatus()))
+            .map(c -> instant(c.getLastTransitionTime()))
+            .orElse(null);
+    if (created == null || ready == null) {
+      return;
+    }
+    provisioned.add(uid);
+    if (ready.isBefore(since) || !leader.getAsBoolean()) {
+      return;
+    }
+    Duration d = Duration.between(created, ready);
+    provisioning.record(d.isNegative() ? Duration.ZERO : d);
+  }
+
+  void onConditions(HasMetadata obj, List<Condition> conditions) {
+    if (conditions == null) {
+      return;
+    }
+    for (Condition c : conditions) {
+      if (Types.READY.equals(c.getType())
+          || !"False".equals(c.getStatus())
+          || !ERROR_REASONS.contains(c.getReason())) {
+        continue;
+      }
+      String key =
+          obj.getMetadata().getUid()
+              + "|"
+              + c.getType()
+              + "|"
+              + c.getReason()
+              + "|"
+              + c.getLastTransitionTime();
+      if (!errorsSeen.add(key)) {
+        continue;
+      }
+      Instant at = instant(c.getLastTransitionTime());
+      if (at == null || at.isBefore(since) || !leader.getAsBoolean()) {
+        continue;
+      }
+      Counter.builder("slipway.errors")
+          .description(
+              "Conditions that turned False with an error reason, by kind of object and reason")
+          .tag("kind", obj.getKind())
+          .tag("reason", c.getReason())
+          .register(registry)
+          .increment();
+    }
+  }
+
+  private double countPhase(String phase) {
+    return machines.get().stream().map(SlipwayMetrics::phaseOf).filter(phase::equals).count();
+  }
+
+  static String phaseOf(Machine m) {
+    String p = m.getStatus() == null ? null : m.getStatus().phase;
+    return p == null || !PHASES.contains(p) ? "Unknown" : p;
+  }
+
+  private static Optional<Condition> find(List<Condition> conditions, String type) {
+    return conditions == null
+        ? Optional.empty()
+        : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  private static Instant instant(String s) {
+    if (s == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(s);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public void close() {
+    for (SharedIndexInformer<?> i : informers) {
+      try {
+        i.close();
+      } catch (RuntimeException e) {
+        // Shutting down: nothing to do about an informer that will not stop cleanly.
+      }
+    }
+    informers.clear();
+  }
+}

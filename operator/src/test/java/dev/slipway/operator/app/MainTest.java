@@ -1,0 +1,69 @@
+package dev.slipway.operator.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int execute(Map<String, String> env, String... args) {
+    return Main.execute(
+        args,
+        env,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void versionPrintsTheBuildsVersion() {
+    assertThat(execute(Map.of(), "--version")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("slipway-operator 0.1.0-SNAPSHOT\n");
+  }
+
+  @Test
+  void helpNamesTheSettings() {
+    assertThat(execute(Map.of(), "--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("SLIPWAY_CONFIG", "POD_NAMESPACE");
+  }
+
+  @Test
+  void anUnknownArgumentIsAUsageError() {
+    assertThat(execute(Map.of(), "--vcenter")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("slipway-operator: unknown argument --vcenter\nUsage:");
+  }
+
+  @Test
+  void configurationProblemsAreLinesOnStandardErrorAndExitCode2(@TempDir Path dir) {
+    int code =
+        execute(
+            Map.of(
+                "SLIPWAY_CONFIG", dir.resolve("slipway.properties").toString(),
+                "SLIPWAY_VCENTER_URL", "https://vcenter.example.com",
+                "SLIPWAY_LOG_FORMAT", "xml"));
+
+    assertThat(code).isEqualTo(2);
+    String[] lines = err.toString(StandardCharsets.UTF_8).split("\n");
+    assertThat(lines)
+        .contains(
+            "slipway-operator: SLIPWAY_CONFIG="
+                + dir.resolve("slipway.properties")
+                + ": no such file (unset it to configure by environment only)",
+            "slipway-operator: vcenter.credentialsSecret: required (in the file or as"
+                + " SLIPWAY_VCENTER_CREDENTIALSSECRET)",
+            "slipway-operator: log.format: \"xml\" must be text or json",
+            "slipway-operator: POD_NAMESPACE: not set (the operator's namespace: credentials"
+                + " Secret and leader Lease; the Deployment sets it from metadata.namespace)");
+    assertThat(lines[lines.length - 1])
+        .isEqualTo("slipway-operator: not started: 8 configuration problems");
+    assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("Exception", "\tat ");
+  }
+}
