@@ -30,7 +30,8 @@ public final class LocalDemo {
 
   public static void main(String[] args) throws Exception {
     Instant start = Instant.now();
-    say("starting a local management cluster (etcd, kube-apiserver, kube-controller-manager), vcsim and Slipway...");
+    say(
+        "starting a local management cluster (etcd, kube-apiserver, kube-controller-manager), vcsim and Slipway...");
     SlipwayEnv env = SlipwayEnv.start(e -> null, e -> null);
     GuestSimulator guests =
         new GuestSimulator(env::connect, List.of(env.placement.parentFolder() + "/team-a"));
@@ -47,7 +48,8 @@ public final class LocalDemo {
                 },
                 "demo-stop"));
     say("management cluster and vcsim are up (vCenter at " + env.vcsim.sdkUrl() + ")");
-    for (GenericKubernetesResource r : Manifests.load(env.root.resolve("deploy/45-namespace-roles.yaml"))) {
+    for (GenericKubernetesResource r :
+        Manifests.load(env.root.resolve("deploy/45-namespace-roles.yaml"))) {
       env.client.resource(r).forceConflicts().serverSideApply();
     }
     for (String file : List.of("10-vmclasses.yaml", "20-tkr.yaml", "30-vspherenamespace.yaml")) {
@@ -55,30 +57,45 @@ public final class LocalDemo {
       env.applySample(file);
     }
     env.awaitNamespaceReady("team-a");
-    say("vSphere Namespace team-a is Ready: namespace, role bindings, resource pool and folder exist");
+    say(
+        "vSphere Namespace team-a is Ready: namespace, role bindings, resource pool and folder exist");
     say("kubectl apply -f deploy/samples/40-tkc.yaml");
     env.applySample("40-tkc.yaml");
 
     Map<String, String> seen = new HashMap<>();
     while (true) {
-      for (Machine m : env.client.resources(Machine.class).inNamespace("team-a").list().getItems()) {
-        String phase = m.getStatus() == null || m.getStatus().phase == null ? "Pending" : m.getStatus().phase;
+      for (Machine m :
+          env.client.resources(Machine.class).inNamespace("team-a").list().getItems()) {
+        String phase =
+            m.getStatus() == null || m.getStatus().phase == null ? "Pending" : m.getStatus().phase;
         if (!phase.equals(seen.put(m.getMetadata().getName(), phase))) {
           say("machine " + m.getMetadata().getName() + ": " + phase);
         }
       }
       guests.anyFailure().ifPresent(f -> say("a guest failed to boot: " + f));
       TanzuKubernetesCluster tkc =
-          env.client.resources(TanzuKubernetesCluster.class).inNamespace("team-a").withName("demo").get();
+          env.client
+              .resources(TanzuKubernetesCluster.class)
+              .inNamespace("team-a")
+              .withName("demo")
+              .get();
       if (tkc != null && tkc.getStatus() != null && "running".equals(tkc.getStatus().phase)) {
         break;
       }
       Thread.sleep(1000);
     }
-    say("cluster team-a/demo is Ready after " + Duration.between(start, Instant.now()).toSeconds() + " s");
+    say(
+        "cluster team-a/demo is Ready after "
+            + Duration.between(start, Instant.now()).toSeconds()
+            + " s");
     TanzuKubernetesCluster tkc =
-        env.client.resources(TanzuKubernetesCluster.class).inNamespace("team-a").withName("demo").get();
-    List<Machine> machines = env.client.resources(Machine.class).inNamespace("team-a").list().getItems();
+        env.client
+            .resources(TanzuKubernetesCluster.class)
+            .inNamespace("team-a")
+            .withName("demo")
+            .get();
+    List<Machine> machines =
+        env.client.resources(Machine.class).inNamespace("team-a").list().getItems();
     System.out.println();
     System.out.println(ClusterTree.render(ClusterTree.build(tkc, machines), Instant.now()));
 
@@ -90,7 +107,14 @@ public final class LocalDemo {
         workload,
         new String(
             Base64.getDecoder()
-                .decode(env.client.secrets().inNamespace("team-a").withName("demo-kubeconfig").get().getData().get("value")),
+                .decode(
+                    env.client
+                        .secrets()
+                        .inNamespace("team-a")
+                        .withName("demo-kubeconfig")
+                        .get()
+                        .getData()
+                        .get("value")),
             StandardCharsets.UTF_8));
     String kubectl = env.controlPlane.testBed().bin("kubectl").toString();
     System.out.println("Try, while this runs (Ctrl-C stops everything):");

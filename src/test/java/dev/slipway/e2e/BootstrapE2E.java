@@ -47,10 +47,7 @@ class BootstrapE2E {
   static void start() {
     env = SlipwayEnv.start(e -> null, e -> null);
     guests = new GuestSimulator(env::connect, List.of(env.placement.parentFolder() + "/" + NS));
-    env.applySample("10-vmclasses.yaml");
-    env.applySample("20-tkr.yaml");
-    env.applySample("30-vspherenamespace.yaml");
-    env.awaitNamespaceReady(NS);
+    env.applyNamespaceSamples();
   }
 
   @AfterAll

@@ -40,10 +40,7 @@ class BootstrapFailureE2E {
   static void start() {
     env = SlipwayEnv.start(e -> null, e -> null);
     guests = new GuestSimulator(env::connect, List.of(env.placement.parentFolder() + "/" + NS));
-    env.applySample("10-vmclasses.yaml");
-    env.applySample("20-tkr.yaml");
-    env.applySample("30-vspherenamespace.yaml");
-    env.awaitNamespaceReady(NS);
+    env.applyNamespaceSamples();
     apply(0, 0);
     await()
         .atMost(Duration.ofMinutes(3))

@@ -33,10 +33,7 @@ class ControllerBehaviourE2E {
     env =
         SlipwayEnv.start(
             e -> VmOnlyDoubles.hostnameOnlyBootstrap(), e -> VmOnlyDoubles.poweredOnIsReady());
-    env.applySample("10-vmclasses.yaml");
-    env.applySample("20-tkr.yaml");
-    env.applySample("30-vspherenamespace.yaml");
-    env.awaitNamespaceReady(NS);
+    env.applyNamespaceSamples();
   }
 
   @AfterAll

@@ -62,10 +62,7 @@ class LeaderElectionE2E {
             v2,
             new Slipway.LeaderElection("slipway-leader", "slipway-system", "replica-2", false));
     try {
-      env.applySample("10-vmclasses.yaml");
-      env.applySample("20-tkr.yaml");
-      env.applySample("30-vspherenamespace.yaml");
-      env.awaitNamespaceReady("team-a");
+      env.applyNamespaceSamples();
       assertThat(holder()).isEqualTo("replica-1");
 
       first.close();

@@ -166,6 +166,14 @@ public final class SlipwayEnv implements AutoCloseable {
     }
   }
 
+  /** The samples a cluster needs first: VM classes, the release, the VSphereNamespace team-a. */
+  public void applyNamespaceSamples() {
+    applySample("10-vmclasses.yaml");
+    applySample("20-tkr.yaml");
+    applySample("30-vspherenamespace.yaml");
+    awaitNamespaceReady("team-a");
+  }
+
   public void apply(HasMetadata r) {
     client.resource(r).forceConflicts().serverSideApply();
   }

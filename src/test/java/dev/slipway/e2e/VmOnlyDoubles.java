@@ -2,13 +2,9 @@ package dev.slipway.e2e;
 
 import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.controller.BootstrapData;
-import dev.slipway.operator.controller.MachineReconciler;
 import dev.slipway.operator.controller.NodeObserver;
 import dev.slipway.operator.status.Conditions;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import java.util.Map;
 
 /**
  * For the controller E2Es that check vCenter, not the guest: a bootstrap Secret holding a
@@ -24,32 +20,10 @@ final class VmOnlyDoubles {
             .secrets()
             .inNamespace(machine.getMetadata().getNamespace())
             .resource(
-                new SecretBuilder()
-                    .withNewMetadata()
-                    .withName(BootstrapData.secretName(machine.getMetadata().getName()))
-                    .addToLabels(MachineReconciler.BOOTSTRAP_SECRET_LABEL, "true")
-                    .addToOwnerReferences(
-                        new OwnerReferenceBuilder()
-                            .withApiVersion(machine.getApiVersion())
-                            .withKind(machine.getKind())
-                            .withName(machine.getMetadata().getName())
-                            .withUid(machine.getMetadata().getUid())
-                            .withController(true)
-                            .build())
-                    .endMetadata()
-                    .addToData(
-                        "value",
-                        Base64.getEncoder()
-                            .encodeToString(
-                                ("#cloud-config\nhostname: "
-                                        + machine.getMetadata().getName()
-                                        + "\n")
-                                    .getBytes(StandardCharsets.UTF_8)))
-                    .addToData(
-                        "format",
-                        Base64.getEncoder()
-                            .encodeToString("cloud-config".getBytes(StandardCharsets.UTF_8)))
-                    .build())
+                BootstrapData.secret(
+                    machine,
+                    "#cloud-config\nhostname: " + machine.getMetadata().getName() + "\n",
+                    Map.of()))
             .create();
   }
 

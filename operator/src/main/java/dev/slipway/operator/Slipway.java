@@ -18,10 +18,12 @@ import dev.slipway.operator.status.Events;
 import dev.slipway.vsphere.VSphereProvider;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Slipway's control loops in one process: the VSphereNamespace, TanzuKubernetesRelease,
@@ -67,6 +69,14 @@ public final class Slipway implements AutoCloseable {
   }
 
   public static Slipway start(Wiring w) {
+    return start(w, o -> {});
+  }
+
+  /**
+   * As {@link #start(Wiring)}, then {@code overrides} on JOSDK's configuration: what the operator
+   * process adds (metrics, leader-election callbacks, shutdown timeout).
+   */
+  public static Slipway start(Wiring w, Consumer<ConfigurationServiceOverrider> overrides) {
     Operator operator =
         new Operator(
             o -> {
@@ -88,6 +98,7 @@ public final class Slipway implements AutoCloseable {
                         .withExitOnStopLeading(le.exitOnStopLeading())
                         .build());
               }
+              overrides.accept(o);
             });
     Events events = new Events(w.client());
     WorkloadClusters workloads = new WorkloadClusters();
@@ -102,7 +113,18 @@ public final class Slipway implements AutoCloseable {
         new TanzuKubernetesClusterReconciler(
             events, suffixes, bootstrap, new ClusterAccess(w.vips()), workloads));
     operator.register(new MachineReconciler(w.vsphere(), w.placement(), events, nodes));
-    operator.start();
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      // Informers that did start would keep the JVM busy.
+      try {
+        operator.stop();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      workloads.close();
+      throw e;
+    }
     return new Slipway(operator, workloads);
   }
 

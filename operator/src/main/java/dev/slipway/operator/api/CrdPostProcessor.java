@@ -74,6 +74,10 @@ public final class CrdPostProcessor {
         Arrays.stream(type.getAnnotationsByType(AdditionalPrinterColumn.class))
             .map(AdditionalPrinterColumn::name)
             .toList();
+    // priority 0 is the default; the API server drops it, so writing it makes every apply a diff.
+    columns.stream()
+        .filter(c -> Integer.valueOf(0).equals(c.getPriority()))
+        .forEach(c -> c.setPriority(null));
     return columns.stream()
         .sorted(Comparator.comparingInt(c -> order.indexOf(c.getName())))
         .toList();

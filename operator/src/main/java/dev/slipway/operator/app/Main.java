@@ -72,6 +72,12 @@ public final class Main {
     } catch (StartupException e) {
       err.println("slipway-operator: not started: " + e.getMessage());
       return StartupException.EXIT_CODE;
+    } catch (RuntimeException e) {
+      // A bug, not a configuration: say so with the trace, and still exit (JOSDK's and fabric8's
+      // threads would keep a JVM alive that returned from main with an exception).
+      err.println("slipway-operator: not started: " + e);
+      e.printStackTrace(err);
+      return StartupException.EXIT_CODE;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(process::close, "shutdown"));
     try {

@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -58,7 +59,7 @@ public final class OperatorProcess implements AutoCloseable {
   private HealthServer health;
   private VSphereProvider vsphere;
   private VCenterProbe probe;
-  private Controllers controllers;
+  private Slipway controllers;
 
   private OperatorProcess(OperatorConfig config) {
     this.config = config;
@@ -87,9 +88,11 @@ public final class OperatorProcess implements AutoCloseable {
     VCenterCredentials credentials;
     try {
       credentials = VCenterCredentials.read(client, config.namespace(), config.credentialsSecret());
-    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+    } catch (KubernetesClientException e) {
       throw new StartupException(
-          "cannot reach the Kubernetes API at "
+          "cannot read Secret "
+              + config.credentialsSecret()
+              + " through the Kubernetes API at "
               + client.getConfiguration().getMasterUrl()
               + ": "
               + e.getMessage(),
@@ -113,55 +116,36 @@ public final class OperatorProcess implements AutoCloseable {
         .description("1 when the last vCenter check (every 30 s) succeeded, else 0")
         .register(registry);
 
-    health =
-        new HealthServer(
-            config.httpPort(),
-            this::readiness,
-            () -> {
-              metrics.vcenterCalls(vsphere);
-              return registry.scrape();
-            },
-            METRICS_CONTENT_TYPE);
+    try {
+      health =
+          new HealthServer(
+              config.httpPort(),
+              this::readiness,
+              () -> {
+                metrics.vcenterCalls(vsphere);
+                return registry.scrape();
+              },
+              METRICS_CONTENT_TYPE);
+    } catch (UncheckedIOException e) {
+      throw new StartupException("http.port: " + e.getMessage(), e);
+    }
     resources.push(health);
     LOG.info("serving /healthz, /readyz and /metrics on port {}", health.port());
 
-    metrics.watch(client);
+    try {
+      metrics.watch(client);
+    } catch (KubernetesClientException e) {
+      throw new StartupException(
+          "cannot list and watch Machines, TanzuKubernetesClusters and VSphereNamespaces (are the"
+              + " CRDs from crds/ installed, and does the ServiceAccount have deploy/'s RBAC?): "
+              + e.getMessage(),
+          e);
+    }
     if (config.leaderElection()) {
       // Below the controllers on the stack: runs once they stopped and no longer renew the Lease.
       resources.push(() -> releaseLease(client));
     }
-    controllers =
-        Controllers.start(
-            new Slipway.Wiring(
-                client,
-                vsphere,
-                config.placement(),
-                config.vips(),
-                null,
-                null,
-                null,
-                config.reconcileThreads()),
-            o -> {
-              o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
-                  .withReconciliationTerminationTimeout(RECONCILE_DRAIN);
-              if (config.leaderElection()) {
-                o.withLeaderElectionConfiguration(
-                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
-                            config.leaseName())
-                        .withLeaseNamespace(config.namespace())
-                        .withIdentity(identity)
-                        .withLeaseDuration(Duration.ofSeconds(15))
-                        .withRenewDeadline(Duration.ofSeconds(10))
-                        .withRetryPeriod(Duration.ofSeconds(2))
-                        .withLeaderCallbacks(
-                            new LeaderCallbacks(
-                                this::startedLeading, this::stoppedLeading, this::newLeader))
-                        // Exiting is ours to do (stoppedLeading): JOSDK's System.exit would run
-                        // inside the shutdown hook on SIGTERM and hang the JVM.
-                        .withExitOnStopLeading(false)
-                        .build());
-              }
-            });
+    controllers = startControllers(client);
     resources.push(controllers);
     if (!config.leaderElection()) {
       leader.set(true);
@@ -190,6 +174,44 @@ public final class OperatorProcess implements AutoCloseable {
             : " (leader election off)");
   }
 
+  private Slipway startControllers(KubernetesClient client) {
+    try {
+      return Slipway.start(
+          new Slipway.Wiring(
+              client,
+              vsphere,
+              config.placement(),
+              config.vips(),
+              null,
+              null,
+              null,
+              config.reconcileThreads()),
+          o -> {
+            o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+                .withReconciliationTerminationTimeout(RECONCILE_DRAIN);
+            if (config.leaderElection()) {
+              o.withLeaderElectionConfiguration(
+                  LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                          config.leaseName())
+                      .withLeaseNamespace(config.namespace())
+                      .withIdentity(identity)
+                      .withLeaseDuration(Duration.ofSeconds(15))
+                      .withRenewDeadline(Duration.ofSeconds(10))
+                      .withRetryPeriod(Duration.ofSeconds(2))
+                      .withLeaderCallbacks(
+                          new LeaderCallbacks(
+                              this::startedLeading, this::stoppedLeading, this::newLeader))
+                      // Exiting is ours to do (stoppedLeading): JOSDK's System.exit would run
+                      // inside the shutdown hook on SIGTERM and hang the JVM.
+                      .withExitOnStopLeading(false)
+                      .build());
+            }
+          });
+    } catch (io.javaoperatorsdk.operator.OperatorException | KubernetesClientException e) {
+      throw new StartupException("cannot start the controllers: " + e.getMessage(), e);
+    }
+  }
+
   /**
    * Hands the Lease over at once instead of after its 15 s: JOSDK 5.2.3 stops renewing but does not
    * release it (fabric8's releaseOnCancel is off). As fabric8's own release does, the Lease is
@@ -199,6 +221,7 @@ public final class OperatorProcess implements AutoCloseable {
     var leases = client.leases().inNamespace(config.namespace());
     Lease lease = leases.withName(config.leaseName()).get();
     if (lease == null || !identity.equals(lease.getSpec().getHolderIdentity())) {
+      LOG.debug("Lease not ours to release: {}", lease == null ? null : lease.getSpec());
       return;
     }
     lease.getSpec().setLeaseDurationSeconds(1);

@@ -13,14 +13,10 @@ import dev.slipway.operator.bootstrap.NodeSpec;
 import dev.slipway.operator.bootstrap.Proxy;
 import dev.slipway.operator.bootstrap.Taint;
 import dev.slipway.operator.bootstrap.TrustedCa;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,28 +81,7 @@ public final class KubeadmBootstrap implements BootstrapData {
     client
         .secrets()
         .inNamespace(ns)
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName(secretName)
-                .withNamespace(ns)
-                .addToLabels(MachineReconciler.BOOTSTRAP_SECRET_LABEL, "true")
-                .addToLabels(
-                    TanzuKubernetesClusterReconciler.CLUSTER_LABEL, tkc.getMetadata().getName())
-                .addToAnnotations(TOKEN_ANNOTATION, token.id())
-                .addToOwnerReferences(
-                    new OwnerReferenceBuilder()
-                        .withApiVersion(machine.getApiVersion())
-                        .withKind(machine.getKind())
-                        .withName(machine.getMetadata().getName())
-                        .withUid(machine.getMetadata().getUid())
-                        .withController(true)
-                        .build())
-                .endMetadata()
-                .withType("cluster.x-k8s.io/secret")
-                .addToData("value", b64(cloudConfig))
-                .addToData("format", b64(CloudInit.FORMAT))
-                .build())
+        .resource(BootstrapData.secret(machine, cloudConfig, Map.of(TOKEN_ANNOTATION, token.id())))
         .create();
   }
 
@@ -187,9 +162,5 @@ public final class KubeadmBootstrap implements BootstrapData {
           .ifPresent(ts -> ts.forEach(t -> taints.add(new Taint(t.key, t.value, t.effect.name()))));
     }
     return new NodeSpec(machine.getMetadata().getName(), labels, taints);
-  }
-
-  private static String b64(String s) {
-    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -1,0 +1,166 @@
+package dev.slipway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.slipway.guest.GuestSimulator;
+import dev.slipway.operator.Slipway;
+import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
+import dev.slipway.vsphere.VSphereProvider;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator runs with the deploy/ ServiceAccount's token, not cluster-admin: `kubectl apply -k
+ * deploy/` installs the RBAC, and a whole cluster is built and deleted with only that. (What the
+ * ServiceAccount must not be able to do is checked by DeployManifestsIT.)
+ */
+class RbacE2E {
+  static SlipwayEnv env;
+  static GuestSimulator guests;
+  static KubernetesClient operatorClient;
+  static VSphereProvider vcenter;
+  static Slipway slipway;
+
+  @BeforeAll
+  static void start() throws Exception {
+    env = SlipwayEnv.start(e -> null, e -> null);
+    env.stopSlipway();
+    Process p =
+        new ProcessBuilder(
+                env.controlPlane.testBed().bin("kubectl").toString(),
+                "--kubeconfig",
+                env.controlPlane.kubeconfigFile().toString(),
+                "apply",
+                "--server-side",
+                "--force-conflicts",
+                "-k",
+                env.root.resolve("deploy").toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+
+    String token =
+        env.client
+            .serviceAccounts()
+            .inNamespace("slipway-system")
+            .withName("slipway-operator")
+            .tokenRequest(
+                new TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(3600L)
+                    .endSpec()
+                    .build())
+            .getStatus()
+            .getToken();
+    Config admin = env.controlPlane.config();
+    operatorClient =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder()
+                    .withMasterUrl(admin.getMasterUrl())
+                    .withCaCertData(admin.getCaCertData())
+                    .withOauthToken(token)
+                    .build())
+            .build();
+    assertThat(
+            operatorClient
+                .authentication()
+                .v1()
+                .selfSubjectReview()
+                .create()
+                .getStatus()
+                .getUserInfo()
+                .getUsername())
+        .isEqualTo("system:serviceaccount:slipway-system:slipway-operator");
+    vcenter = env.connect();
+    slipway =
+        env.startReplica(
+            operatorClient,
+            vcenter,
+            new Slipway.LeaderElection("slipway-operator", "slipway-system", "rbac-e2e", false));
+    guests = new GuestSimulator(env::connect, List.of(env.placement.parentFolder() + "/team-a"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (guests != null) {
+      guests.close();
+    }
+    if (slipway != null) {
+      slipway.close();
+    }
+    if (vcenter != null) {
+      vcenter.close();
+    }
+    if (operatorClient != null) {
+      operatorClient.close();
+    }
+    if (env != null) {
+      env.close();
+    }
+  }
+
+  @Test
+  void buildsAndDeletesAClusterWithTheDeployedServiceAccount() {
+    env.applyNamespaceSamples();
+    env.applySample("40-tkc.yaml");
+    await()
+        .atMost(Duration.ofMinutes(5))
+        .pollInterval(Duration.ofSeconds(2))
+        .failFast("a guest failed to boot", () -> guests.anyFailure().isPresent())
+        .untilAsserted(
+            () -> {
+              TanzuKubernetesCluster tkc =
+                  env.client
+                      .resources(TanzuKubernetesCluster.class)
+                      .inNamespace("team-a")
+                      .withName("demo")
+                      .get();
+              assertThat(tkc.getStatus()).isNotNull();
+              assertThat(tkc.getStatus().phase).isEqualTo("running");
+            });
+    // role bindings for the namespace's permissions were made with the operator's bind right
+    assertThat(env.client.rbac().roleBindings().inNamespace("team-a").list().getItems())
+        .extracting(rb -> rb.getRoleRef().getName())
+        .contains("slipway-namespace-owner", "slipway-namespace-edit", "slipway-namespace-view");
+    assertThat(
+            env.client
+                .leases()
+                .inNamespace("slipway-system")
+                .withName("slipway-operator")
+                .get()
+                .getSpec()
+                .getHolderIdentity())
+        .isEqualTo("rbac-e2e");
+
+    env.client
+        .resources(TanzuKubernetesCluster.class)
+        .inNamespace("team-a")
+        .withName("demo")
+        .delete();
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .untilAsserted(
+            () -> {
+              assertThat(
+                      env.client
+                          .resources(TanzuKubernetesCluster.class)
+                          .inNamespace("team-a")
+                          .withName("demo")
+                          .get())
+                  .isNull();
+              assertThat(env.vms("team-a")).isEmpty();
+            });
+  }
+}
