@@ -75,9 +75,9 @@ class RbacE2E {
             .build();
     assertThat(
             operatorClient
-                .authentication()
-                .v1()
-                .selfSubjectReview()
+                .resource(
+                    new io.fabric8.kubernetes.api.model.authentication.SelfSubjectReviewBuilder()
+                        .build())
                 .create()
                 .getStatus()
                 .getUserInfo()

@@ -200,11 +200,16 @@ class ImageIT {
                   assertThat(p.isAlive()).as("operator alive; log: %s", log).isTrue();
                   assertThat(get(http, port, "/readyz").statusCode()).isEqualTo(200);
                 });
-        String metrics = get(http, port, "/metrics").body();
-        assertThat(metrics)
-            .contains("slipway_vcenter_calls_total{method=\"Login\"} 1.0")
-            .contains("slipway_leader 1.0")
-            .contains("operator_sdk_");
+        // Ready does not wait for leadership (a standby is ready too): the Lease comes after.
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(500))
+            .untilAsserted(
+                () ->
+                    assertThat(get(http, port, "/metrics").body())
+                        .contains("slipway_vcenter_calls_total{method=\"Login\"} 1.0")
+                        .contains("slipway_leader 1.0")
+                        .contains("operator_sdk_"));
         // The process in the chroot runs as the image's user, not as root.
         assertThat(Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")))
             .anySatisfy(l -> assertThat(l).matches("Uid:\\s+65532\\s+65532\\s+65532\\s+65532"));
