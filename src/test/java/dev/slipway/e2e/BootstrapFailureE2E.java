@@ -184,7 +184,14 @@ class BootstrapFailureE2E {
         .atMost(Duration.ofSeconds(90))
         .untilAsserted(
             () -> {
-              Condition bootstrap = condition(poolMachine("batch"), "BootstrapReady");
+              Machine batch = poolMachine("batch");
+              assertThat(tkc().getStatus().conditions)
+                  .as(
+                      "cluster conditions; machine: %s",
+                      batch == null ? null : batch.getStatus().conditions)
+                  .anySatisfy(
+                      c -> assertThat(c.getReason()).isEqualTo("InvalidClusterCertificates"));
+              Condition bootstrap = condition(batch, "BootstrapReady");
               assertThat(bootstrap.getStatus()).isEqualTo("False");
               assertThat(bootstrap.getReason()).isEqualTo("InvalidClusterCertificates");
               assertThat(bootstrap.getMessage()).contains("Secret demo-ca");

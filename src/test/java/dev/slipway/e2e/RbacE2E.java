@@ -67,9 +67,12 @@ class RbacE2E {
     operatorClient =
         new KubernetesClientBuilder()
             .withConfig(
-                new ConfigBuilder()
-                    .withMasterUrl(admin.getMasterUrl())
-                    .withCaCertData(admin.getCaCertData())
+                // the admin's server and trust, the ServiceAccount's token instead of its cert
+                new ConfigBuilder(admin)
+                    .withClientCertData(null)
+                    .withClientKeyData(null)
+                    .withClientCertFile(null)
+                    .withClientKeyFile(null)
                     .withOauthToken(token)
                     .build())
             .build();

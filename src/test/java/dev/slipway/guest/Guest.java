@@ -67,7 +67,7 @@ final class Guest {
   private final VSphereProvider vsphere;
   private volatile Phase phase = Phase.BOOTING;
   private volatile String failure;
-  private final List<ManagedProcess> processes = new ArrayList<>();
+  private final List<ManagedProcess> processes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile CsrSigner signer;
 
   Guest(String vmName, VmRef vm, TestBed bed, Path root, String ip, VSphereProvider vsphere) {
@@ -308,6 +308,8 @@ final class Guest {
             .withMasterUrl("https://" + endpoint)
             .withCaCertData(b64(ca))
             .withOauthToken(token)
+            // Over HTTP/2 the API server answers a bad token with GOAWAY, which hides the 401.
+            .withHttp2Disable(true)
             .withConnectionTimeout(3_000)
             .withRequestTimeout(10_000)
             .withRequestRetryBackoffLimit(0)
@@ -345,23 +347,53 @@ final class Guest {
                 .create();
         return r.getStatus().getUserInfo().getUsername();
       } catch (KubernetesClientException e) {
-        if (e.getCode() == 401) {
+        if (e.getCode() == 401 || causedBy(e, "401") || causedBy(e, "Unauthorized")) {
           throw new BootFailure("the bootstrap token was rejected by " + endpoint + " (401)");
         }
-        if (e.getCause() instanceof javax.net.ssl.SSLException) {
+        if (causedBy(e, javax.net.ssl.SSLException.class)) {
           throw new BootFailure(
               "cannot verify "
                   + endpoint
                   + " against the CA in the bootstrap data: "
-                  + e.getCause().getMessage());
+                  + e.getMessage());
         }
         if (Instant.now().isAfter(deadline)) {
           throw new BootFailure(
-              "cannot reach the control-plane endpoint " + endpoint + ": " + e.getMessage());
+              "cannot reach the control-plane endpoint " + endpoint + ": " + rootMessage(e));
         }
         Thread.sleep(500);
       }
     }
+  }
+
+  /** fabric8 wraps what the server or the TLS layer said; look through the whole chain. */
+  private static boolean causedBy(Throwable t, String text) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c.getMessage() != null && c.getMessage().contains(text)) {
+        return true;
+      }
+      if (c instanceof KubernetesClientException k && k.getCode() == 401) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c.getClass().getSimpleName() + ": " + c.getMessage();
   }
 
   private Pki.ClientCert requestKubeletCertificate(KubernetesClient bootstrap, String nodeName)
@@ -512,7 +544,7 @@ final class Guest {
   }
 
   /** The VM was powered off or destroyed: everything this guest ran stops. */
-  void shutdown() {
+  synchronized void shutdown() {
     if (signer != null) {
       signer.close();
     }

@@ -210,13 +210,22 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
       Machine m, KubernetesClient client, VSphereNamespace vns, Conditions cond) {
     Optional<Secret> bootstrap = bootstrapSecret(m, client);
     if (bootstrap.isEmpty()) {
+      Optional<io.fabric8.kubernetes.api.model.Condition> problem =
+          clusterBootstrapProblem(m, client);
+      if (problem.isPresent()) {
+        // The cluster cannot give out bootstrap data; say why here, where a person looks.
+        cond.setFalse(Types.BOOTSTRAP_READY, problem.get().getReason(), problem.get().getMessage());
+        cond.setFalse(Types.VM_PROVISIONED, problem.get().getReason(), "no bootstrap data");
+        return 10_000;
+      }
       cond.setFalse(
           Types.BOOTSTRAP_READY,
           Reasons.WAITING_FOR_BOOTSTRAP_DATA,
           "waiting for Secret " + m.getSpec().bootstrap.dataSecretName);
       cond.setFalse(
           Types.VM_PROVISIONED, Reasons.WAITING_FOR_BOOTSTRAP_DATA, "no bootstrap data yet");
-      return 0; // the Secret's creation wakes this machine
+      // The Secret's creation wakes this machine; a cluster-side problem needs a look later.
+      return 10_000;
     }
     cond.setTrue(Types.BOOTSTRAP_READY, Reasons.BOOTSTRAP_DATA_READY, "");
 

@@ -412,6 +412,7 @@ public class TanzuKubernetesClusterReconciler
             .min(Comparator.comparing(m -> m.getMetadata().getName()));
     String[] order = {
       Types.RESOURCES_RESOLVED,
+      Types.BOOTSTRAP_READY,
       Types.WITHIN_NAMESPACE_LIMITS,
       Types.CONTROL_PLANE_READY,
       Types.NODE_POOLS_READY
