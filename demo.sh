@@ -9,4 +9,5 @@ bash testenv/build.sh >/dev/null
 mvn -B -q install -DskipTests
 exec mvn -B -q -pl src/test exec:java \
   -Dexec.mainClass=dev.slipway.demo.LocalDemo -Dexec.classpathScope=test \
-  -Dexec.cleanupDaemonThreads=false
+  -Dexec.cleanupDaemonThreads=false \
+  -Dlogback.configurationFile="$PWD/src/test/resources/logback-demo.xml"
