@@ -188,7 +188,9 @@ class BootstrapFailureE2E {
               assertThat(tkc().getStatus().conditions)
                   .as(
                       "cluster conditions; machine: %s",
-                      batch == null ? null : batch.getStatus().conditions)
+                      batch == null || batch.getStatus() == null
+                          ? null
+                          : batch.getStatus().conditions)
                   .anySatisfy(
                       c -> assertThat(c.getReason()).isEqualTo("InvalidClusterCertificates"));
               Condition bootstrap = condition(batch, "BootstrapReady");

@@ -4,6 +4,7 @@ import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.Volume;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VirtualMachineClass;
+import dev.slipway.operator.bootstrap.GuestInfo;
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.status.Conditions;
 import dev.slipway.operator.status.EventReason;
@@ -307,24 +308,10 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
 
   /** What the guest reads: cloud-init user data and instance metadata, base64 as CAPV writes. */
   static Map<String, String> guestinfo(Machine m, Secret bootstrap) {
-    String value = bootstrap.getData().get("value"); // already base64 in a Secret
-    String hostname = m.getMetadata().getName();
-    String metadata =
-        "instance-id: "
-            + m.getMetadata().getUid()
-            + "\nlocal-hostname: "
-            + hostname
-            + "\nhostname: "
-            + hostname
-            + "\n";
-    Map<String, String> out = new LinkedHashMap<>();
-    out.put("guestinfo.userdata", value);
-    out.put("guestinfo.userdata.encoding", "base64");
-    out.put(
-        "guestinfo.metadata",
-        Base64.getEncoder().encodeToString(metadata.getBytes(StandardCharsets.UTF_8)));
-    out.put("guestinfo.metadata.encoding", "base64");
-    return out;
+    String cloudConfig =
+        new String(
+            Base64.getDecoder().decode(bootstrap.getData().get("value")), StandardCharsets.UTF_8);
+    return GuestInfo.extraConfig(cloudConfig, m.getMetadata().getUid(), m.getMetadata().getName());
   }
 
   static String annotation(Machine m) {
