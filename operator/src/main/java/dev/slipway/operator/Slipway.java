@@ -7,6 +7,7 @@ import dev.slipway.operator.controller.ClusterAccess;
 import dev.slipway.operator.controller.KubeadmBootstrap;
 import dev.slipway.operator.controller.MachineReconciler;
 import dev.slipway.operator.controller.NodeObserver;
+import dev.slipway.operator.controller.Requeue;
 import dev.slipway.operator.controller.TanzuKubernetesClusterReconciler;
 import dev.slipway.operator.controller.TanzuKubernetesReleaseReconciler;
 import dev.slipway.operator.controller.VSphereNamespaceReconciler;
@@ -44,12 +45,68 @@ public final class Slipway implements AutoCloseable {
       BootstrapData bootstrap,
       NodeObserver nodes,
       LeaderElection leaderElection,
-      int reconcileThreads) {
+      int reconcileThreads,
+      Requeue.Backoff backoff,
+      TanzuKubernetesClusterReconciler.MachineView machineView) {
     public Wiring {
       Objects.requireNonNull(client, "client");
       Objects.requireNonNull(vsphere, "vsphere");
       Objects.requireNonNull(placement, "placement");
       Objects.requireNonNull(vips, "vips");
+      backoff = backoff == null ? Requeue.Backoff.defaults() : backoff;
+      machineView =
+          machineView == null ? TanzuKubernetesClusterReconciler.MachineView.INFORMER : machineView;
+    }
+
+    /** The default back-off and the informer's view of machines. */
+    public Wiring(
+        KubernetesClient client,
+        VSphereProvider vsphere,
+        Placement placement,
+        VipPool vips,
+        BootstrapData bootstrap,
+        NodeObserver nodes,
+        LeaderElection leaderElection,
+        int reconcileThreads) {
+      this(
+          client,
+          vsphere,
+          placement,
+          vips,
+          bootstrap,
+          nodes,
+          leaderElection,
+          reconcileThreads,
+          null,
+          null);
+    }
+
+    public Wiring withBackoff(Requeue.Backoff b) {
+      return new Wiring(
+          client,
+          vsphere,
+          placement,
+          vips,
+          bootstrap,
+          nodes,
+          leaderElection,
+          reconcileThreads,
+          b,
+          machineView);
+    }
+
+    public Wiring withMachineView(TanzuKubernetesClusterReconciler.MachineView view) {
+      return new Wiring(
+          client,
+          vsphere,
+          placement,
+          vips,
+          bootstrap,
+          nodes,
+          leaderElection,
+          reconcileThreads,
+          backoff,
+          view);
     }
   }
 
@@ -107,12 +164,14 @@ public final class Slipway implements AutoCloseable {
     NodeObserver nodes =
         w.nodes() != null ? w.nodes() : new WorkloadNodes(w.client(), workloads, events);
     NameSuffixes suffixes = MachinePlanner.randomSuffixes(new SecureRandom());
-    operator.register(new VSphereNamespaceReconciler(w.vsphere(), w.placement(), events));
-    operator.register(new TanzuKubernetesReleaseReconciler(w.vsphere()));
+    // Each reconciler gets only the parts of the vCenter client it uses.
+    VSphereProvider v = w.vsphere();
+    operator.register(new VSphereNamespaceReconciler(v, w.placement(), events));
+    operator.register(new TanzuKubernetesReleaseReconciler(v));
     operator.register(
         new TanzuKubernetesClusterReconciler(
-            events, suffixes, bootstrap, new ClusterAccess(w.vips()), workloads));
-    operator.register(new MachineReconciler(w.vsphere(), w.placement(), events, nodes));
+            events, suffixes, bootstrap, new ClusterAccess(w.vips()), workloads, w.machineView()));
+    operator.register(new MachineReconciler(v, v, v, v, w.placement(), events, nodes, w.backoff()));
     try {
       operator.start();
     } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import dev.slipway.operator.bootstrap.InvalidPkiException;
 import dev.slipway.operator.bootstrap.Kubeconfigs;
 import dev.slipway.operator.bootstrap.SshKeyPair;
 import dev.slipway.operator.config.VipPool;
+import dev.slipway.operator.status.Reasons;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -53,7 +54,7 @@ public final class ClusterAccess {
     }
     if (endpoint == null) {
       return Result.failed(
-          "ControlPlaneEndpointUnavailable",
+          Reasons.ENDPOINT_UNAVAILABLE,
           "no free address in the control-plane VIP pool; free one by deleting a cluster or"
               + " widen vip.pool");
     }
@@ -61,7 +62,7 @@ public final class ClusterAccess {
     try {
       pki = pki(client, tkc);
     } catch (InvalidPkiException e) {
-      return Result.failed("InvalidClusterCertificates", e.getMessage());
+      return Result.failed(Reasons.INVALID_CLUSTER_CERTIFICATES, e.getMessage());
     }
     String ns = tkc.getMetadata().getNamespace();
     String name = tkc.getMetadata().getName();
@@ -191,7 +192,7 @@ public final class ClusterAccess {
                 .withNamespace(ns)
                 .addToLabels(
                     TanzuKubernetesClusterReconciler.CLUSTER_LABEL, tkc.getMetadata().getName())
-                .withOwnerReferences(TanzuKubernetesClusterReconciler.ownerReference(tkc))
+                .withOwnerReferences(ClusterMachines.ownerReference(tkc))
                 .endMetadata()
                 .withType("cluster.x-k8s.io/secret")
                 .withData(encoded)

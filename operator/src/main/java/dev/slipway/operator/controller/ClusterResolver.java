@@ -10,7 +10,6 @@ import dev.slipway.operator.api.vmoperator.v1alpha1.VirtualMachineClass;
 import dev.slipway.operator.status.Conditions;
 import dev.slipway.operator.status.Reasons;
 import dev.slipway.operator.status.Types;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -40,10 +39,20 @@ final class ClusterResolver {
   /** Why a cluster cannot be resolved: a condition reason and a message naming the object. */
   record Unresolved(String reason, String message) {}
 
-  private final KubernetesClient client;
+  /** Thrown inside the resolver at the first reference that does not resolve. */
+  private static final class NotResolved extends RuntimeException {
+    private final Unresolved why;
 
-  ClusterResolver(KubernetesClient client) {
-    this.client = client;
+    NotResolved(String reason, String message) {
+      super(message, null, false, false);
+      this.why = new Unresolved(reason, message);
+    }
+  }
+
+  private final Lookups lookups;
+
+  ClusterResolver(Lookups lookups) {
+    this.lookups = lookups;
   }
 
   /** The release a control plane or pool uses: its own, else the control plane's. */
@@ -56,122 +65,154 @@ final class ClusterResolver {
         : controlPlane.tkr.reference.name;
   }
 
+  /** A {@link Resolved} or the first {@link Unresolved} reference, in the documented order. */
   Object resolve(TanzuKubernetesCluster tkc) {
-    String ns = tkc.getMetadata().getNamespace();
-    var cp = tkc.getSpec().topology.controlPlane;
-    List<TopologySettings> groups = new ArrayList<>();
-    groups.add(cp);
-    groups.addAll(Optional.ofNullable(tkc.getSpec().topology.nodePools).orElse(List.of()));
-
-    VSphereNamespace vns = client.resources(VSphereNamespace.class).withName(ns).get();
-    if (vns == null) {
-      return new Unresolved(
-          Reasons.NAMESPACE_NOT_FOUND,
-          "namespace " + ns + " is not a vSphere Namespace: create a VSphereNamespace named " + ns);
+    try {
+      String ns = tkc.getMetadata().getNamespace();
+      List<TopologySettings> groups = groups(tkc);
+      VSphereNamespace vns = readyNamespace(ns);
+      Map<String, TanzuKubernetesRelease> releases = releases(tkc, groups);
+      Map<String, VirtualMachineClass> classes = classes(vns, groups);
+      checkStorage(vns, groups);
+      checkLibraries(vns, releases.values());
+      return new Resolved(vns, releases, classes);
+    } catch (NotResolved e) {
+      return e.why;
     }
+  }
+
+  private static List<TopologySettings> groups(TanzuKubernetesCluster tkc) {
+    List<TopologySettings> groups = new ArrayList<>();
+    groups.add(tkc.getSpec().topology.controlPlane);
+    groups.addAll(pools(tkc));
+    return groups;
+  }
+
+  private VSphereNamespace readyNamespace(String ns) {
+    VSphereNamespace vns =
+        lookups
+            .namespace(ns)
+            .orElseThrow(
+                () ->
+                    new NotResolved(
+                        Reasons.NAMESPACE_NOT_FOUND,
+                        "namespace "
+                            + ns
+                            + " is not a vSphere Namespace: create a VSphereNamespace named "
+                            + ns));
     if (vns.getStatus() == null
         || !Conditions.of(vns.getStatus().conditions, null).isTrue(Types.READY)) {
-      return new Unresolved(
+      throw new NotResolved(
           Reasons.NAMESPACE_NOT_READY, "VSphereNamespace " + ns + " is not Ready yet");
     }
+    return vns;
+  }
 
+  private Map<String, TanzuKubernetesRelease> releases(
+      TanzuKubernetesCluster tkc, List<TopologySettings> groups) {
+    TopologySettings cp = tkc.getSpec().topology.controlPlane;
     Map<String, TanzuKubernetesRelease> releases = new LinkedHashMap<>();
     for (TopologySettings g : groups) {
       String name = tkrName(g, cp);
       if (name == null) {
-        return new Unresolved(
+        throw new NotResolved(
             Reasons.TKR_NOT_FOUND,
             "spec.topology.controlPlane.tkr.reference.name is not set: name a"
                 + " TanzuKubernetesRelease");
       }
-      if (releases.containsKey(name)) {
-        continue;
-      }
-      TanzuKubernetesRelease tkr =
-          client.resources(TanzuKubernetesRelease.class).withName(name).get();
-      if (tkr == null) {
-        return new Unresolved(
-            Reasons.TKR_NOT_FOUND, "TanzuKubernetesRelease " + name + " does not exist");
-      }
-      if (tkr.getStatus() == null
-          || !Conditions.of(tkr.getStatus().conditions, null).isTrue(Types.READY)) {
-        String why =
-            tkr.getStatus() == null
-                ? "it has no status yet"
-                : Conditions.of(tkr.getStatus().conditions, null)
-                    .get(Types.READY)
-                    .map(c -> c.getMessage())
-                    .orElse("it has no Ready condition");
-        return new Unresolved(
-            Reasons.TKR_NOT_READY, "TanzuKubernetesRelease " + name + " is not Ready: " + why);
-      }
-      releases.put(name, tkr);
+      releases.computeIfAbsent(name, this::readyRelease);
     }
-    Optional<Unresolved> downgrade = downgrade(tkc, releases.get(tkrName(cp, cp)));
-    if (downgrade.isPresent()) {
-      return downgrade.get();
-    }
+    downgrade(tkc, releases.get(tkrName(cp, cp)))
+        .ifPresent(
+            u -> {
+              throw new NotResolved(u.reason(), u.message());
+            });
+    return releases;
+  }
 
-    Set<String> grantedClasses = set(vns.getSpec().vmClasses);
+  private TanzuKubernetesRelease readyRelease(String name) {
+    TanzuKubernetesRelease tkr =
+        lookups
+            .release(name)
+            .orElseThrow(
+                () ->
+                    new NotResolved(
+                        Reasons.TKR_NOT_FOUND,
+                        "TanzuKubernetesRelease " + name + " does not exist"));
+    Conditions cond =
+        Conditions.of(tkr.getStatus() == null ? null : tkr.getStatus().conditions, null);
+    if (!cond.isTrue(Types.READY)) {
+      String why =
+          tkr.getStatus() == null
+              ? "it has no status yet"
+              : cond.get(Types.READY).map(c -> c.getMessage()).orElse("it has no Ready condition");
+      throw new NotResolved(
+          Reasons.TKR_NOT_READY, "TanzuKubernetesRelease " + name + " is not Ready: " + why);
+    }
+    return tkr;
+  }
+
+  private Map<String, VirtualMachineClass> classes(
+      VSphereNamespace vns, List<TopologySettings> groups) {
+    Set<String> granted = set(vns.getSpec().vmClasses);
     Map<String, VirtualMachineClass> classes = new LinkedHashMap<>();
     for (TopologySettings g : groups) {
-      if (!grantedClasses.contains(g.vmClass)) {
-        return new Unresolved(
-            Reasons.VM_CLASS_NOT_GRANTED,
-            "VirtualMachineClass "
-                + g.vmClass
-                + " is not granted to namespace "
-                + ns
-                + " (granted: "
-                + describe(grantedClasses)
-                + ")");
+      if (!granted.contains(g.vmClass)) {
+        throw notGranted(
+            Reasons.VM_CLASS_NOT_GRANTED, "VirtualMachineClass " + g.vmClass, vns, granted);
       }
-      VirtualMachineClass c = client.resources(VirtualMachineClass.class).withName(g.vmClass).get();
-      if (c == null) {
-        return new Unresolved(
-            Reasons.VM_CLASS_NOT_FOUND, "VirtualMachineClass " + g.vmClass + " does not exist");
-      }
+      VirtualMachineClass c =
+          lookups
+              .vmClass(g.vmClass)
+              .orElseThrow(
+                  () ->
+                      new NotResolved(
+                          Reasons.VM_CLASS_NOT_FOUND,
+                          "VirtualMachineClass " + g.vmClass + " does not exist"));
       classes.put(g.vmClass, c);
     }
+    return classes;
+  }
 
-    Set<String> grantedStorage = new LinkedHashSet<>();
+  private static void checkStorage(VSphereNamespace vns, List<TopologySettings> groups) {
+    Set<String> granted = new LinkedHashSet<>();
     Optional.ofNullable(vns.getSpec().storageClasses)
         .orElse(List.of())
-        .forEach(s -> grantedStorage.add(s.name));
+        .forEach(s -> granted.add(s.name));
     for (TopologySettings g : groups) {
       for (String sc : storageClasses(g)) {
-        if (!grantedStorage.contains(sc)) {
-          return new Unresolved(
-              Reasons.STORAGE_CLASS_NOT_GRANTED,
-              "storage class "
-                  + sc
-                  + " is not granted to namespace "
-                  + ns
-                  + " (granted: "
-                  + describe(grantedStorage)
-                  + ")");
+        if (!granted.contains(sc)) {
+          throw notGranted(Reasons.STORAGE_CLASS_NOT_GRANTED, "storage class " + sc, vns, granted);
         }
       }
     }
+  }
 
-    Set<String> libraries = set(vns.getSpec().contentLibraries);
-    for (TanzuKubernetesRelease tkr : releases.values()) {
+  private static void checkLibraries(
+      VSphereNamespace vns, java.util.Collection<TanzuKubernetesRelease> releases) {
+    Set<String> granted = set(vns.getSpec().contentLibraries);
+    for (TanzuKubernetesRelease tkr : releases) {
       String lib = tkr.getSpec().osImages.get(0).contentLibrary;
-      if (!libraries.contains(lib)) {
-        return new Unresolved(
+      if (!granted.contains(lib)) {
+        throw notGranted(
             Reasons.LIBRARY_NOT_GRANTED,
-            "content library "
-                + lib
-                + " of TanzuKubernetesRelease "
-                + tkr.getMetadata().getName()
-                + " is not granted to namespace "
-                + ns
-                + " (granted: "
-                + describe(libraries)
-                + ")");
+            "content library " + lib + " of TanzuKubernetesRelease " + tkr.getMetadata().getName(),
+            vns,
+            granted);
       }
     }
-    return new Resolved(vns, releases, classes);
+  }
+
+  private static NotResolved notGranted(
+      String reason, String what, VSphereNamespace vns, Set<String> granted) {
+    return new NotResolved(
+        reason,
+        what
+            + " is not granted to namespace "
+            + vns.getMetadata().getName()
+            + " (granted: "
+            + describe(granted)
+            + ")");
   }
 
   private static List<String> storageClasses(TopologySettings g) {

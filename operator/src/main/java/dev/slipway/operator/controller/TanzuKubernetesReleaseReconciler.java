@@ -1,11 +1,12 @@
 package dev.slipway.operator.controller;
 
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesRelease;
+import dev.slipway.operator.controller.steps.Next;
 import dev.slipway.operator.status.Conditions;
 import dev.slipway.operator.status.Reasons;
 import dev.slipway.operator.status.Types;
+import dev.slipway.vsphere.ContentLibrary;
 import dev.slipway.vsphere.VSphereException;
-import dev.slipway.vsphere.VSphereProvider;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -23,9 +24,9 @@ public class TanzuKubernetesReleaseReconciler implements Reconciler<TanzuKuberne
   /** The oldest Kubernetes minor Slipway's kubeadm bootstrap writes configuration for. */
   static final String OLDEST_SUPPORTED = "v1.31.0";
 
-  private final VSphereProvider vsphere;
+  private final ContentLibrary vsphere;
 
-  public TanzuKubernetesReleaseReconciler(VSphereProvider vsphere) {
+  public TanzuKubernetesReleaseReconciler(ContentLibrary vsphere) {
     this.vsphere = vsphere;
   }
 
@@ -35,9 +36,18 @@ public class TanzuKubernetesReleaseReconciler implements Reconciler<TanzuKuberne
     TanzuKubernetesRelease.Status before =
         Statuses.copy(tkr.getStatus(), TanzuKubernetesRelease.Status.class);
     TanzuKubernetesRelease.Status status =
-        tkr.getStatus() == null ? new TanzuKubernetesRelease.Status() : tkr.getStatus();
+        StatusFinisher.statusOf(tkr, TanzuKubernetesRelease.Status::new);
     Conditions cond = Conditions.of(status.conditions, tkr.getMetadata().getGeneration());
+    checkImages(tkr, cond);
+    checkVersion(tkr, cond);
+    Next next =
+        Next.waitFor(
+            "resync", cond.isTrue(Types.READY) ? Requeue.RELEASE_RESYNC : Requeue.USER_FIX);
+    return StatusFinisher.finish(tkr, before, status, cond, context, next);
+  }
 
+  /** Ready: every OS image exists in its content library. */
+  private void checkImages(TanzuKubernetesRelease tkr, Conditions cond) {
     List<String> missing = new ArrayList<>();
     String error = null;
     for (var image : tkr.getSpec().osImages) {
@@ -60,27 +70,22 @@ public class TanzuKubernetesReleaseReconciler implements Reconciler<TanzuKuberne
     } else {
       cond.setTrue(Types.READY, Reasons.READY, "every OS image exists in vCenter");
     }
+  }
+
+  /** Compatible: a Kubernetes version Slipway's bootstrap writes configuration for. */
+  private static void checkVersion(TanzuKubernetesRelease tkr, Conditions cond) {
     String version = tkr.getSpec().kubernetes.version;
     if (Versions.compare(version, OLDEST_SUPPORTED) < 0) {
       cond.setFalse(
           Types.COMPATIBLE,
-          "VersionTooOld",
+          Reasons.VERSION_TOO_OLD,
           "Kubernetes "
               + version
               + " is older than "
               + OLDEST_SUPPORTED
-              + ", the oldest Slipway"
-              + " bootstraps");
+              + ", the oldest Slipway bootstraps");
     } else {
       cond.setTrue(Types.COMPATIBLE, Reasons.READY, "Slipway can bootstrap Kubernetes " + version);
     }
-    status.conditions = cond.list();
-    status.observedGeneration = tkr.getMetadata().getGeneration();
-    tkr.setStatus(status);
-    UpdateControl<TanzuKubernetesRelease> control =
-        Statuses.changed(before, status)
-            ? UpdateControl.patchStatus(tkr)
-            : UpdateControl.noUpdate();
-    return control.rescheduleAfter(cond.isTrue(Types.READY) ? 60_000 : 10_000);
   }
 }

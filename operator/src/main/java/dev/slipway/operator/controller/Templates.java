@@ -1,38 +1,58 @@
 package dev.slipway.operator.controller;
 
 import dev.slipway.operator.config.Placement;
+import dev.slipway.vsphere.ContentLibrary;
 import dev.slipway.vsphere.DeploySpec;
 import dev.slipway.vsphere.FaultKind;
 import dev.slipway.vsphere.FolderRef;
+import dev.slipway.vsphere.Inventory;
 import dev.slipway.vsphere.LibraryItem;
 import dev.slipway.vsphere.PoolRef;
 import dev.slipway.vsphere.TaskRef;
 import dev.slipway.vsphere.TaskState;
+import dev.slipway.vsphere.Tasks;
 import dev.slipway.vsphere.VSphereException;
-import dev.slipway.vsphere.VSphereProvider;
+import dev.slipway.vsphere.VirtualMachines;
 import dev.slipway.vsphere.VmRef;
 import dev.slipway.vsphere.VmState;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Template VMs deployed from content-library items, one per item, in Slipway's templates folder.
  * Machines are cloned from them (as Cluster API's vSphere provider does), so each clone carries its
- * instance UUID, size and guestinfo from the first moment. One deploy per item at a time: the first
- * machine that needs a template starts it, the others wait for it.
+ * instance UUID, size and guestinfo from the first moment.
+ *
+ * <p>At most one deploy per item, without a process-wide lock: a machine claims the item for the
+ * few calls it makes (others that come meanwhile are told to wait, not blocked), the deploy's task
+ * is remembered per item, and after a restart the template is found by its path before anything is
+ * deployed again. Machines of other items never wait for this one.
  */
 final class Templates {
   /** A template, or why there is none yet. */
   record State(Optional<VmRef> vm, int disks, String message) {}
 
-  private final VSphereProvider vsphere;
+  private final VirtualMachines vms;
+  private final Tasks tasks;
+  private final Inventory inventory;
+  private final ContentLibrary library;
   private final Placement placement;
   private final Map<String, TaskRef> deploying = new ConcurrentHashMap<>();
   private final Map<String, State> ready = new ConcurrentHashMap<>();
+  private final Set<String> claimed = ConcurrentHashMap.newKeySet();
 
-  Templates(VSphereProvider vsphere, Placement placement) {
-    this.vsphere = vsphere;
+  Templates(
+      VirtualMachines vms,
+      Tasks tasks,
+      Inventory inventory,
+      ContentLibrary library,
+      Placement placement) {
+    this.vms = vms;
+    this.tasks = tasks;
+    this.inventory = inventory;
+    this.library = library;
     this.placement = placement;
   }
 
@@ -40,18 +60,29 @@ final class Templates {
     return library + "--" + item;
   }
 
-  synchronized State ensure(String library, String item) {
+  State ensure(String library, String item) {
     String name = templateName(library, item);
     State known = ready.get(name);
     if (known != null && stillThere(known)) {
       return known;
     }
+    if (!claimed.add(name)) {
+      return waiting("another machine is preparing template " + name);
+    }
+    try {
+      return ensureClaimed(library, item, name);
+    } finally {
+      claimed.remove(name);
+    }
+  }
+
+  private State ensureClaimed(String library, String item, String name) {
     String path = placement.templatesFolderPath() + "/" + name;
-    Optional<VmRef> vm = vsphere.findVmByPath(path);
+    Optional<VmRef> vm = vms.findVmByPath(path);
     if (vm.isPresent()) {
-      VmState s = vsphere.vmState(vm.get());
+      VmState s = vms.vmState(vm.get());
       if (!s.template()) {
-        vsphere.markAsTemplate(vm.get());
+        vms.markAsTemplate(vm.get());
       }
       State st = new State(vm, s.diskCapacitiesMiB().size(), "template " + path);
       ready.put(name, st);
@@ -62,7 +93,7 @@ final class Templates {
     if (task != null) {
       TaskState t;
       try {
-        t = vsphere.taskState(task);
+        t = tasks.taskState(task);
       } catch (VSphereException e) {
         deploying.remove(name);
         return waiting("deploy of " + path + " was lost; starting again");
@@ -73,10 +104,16 @@ final class Templates {
       }
       return waiting("deploying " + library + "/" + item + " to " + path);
     }
-    LibraryItem libraryItem = vsphere.getItem(library, item);
-    FolderRef folder = vsphere.ensureFolder(placement.parentFolder(), placement.templatesFolder());
+    deploying.put(name, startDeploy(library, item, name));
+    return waiting("deploying " + library + "/" + item + " to " + path);
+  }
+
+  private TaskRef startDeploy(String library, String item, String name) {
+    LibraryItem libraryItem = this.library.getItem(library, item);
+    FolderRef folder =
+        inventory.ensureFolder(placement.parentFolder(), placement.templatesFolder());
     PoolRef pool =
-        vsphere
+        inventory
             .findResourcePool(placement.parentResourcePool())
             .orElseThrow(
                 () ->
@@ -84,16 +121,13 @@ final class Templates {
                         FaultKind.NOT_FOUND,
                         "ResourcePool",
                         "resource pool " + placement.parentResourcePool() + " not found"));
-    deploying.put(
-        name,
-        vsphere.deployOvf(
-            new DeploySpec(libraryItem.id(), name, pool, folder, Optional.empty(), Map.of())));
-    return waiting("deploying " + library + "/" + item + " to " + path);
+    return this.library.deployOvf(
+        new DeploySpec(libraryItem.id(), name, pool, folder, Optional.empty(), Map.of()));
   }
 
   private boolean stillThere(State s) {
     try {
-      vsphere.vmState(s.vm().orElseThrow());
+      vms.vmState(s.vm().orElseThrow());
       return true;
     } catch (VSphereException e) {
       ready.values().remove(s);

@@ -5,17 +5,19 @@ import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace.Permission;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace.Role;
+import dev.slipway.operator.api.vmoperator.v1alpha1.VirtualMachineClass;
 import dev.slipway.operator.config.Placement;
+import dev.slipway.operator.controller.steps.Next;
 import dev.slipway.operator.status.Conditions;
 import dev.slipway.operator.status.EventReason;
 import dev.slipway.operator.status.Events;
 import dev.slipway.operator.status.Reasons;
 import dev.slipway.operator.status.Types;
 import dev.slipway.vsphere.FolderRef;
+import dev.slipway.vsphere.Inventory;
 import dev.slipway.vsphere.PoolLimits;
 import dev.slipway.vsphere.PoolRef;
 import dev.slipway.vsphere.VSphereException;
-import dev.slipway.vsphere.VSphereProvider;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
@@ -38,7 +40,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -61,11 +62,11 @@ public class VSphereNamespaceReconciler
           Role.edit, "slipway-namespace-edit",
           Role.view, "slipway-namespace-view");
 
-  private final VSphereProvider vsphere;
+  private final Inventory vsphere;
   private final Placement placement;
   private final Events events;
 
-  public VSphereNamespaceReconciler(VSphereProvider vsphere, Placement placement, Events events) {
+  public VSphereNamespaceReconciler(Inventory vsphere, Placement placement, Events events) {
     this.vsphere = vsphere;
     this.placement = placement;
     this.events = events;
@@ -75,9 +76,15 @@ public class VSphereNamespaceReconciler
   public List<EventSource<?, VSphereNamespace>> prepareEventSources(
       EventSourceContext<VSphereNamespace> context) {
     // Machines and clusters of a namespace change its usage and whether it may be deleted.
+    // VM classes only fill the cache that usage is computed from.
     return List.of(
         byNamespaceName(context, Machine.class),
-        byNamespaceName(context, TanzuKubernetesCluster.class));
+        byNamespaceName(context, TanzuKubernetesCluster.class),
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(VirtualMachineClass.class, VSphereNamespace.class)
+                .withSecondaryToPrimaryMapper(c -> Set.of())
+                .build(),
+            context));
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
@@ -103,16 +110,23 @@ public class VSphereNamespaceReconciler
   public UpdateControl<VSphereNamespace> reconcile(
       VSphereNamespace vns, Context<VSphereNamespace> context) {
     VSphereNamespace.Status before = Statuses.copy(vns.getStatus(), VSphereNamespace.Status.class);
-    VSphereNamespace.Status status =
-        vns.getStatus() == null ? new VSphereNamespace.Status() : vns.getStatus();
+    VSphereNamespace.Status status = StatusFinisher.statusOf(vns, VSphereNamespace.Status::new);
     Conditions cond = Conditions.of(status.conditions, vns.getMetadata().getGeneration());
-    String name = vns.getMetadata().getName();
-    KubernetesClient client = context.getClient();
+    kubernetesObjects(context.getClient(), vns, cond);
+    vsphereObjects(vns, status, cond);
+    status.usage = usage(context, vns.getMetadata().getName());
+    cond.remove(Types.DELETION_BLOCKED);
+    Next next = summarize(cond);
+    return StatusFinisher.finish(vns, before, status, cond, context, next);
+  }
 
+  /** The Namespace, its RoleBindings and its quota (NamespaceReady). */
+  private void kubernetesObjects(KubernetesClient client, VSphereNamespace vns, Conditions cond) {
+    String name = vns.getMetadata().getName();
     ensureNamespace(client, vns);
     int bindings = ensureRoleBindings(client, vns);
     Optional<String> quotaPending = ensureQuota(client, vns);
-    status.namespace = name;
+    vns.getStatus().namespace = name;
     if (quotaPending.isPresent()) {
       cond.setFalse(Types.NAMESPACE_READY, Reasons.WAITING_FOR_QUOTA, quotaPending.get());
     } else {
@@ -121,7 +135,12 @@ public class VSphereNamespaceReconciler
           Reasons.CREATED,
           "namespace " + name + " with " + bindings + " role binding(s)");
     }
+  }
 
+  /** The resource pool with its limits and the VM folder (VSphereResourcesReady). */
+  private void vsphereObjects(
+      VSphereNamespace vns, VSphereNamespace.Status status, Conditions cond) {
+    String name = vns.getMetadata().getName();
     try {
       PoolRef pool = ensurePool(vns);
       FolderRef folder = vsphere.ensureFolder(parentFolder(vns), name);
@@ -133,43 +152,26 @@ public class VSphereNamespaceReconciler
       }
       status.resourcePool = pool.moref();
       status.folder = folder.moref();
-      cond.setTrue(
-          Types.VSPHERE_RESOURCES_READY,
-          Reasons.CREATED,
-          "resource pool "
-              + parentPool(vns)
-              + "/"
-              + name
-              + " and folder "
-              + parentFolder(vns)
-              + "/"
-              + name);
+      String where = parentPool(vns) + "/" + name + " and folder " + parentFolder(vns) + "/" + name;
+      cond.setTrue(Types.VSPHERE_RESOURCES_READY, Reasons.CREATED, "resource pool " + where);
     } catch (VSphereException e) {
       cond.setFalse(Types.VSPHERE_RESOURCES_READY, Reasons.VSPHERE_ERROR, e.getMessage());
     }
+  }
 
-    status.usage = usage(context, client, name);
-    cond.remove(Types.DELETION_BLOCKED);
-    boolean ready =
-        cond.isTrue(Types.NAMESPACE_READY) && cond.isTrue(Types.VSPHERE_RESOURCES_READY);
-    if (ready) {
+  /** Ready when both sides are; a quota being counted is looked at again soon. */
+  private static Next summarize(Conditions cond) {
+    if (cond.isTrue(Types.NAMESPACE_READY) && cond.isTrue(Types.VSPHERE_RESOURCES_READY)) {
       cond.setTrue(Types.READY, Reasons.READY, "namespace and vSphere resources are ready");
-    } else {
-      cond.setFalse(
-          Types.READY,
-          Reasons.WAITING_FOR_CONDITIONS,
-          cond.get(Types.VSPHERE_RESOURCES_READY).map(c -> c.getMessage()).orElse(""));
+      return Next.proceed();
     }
-    status.conditions = cond.list();
-    status.observedGeneration = vns.getMetadata().getGeneration();
-    vns.setStatus(status);
-    UpdateControl<VSphereNamespace> control =
-        Statuses.changed(before, status)
-            ? UpdateControl.patchStatus(vns)
-            : UpdateControl.noUpdate();
-    return ready
-        ? control
-        : control.rescheduleAfter(cond.isTrue(Types.NAMESPACE_READY) ? 10_000 : 1_000);
+    cond.setFalse(
+        Types.READY,
+        Reasons.WAITING_FOR_CONDITIONS,
+        cond.get(Types.VSPHERE_RESOURCES_READY).map(c -> c.getMessage()).orElse(""));
+    return cond.isTrue(Types.NAMESPACE_READY)
+        ? Next.waitFor("vSphere resources not ready", Requeue.USER_FIX)
+        : Next.waitFor("quota not counted yet", Requeue.QUOTA_POLL);
   }
 
   private String parentPool(VSphereNamespace vns) {
@@ -338,10 +340,9 @@ public class VSphereNamespaceReconciler
     }
   }
 
-  private VSphereNamespace.Usage usage(
-      Context<VSphereNamespace> context, KubernetesClient client, String ns) {
+  private VSphereNamespace.Usage usage(Context<VSphereNamespace> context, String ns) {
     List<Machine> machines = inNamespace(context, Machine.class, ns);
-    Usage u = Usage.of(machines, new VmClasses(client));
+    Usage u = Usage.of(machines, new VmClasses(Lookups.of(context)));
     VSphereNamespace.Usage out = new VSphereNamespace.Usage();
     out.machines = machines.size();
     out.tanzuKubernetesClusters = inNamespace(context, TanzuKubernetesCluster.class, ns).size();
@@ -366,14 +367,13 @@ public class VSphereNamespaceReconciler
               + ns
               + ": "
               + String.join(", ", clusters);
-      blockDeletion(context.getClient(), vns, message);
+      blockDeletion(context, vns, message);
       events.record(vns, EventReason.DeletionBlocked, message);
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(5_000);
     }
     List<Machine> machines = inNamespace(context, Machine.class, ns);
     if (!machines.isEmpty()) {
-      blockDeletion(
-          context.getClient(), vns, "deletion waits for " + machines.size() + " machine(s) to go");
+      blockDeletion(context, vns, "deletion waits for " + machines.size() + " machine(s) to go");
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(2_000);
     }
     try {
@@ -381,7 +381,7 @@ public class VSphereNamespaceReconciler
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(1_000);
       }
     } catch (VSphereException e) {
-      blockDeletion(context.getClient(), vns, "cannot remove vSphere objects: " + e.getMessage());
+      blockDeletion(context, vns, "cannot remove vSphere objects: " + e.getMessage());
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(10_000);
     }
     context.getClient().namespaces().withName(ns).delete();
@@ -400,18 +400,13 @@ public class VSphereNamespaceReconciler
         || pool.filter(vsphere::isManaged).isPresent();
   }
 
-  private void blockDeletion(KubernetesClient client, VSphereNamespace vns, String message) {
-    VSphereNamespace.Status status =
-        vns.getStatus() == null ? new VSphereNamespace.Status() : vns.getStatus();
+  private void blockDeletion(
+      Context<VSphereNamespace> context, VSphereNamespace vns, String message) {
+    VSphereNamespace.Status before = Statuses.copy(vns.getStatus(), VSphereNamespace.Status.class);
+    VSphereNamespace.Status status = StatusFinisher.statusOf(vns, VSphereNamespace.Status::new);
     Conditions cond = Conditions.of(status.conditions, vns.getMetadata().getGeneration());
-    String old = cond.get(Types.DELETION_BLOCKED).map(c -> c.getMessage()).orElse(null);
-    if (Objects.equals(old, message)) {
-      return;
-    }
     cond.setTrue(Types.DELETION_BLOCKED, Reasons.CLUSTERS_EXIST, message);
     cond.setFalse(Types.READY, Reasons.DELETING, message);
-    status.conditions = cond.list();
-    vns.setStatus(status);
-    client.resource(vns).patchStatus();
+    StatusFinisher.write(vns, before, status, cond, context);
   }
 }

@@ -2,24 +2,18 @@ package dev.slipway.operator.controller;
 
 import dev.slipway.operator.api.vmoperator.v1alpha1.VirtualMachineClass;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 
-/** VirtualMachineClass look-ups for one reconcile, each class read once. */
+/** VirtualMachineClass look-ups from the informer cache, and their sizes. */
 final class VmClasses {
-  private final KubernetesClient client;
-  private final Map<String, Optional<VirtualMachineClass>> seen = new HashMap<>();
+  private final Lookups lookups;
 
-  VmClasses(KubernetesClient client) {
-    this.client = client;
+  VmClasses(Lookups lookups) {
+    this.lookups = lookups;
   }
 
   Optional<VirtualMachineClass> get(String name) {
-    return seen.computeIfAbsent(
-        name,
-        n -> Optional.ofNullable(client.resources(VirtualMachineClass.class).withName(n).get()));
+    return lookups.vmClass(name);
   }
 
   static int cpus(VirtualMachineClass c) {

@@ -60,8 +60,8 @@ public final class WorkloadNodes implements NodeObserver {
                 + node.getSpec().getProviderID()
                 + ", not this machine's "
                 + m.getSpec().providerID;
-        cond.setFalse(Types.NODE_HEALTHY, "NodeProviderIDMismatch", msg);
-        cond.setFalse(Types.READY, "NodeProviderIDMismatch", msg);
+        cond.setFalse(Types.NODE_HEALTHY, Reasons.PROVIDER_ID_MISMATCH, msg);
+        cond.setFalse(Types.READY, Reasons.PROVIDER_ID_MISMATCH, msg);
         return 10_000;
       }
       if (m.getStatus().nodeRef == null) {

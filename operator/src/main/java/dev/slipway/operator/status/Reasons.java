@@ -38,12 +38,16 @@ public final class Reasons {
   public static final String POWERED_ON = "PoweredOn";
   public static final String TASK_FAILED = "TaskFailed";
   public static final String PERMANENT_FAILURE = "PermanentFailure";
+  public static final String RETRY_REQUESTED = "RetryRequested";
   public static final String IMAGE_NOT_FOUND = "ImageNotFound";
+  public static final String VERSION_TOO_OLD = "VersionTooOld";
   public static final String WAITING_FOR_NODE = "WaitingForNode";
   public static final String NODE_READY = "NodeReady";
   public static final String NODE_NOT_READY = "NodeNotReady";
   public static final String BOOTSTRAP_TOKEN_REVOKED = "BootstrapTokenRevoked";
   public static final String INVALID_CLUSTER_CERTIFICATES = "InvalidClusterCertificates";
+  public static final String ENDPOINT_UNAVAILABLE = "ControlPlaneEndpointUnavailable";
+  public static final String PROVIDER_ID_MISMATCH = "NodeProviderIDMismatch";
 
   // namespace
   public static final String CLUSTERS_EXIST = "ClustersExist";

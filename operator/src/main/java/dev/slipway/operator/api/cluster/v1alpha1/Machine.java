@@ -123,7 +123,7 @@ public class Machine extends CustomResource<Machine.Spec, Machine.Status> implem
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class Status {
+  public static class Status implements dev.slipway.operator.api.common.ObservedStatus {
     @JsonPropertyDescription(
         "Pending, Provisioning, Provisioned, Running, Deleting or Failed; derived from the"
             + " conditions.")
@@ -156,6 +156,30 @@ public class Machine extends CustomResource<Machine.Spec, Machine.Status> implem
 
     @JsonPropertyDescription("The metadata.generation this status describes.")
     public Long observedGeneration;
+
+    @JsonPropertyDescription(
+        "Back-off after failed vCenter operations: attempts so far and when the next may start."
+            + " Cleared once the VM is provisioned.")
+    public Retry retry;
+
+    @Override
+    public void observed(List<Condition> conditions, Long generation) {
+      this.conditions = conditions;
+      this.observedGeneration = generation;
+    }
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Retry {
+    @JsonPropertyDescription("Failed attempts since the machine last made progress.")
+    public Integer attempts;
+
+    @JsonPropertyDescription("The next attempt starts no earlier than this time (RFC 3339).")
+    public String notBefore;
+
+    @JsonPropertyDescription(
+        "The last value of the slipway.dev/retry annotation this controller acted on.")
+    public String acknowledgedRequest;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -8,7 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class TanzuKubernetesClusterStatus {
+public class TanzuKubernetesClusterStatus
+    implements dev.slipway.operator.api.common.ObservedStatus {
   @JsonPropertyDescription(
       "Summary of the lifecycle: creating, running, updating, deleting, failed or updateFailed."
           + " Derived from the conditions; read conditions for the reason.")
@@ -38,6 +39,12 @@ public class TanzuKubernetesClusterStatus {
 
   @JsonPropertyDescription("The metadata.generation this status describes.")
   public Long observedGeneration;
+
+  @Override
+  public void observed(List<Condition> conditions, Long generation) {
+    this.conditions = conditions;
+    this.observedGeneration = generation;
+  }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class ReplicaCounts {

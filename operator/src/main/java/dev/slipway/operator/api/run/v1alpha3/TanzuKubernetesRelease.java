@@ -111,12 +111,18 @@ public class TanzuKubernetesRelease
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class Status {
+  public static class Status implements dev.slipway.operator.api.common.ObservedStatus {
     @JsonPropertyDescription(
         "Ready (its image exists in vCenter) and Compatible (Slipway can deploy it).")
     public List<Condition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("The metadata.generation this status describes.")
     public Long observedGeneration;
+
+    @Override
+    public void observed(List<Condition> conditions, Long generation) {
+      this.conditions = conditions;
+      this.observedGeneration = generation;
+    }
   }
 }

@@ -199,7 +199,7 @@ public class VSphereNamespace
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class Status {
+  public static class Status implements dev.slipway.operator.api.common.ObservedStatus {
     @JsonPropertyDescription(
         "Ready (the summary), NamespaceReady, VSphereResourcesReady, and DeletionBlocked while"
             + " clusters remain.")
@@ -219,6 +219,12 @@ public class VSphereNamespace
 
     @JsonPropertyDescription("The metadata.generation this status describes.")
     public Long observedGeneration;
+
+    @Override
+    public void observed(List<Condition> conditions, Long generation) {
+      this.conditions = conditions;
+      this.observedGeneration = generation;
+    }
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

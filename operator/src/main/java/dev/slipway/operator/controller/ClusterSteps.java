@@ -1,0 +1,211 @@
+package dev.slipway.operator.controller;
+
+import dev.slipway.operator.api.cluster.v1alpha1.Machine;
+import dev.slipway.operator.api.common.ApiEndpoint;
+import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesRelease;
+import dev.slipway.operator.controller.ClusterResolver.Resolved;
+import dev.slipway.operator.controller.ClusterResolver.Unresolved;
+import dev.slipway.operator.controller.steps.Next;
+import dev.slipway.operator.controller.steps.Pipeline;
+import dev.slipway.operator.plan.MachinePlanner;
+import dev.slipway.operator.plan.MachineToCreate;
+import dev.slipway.operator.plan.MachineToDelete;
+import dev.slipway.operator.plan.NameSuffixes;
+import dev.slipway.operator.plan.Plan;
+import dev.slipway.operator.status.Conditions;
+import dev.slipway.operator.status.EventReason;
+import dev.slipway.operator.status.Events;
+import dev.slipway.operator.status.Reasons;
+import dev.slipway.operator.status.Types;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TanzuKubernetesCluster pipeline's steps, in the order {@link #pipeline()} lists them: resolve
+ * → access → plan → limits → apply → bootstrap. The status is summarized after the pass whatever
+ * step it ended in ({@link ClusterStatus}).
+ */
+final class ClusterSteps {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterSteps.class);
+
+  private final Events events;
+  private final NameSuffixes suffixes;
+  private final BootstrapData bootstrap;
+  private final ClusterAccess access;
+  private final MachineExpectations expectations;
+
+  ClusterSteps(
+      Events events,
+      NameSuffixes suffixes,
+      BootstrapData bootstrap,
+      ClusterAccess access,
+      MachineExpectations expectations) {
+    this.events = events;
+    this.suffixes = suffixes;
+    this.bootstrap = bootstrap;
+    this.access = access;
+    this.expectations = expectations;
+  }
+
+  Pipeline<ClusterPass> pipeline() {
+    return Pipeline.<ClusterPass>builder()
+        .step("resolve", this::resolve)
+        .step("access", this::access)
+        .step("plan", this::plan)
+        .step("limits", this::limits)
+        .step("apply", this::apply)
+        .step("bootstrap", this::bootstrap)
+        .build();
+  }
+
+  /** Every reference resolves before a single machine is planned (ResourcesResolved). */
+  Next resolve(ClusterPass p) {
+    Object resolution = new ClusterResolver(p.lookups).resolve(p.tkc);
+    if (resolution instanceof Unresolved u) {
+      p.cond.setFalse(Types.RESOURCES_RESOLVED, u.reason(), u.message());
+      events.record(p.tkc, EventReason.ResolutionFailed, u.message());
+      return Next.waitFor("unresolved: " + u.reason(), Requeue.RESOLUTION);
+    }
+    p.resolved = (Resolved) resolution;
+    var cp = ClusterMachines.controlPlane(p.tkc);
+    TanzuKubernetesRelease tkr = p.resolved.release(cp, cp);
+    p.cond.setTrue(
+        Types.RESOURCES_RESOLVED,
+        Reasons.RESOLVED,
+        "release "
+            + tkr.getMetadata().getName()
+            + " in namespace "
+            + p.tkc.getMetadata().getNamespace());
+    Conditions.of(tkr.getStatus().conditions, null)
+        .get(Types.COMPATIBLE)
+        .ifPresent(
+            c -> p.cond.set(Types.TKR_COMPATIBLE, c.getStatus(), c.getReason(), c.getMessage()));
+    return Next.proceed();
+  }
+
+  /**
+   * PKI, endpoint, kubeconfig (BootstrapReady). A failure does not stop planning: the machines wait
+   * for bootstrap data and show this reason.
+   */
+  Next access(ClusterPass p) {
+    ClusterAccess.Result a = access.ensure(p.client, p.tkc);
+    p.accessOk = a.ok();
+    if (!a.ok()) {
+      p.cond.setFalse(Types.BOOTSTRAP_READY, a.problemReason(), a.problem());
+      events.record(p.tkc, EventReason.BootstrapFailed, a.problem());
+      return Next.proceed();
+    }
+    p.cond.setTrue(
+        Types.BOOTSTRAP_READY,
+        Reasons.READY,
+        "certificates, kubeconfig and endpoint " + a.endpoint() + ":" + ClusterAccess.API_PORT);
+    p.status.apiEndpoints = List.of(new ApiEndpoint(a.endpoint(), ClusterAccess.API_PORT));
+    return Next.proceed();
+  }
+
+  /** What to create and delete, from the pure planner. */
+  Next plan(ClusterPass p) {
+    Plan plan =
+        MachinePlanner.plan(
+            ClusterMachines.desired(p.tkc),
+            ClusterMachines.observed(p.machines),
+            ClusterMachines.bringUp(p.machines),
+            suffixes);
+    for (MachineToCreate c : plan.create()) {
+      p.toCreate.add(ClusterMachines.newMachine(p.tkc, p.resolved, c));
+    }
+    p.toDelete.addAll(plan.delete());
+    return Next.proceed();
+  }
+
+  /** New machines fit the namespace's limits all together, or none is created. */
+  Next limits(ClusterPass p) {
+    if (p.toCreate.isEmpty()) {
+      if (!p.cond.isFalse(Types.WITHIN_NAMESPACE_LIMITS)) {
+        p.cond.setTrue(Types.WITHIN_NAMESPACE_LIMITS, Reasons.WITHIN_LIMITS, "");
+      }
+      return Next.proceed();
+    }
+    Optional<String> over =
+        NamespaceLimits.exceeded(
+            p.resolved.namespace(), p.namespaceMachines, p.toCreate, new VmClasses(p.lookups));
+    if (over.isPresent()) {
+      p.cond.setFalse(Types.WITHIN_NAMESPACE_LIMITS, Reasons.LIMIT_EXCEEDED, over.get());
+      events.record(p.tkc, EventReason.LimitExceeded, over.get());
+      p.toCreate.clear();
+    } else {
+      p.cond.setTrue(Types.WITHIN_NAMESPACE_LIMITS, Reasons.WITHIN_LIMITS, "");
+    }
+    return Next.proceed();
+  }
+
+  /** Creates and deletes what the plan says; the next pass sees both even if the cache lags. */
+  Next apply(ClusterPass p) {
+    for (Machine m : p.toCreate) {
+      Machine made = p.client.resource(m).create();
+      expectations.created(p.key(), made);
+      p.machines.add(made);
+      events.record(
+          p.tkc,
+          EventReason.MachineCreated,
+          "created machine " + m.getMetadata().getName() + describeGroup(m));
+    }
+    for (MachineToDelete d : p.toDelete) {
+      p.machines.stream()
+          .filter(m -> m.getMetadata().getName().equals(d.name()))
+          .findFirst()
+          .ifPresent(m -> expectations.deleted(p.key(), m));
+      p.client
+          .resources(Machine.class)
+          .inNamespace(p.tkc.getMetadata().getNamespace())
+          .withName(d.name())
+          .delete();
+      events.record(
+          p.tkc, EventReason.MachineDeleted, "deleting machine " + d.name() + ": " + d.reason());
+    }
+    return Next.proceed();
+  }
+
+  /** Every live machine without bootstrap data gets its Secret; joiners need the workload API. */
+  Next bootstrap(ClusterPass p) {
+    if (!p.accessOk) {
+      return Next.waitFor("cluster access not ready", Requeue.RESOLUTION);
+    }
+    boolean all = true;
+    for (Machine m : p.machines) {
+      if (!needsBootstrapData(p, m)) {
+        continue;
+      }
+      try {
+        TanzuKubernetesRelease tkr =
+            p.resolved.release(
+                ClusterMachines.groupOf(p.tkc, m), ClusterMachines.controlPlane(p.tkc));
+        bootstrap.ensure(p.client, p.tkc, m, tkr);
+      } catch (RuntimeException e) {
+        LOG.info("bootstrap data for {} must wait: {}", m.getMetadata().getName(), e.getMessage());
+        all = false;
+      }
+    }
+    return all ? Next.proceed() : Next.waitFor("bootstrap data must wait", Requeue.DEPENDENCY);
+  }
+
+  private static boolean needsBootstrapData(ClusterPass p, Machine m) {
+    if (m.getMetadata().getDeletionTimestamp() != null) {
+      return false;
+    }
+    if (m.getStatus() != null
+        && Conditions.of(m.getStatus().conditions, null).isTrue(Types.BOOTSTRAP_READY)) {
+      return false;
+    }
+    String secret = m.getSpec().bootstrap == null ? null : m.getSpec().bootstrap.dataSecretName;
+    return secret == null || p.lookups.secret(m.getMetadata().getNamespace(), secret).isEmpty();
+  }
+
+  private static String describeGroup(Machine m) {
+    return m.getSpec().role == Machine.Role.controlPlane
+        ? " (control plane)"
+        : " (pool " + m.getSpec().pool + ")";
+  }
+}

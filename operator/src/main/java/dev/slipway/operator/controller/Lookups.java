@@ -1,0 +1,66 @@
+package dev.slipway.operator.controller;
+
+import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
+import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesRelease;
+import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
+import dev.slipway.operator.api.vmoperator.v1alpha1.VirtualMachineClass;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.Optional;
+
+/**
+ * The objects a reconcile reads besides its own, from the controller's informer caches (never a GET
+ * per reconcile). Tests of single steps give a map-backed implementation.
+ */
+public interface Lookups {
+  Optional<VSphereNamespace> namespace(String name);
+
+  Optional<VirtualMachineClass> vmClass(String name);
+
+  Optional<TanzuKubernetesRelease> release(String name);
+
+  Optional<TanzuKubernetesCluster> cluster(String namespace, String name);
+
+  /** Only Secrets the controller watches (bootstrap Secrets, labelled). */
+  Optional<Secret> secret(String namespace, String name);
+
+  /** Reads from the event sources the controller registered for each kind. */
+  static Lookups of(Context<?> context) {
+    return new Lookups() {
+      @Override
+      public Optional<VSphereNamespace> namespace(String name) {
+        return get(context, VSphereNamespace.class, new ResourceID(name));
+      }
+
+      @Override
+      public Optional<VirtualMachineClass> vmClass(String name) {
+        return get(context, VirtualMachineClass.class, new ResourceID(name));
+      }
+
+      @Override
+      public Optional<TanzuKubernetesRelease> release(String name) {
+        return get(context, TanzuKubernetesRelease.class, new ResourceID(name));
+      }
+
+      @Override
+      public Optional<TanzuKubernetesCluster> cluster(String namespace, String name) {
+        return get(context, TanzuKubernetesCluster.class, new ResourceID(name, namespace));
+      }
+
+      @Override
+      public Optional<Secret> secret(String namespace, String name) {
+        return get(context, Secret.class, new ResourceID(name, namespace));
+      }
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <R extends HasMetadata> Optional<R> get(
+      Context<?> context, Class<R> type, ResourceID id) {
+    var source = context.eventSourceRetriever().getEventSourceFor(type);
+    return ((InformerEventSource<R, ?>) source).get(id);
+  }
+}

@@ -1,0 +1,53 @@
+package dev.slipway.operator.controller;
+
+import dev.slipway.operator.api.cluster.v1alpha1.Machine;
+import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
+import dev.slipway.operator.status.Conditions;
+import dev.slipway.vsphere.VmRef;
+import dev.slipway.vsphere.VmState;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * One reconcile of one Machine: what the steps found so far and the status they build. Steps read
+ * and fill it in order (the namespace before the VM look-up, the VM before its state).
+ */
+final class MachinePass {
+  final Machine machine;
+  final Machine.Status status;
+  final Conditions cond;
+  final Lookups lookups;
+  final Instant now;
+
+  /** Writes the machine's spec (providerID); the reconciler patches it. */
+  final Consumer<Machine> specWriter;
+
+  VSphereNamespace namespace;
+  Optional<VmRef> vm = Optional.empty();
+  VmState vmState;
+  Secret bootstrap;
+  Templates.State template;
+
+  MachinePass(Machine machine, Lookups lookups, Instant now, Consumer<Machine> specWriter) {
+    this.machine = machine;
+    this.status = StatusFinisher.statusOf(machine, Machine.Status::new);
+    this.cond = Conditions.of(status.conditions, machine.getMetadata().getGeneration());
+    this.lookups = lookups;
+    this.now = now;
+    this.specWriter = specWriter;
+  }
+
+  String name() {
+    return machine.getMetadata().getName();
+  }
+
+  String namespaceName() {
+    return machine.getMetadata().getNamespace();
+  }
+
+  Machine.Spec spec() {
+    return machine.getSpec();
+  }
+}

@@ -1,0 +1,408 @@
+package dev.slipway.operator.controller;
+
+import dev.slipway.operator.api.cluster.v1alpha1.Machine;
+import dev.slipway.operator.api.run.v1alpha3.Volume;
+import dev.slipway.operator.api.vmoperator.v1alpha1.VirtualMachineClass;
+import dev.slipway.operator.bootstrap.GuestInfo;
+import dev.slipway.operator.config.Placement;
+import dev.slipway.operator.controller.steps.Next;
+import dev.slipway.operator.controller.steps.Pipeline;
+import dev.slipway.operator.status.Conditions;
+import dev.slipway.operator.status.EventReason;
+import dev.slipway.operator.status.Events;
+import dev.slipway.operator.status.Reasons;
+import dev.slipway.operator.status.Types;
+import dev.slipway.vsphere.CloneSpec;
+import dev.slipway.vsphere.DatastoreRef;
+import dev.slipway.vsphere.FaultKind;
+import dev.slipway.vsphere.FolderRef;
+import dev.slipway.vsphere.Inventory;
+import dev.slipway.vsphere.PoolRef;
+import dev.slipway.vsphere.PowerState;
+import dev.slipway.vsphere.TaskRef;
+import dev.slipway.vsphere.TaskState;
+import dev.slipway.vsphere.Tasks;
+import dev.slipway.vsphere.VSphereException;
+import dev.slipway.vsphere.VirtualMachines;
+import dev.slipway.vsphere.VmConfigSpec;
+import dev.slipway.vsphere.VmState;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The Machine pipeline's steps, in the order {@link #pipeline()} lists them. Each reads the pass,
+ * may start one vCenter operation, and says whether the pass goes on. A step that throws a {@link
+ * VSphereException} ends the pass through {@link MachineFaults#failed}.
+ */
+final class MachineSteps {
+  /** extraConfig key on each clone: the template's disk count, so volumes are counted right. */
+  static final String TEMPLATE_DISKS_KEY = "slipway.templateDisks";
+
+  private final VirtualMachines vms;
+  private final Tasks tasks;
+  private final Inventory inventory;
+  private final Templates templates;
+  private final Placement placement;
+  private final NodeObserver nodes;
+  private final Events events;
+  private final MachineFaults faults;
+
+  MachineSteps(
+      VirtualMachines vms,
+      Tasks tasks,
+      Inventory inventory,
+      Templates templates,
+      Placement placement,
+      NodeObserver nodes,
+      Events events,
+      MachineFaults faults) {
+    this.vms = vms;
+    this.tasks = tasks;
+    this.inventory = inventory;
+    this.templates = templates;
+    this.placement = placement;
+    this.nodes = nodes;
+    this.events = events;
+    this.faults = faults;
+  }
+
+  Pipeline<MachinePass> pipeline() {
+    return Pipeline.<MachinePass>builder()
+        .step("retry-gate", faults::gate)
+        .step("follow-task", this::followTask)
+        .step("namespace-placement", this::namespacePlacement)
+        .step("find-vm", this::findVm)
+        .step("bootstrap-data", this::bootstrapData)
+        .step("template", this::template)
+        .step("clone", this::cloneVm)
+        .step("identity", this::identity)
+        .step("hardware", this::hardware)
+        .step("power", this::power)
+        .step("addresses", this::addresses)
+        .step("node", this::node)
+        .build();
+  }
+
+  /** A task in flight: wait for it; a failed one is a fault; a forgotten one is over. */
+  Next followTask(MachinePass p) {
+    if (p.status.taskRef == null) {
+      return Next.proceed();
+    }
+    TaskState t;
+    try {
+      t = tasks.taskState(new TaskRef(p.status.taskRef));
+    } catch (VSphereException e) {
+      if (e.kind() != FaultKind.NOT_FOUND) {
+        throw e;
+      }
+      // vCenter forgot the task (restart): the VM look-up decides what is next.
+      p.status.taskRef = null;
+      return Next.proceed();
+    }
+    if (!t.isDone()) {
+      return Next.waitFor("task " + p.status.taskRef + " running", Requeue.TASK_POLL);
+    }
+    p.status.taskRef = null;
+    if (t.status() == TaskState.Status.ERROR) {
+      VSphereException e = new VSphereException(t.error().orElseThrow(), null);
+      // The VM exists, or is already on: the look-up that follows sees which.
+      if (e.kind() != FaultKind.ALREADY_EXISTS && e.kind() != FaultKind.INVALID_POWER_STATE) {
+        throw e;
+      }
+    }
+    return Next.proceed();
+  }
+
+  /** The namespace's resource pool and folder must exist before a VM can. */
+  Next namespacePlacement(MachinePass p) {
+    p.namespace = p.lookups.namespace(p.namespaceName()).orElse(null);
+    if (p.namespace == null
+        || p.namespace.getStatus() == null
+        || p.namespace.getStatus().folder == null) {
+      p.cond.setFalse(
+          Types.VM_PROVISIONED,
+          Reasons.WAITING_FOR_NAMESPACE,
+          "waiting for VSphereNamespace "
+              + p.namespaceName()
+              + " to have its resource pool and folder");
+      return Next.waitFor("namespace not ready", Requeue.DEPENDENCY);
+    }
+    return Next.proceed();
+  }
+
+  /** By instance UUID (= the machine's uid), then by path: never a second clone after a crash. */
+  Next findVm(MachinePass p) {
+    p.vm = vms.findVmByInstanceUuid(p.machine.getMetadata().getUid());
+    if (p.vm.isEmpty()) {
+      p.vm = vms.findVmByPath(folderPath(p) + "/" + p.name());
+    }
+    p.vmState = p.vm.map(vms::vmState).orElse(null);
+    return Next.proceed();
+  }
+
+  /** No VM yet: it needs its bootstrap Secret, or the cluster's reason why there is none. */
+  Next bootstrapData(MachinePass p) {
+    if (p.vm.isPresent()) {
+      return Next.proceed();
+    }
+    Machine.Bootstrap b = p.spec().bootstrap;
+    p.bootstrap =
+        b == null || b.dataSecretName == null
+            ? null
+            : p.lookups.secret(p.namespaceName(), b.dataSecretName).orElse(null);
+    if (p.bootstrap != null) {
+      p.cond.setTrue(Types.BOOTSTRAP_READY, Reasons.BOOTSTRAP_DATA_READY, "");
+      return Next.proceed();
+    }
+    Optional<Condition> problem = clusterBootstrapProblem(p);
+    if (problem.isPresent()) {
+      // The cluster cannot give out bootstrap data; say why here, where a person looks.
+      p.cond.setFalse(Types.BOOTSTRAP_READY, problem.get().getReason(), problem.get().getMessage());
+      p.cond.setFalse(Types.VM_PROVISIONED, problem.get().getReason(), "no bootstrap data");
+    } else {
+      String secret = b == null ? "(none named)" : b.dataSecretName;
+      p.cond.setFalse(
+          Types.BOOTSTRAP_READY,
+          Reasons.WAITING_FOR_BOOTSTRAP_DATA,
+          "waiting for Secret " + secret);
+      p.cond.setFalse(
+          Types.VM_PROVISIONED, Reasons.WAITING_FOR_BOOTSTRAP_DATA, "no bootstrap data yet");
+    }
+    // The Secret's creation wakes this machine; a cluster-side problem needs a look later.
+    return Next.waitFor("no bootstrap data", Requeue.USER_FIX);
+  }
+
+  private static Optional<Condition> clusterBootstrapProblem(MachinePass p) {
+    return p.lookups
+        .cluster(p.namespaceName(), p.spec().clusterName)
+        .filter(c -> c.getStatus() != null)
+        .flatMap(c -> Conditions.of(c.getStatus().conditions, null).get(Types.BOOTSTRAP_READY))
+        .filter(c -> Conditions.FALSE.equals(c.getStatus()));
+  }
+
+  /** No VM yet: the release's library item must be a template to clone from. */
+  Next template(MachinePass p) {
+    if (p.vm.isPresent()) {
+      return Next.proceed();
+    }
+    p.template = templates.ensure(p.spec().image.contentLibrary, p.spec().image.item);
+    if (p.template.vm().isEmpty()) {
+      p.cond.setFalse(Types.VM_PROVISIONED, Reasons.PREPARING_TEMPLATE, p.template.message());
+      return Next.waitFor("template not ready", Requeue.TEMPLATE_POLL);
+    }
+    return Next.proceed();
+  }
+
+  /** No VM yet: clone it with its identity, size and bootstrap data from the first moment. */
+  Next cloneVm(MachinePass p) {
+    if (p.vm.isPresent()) {
+      return Next.proceed();
+    }
+    Optional<VirtualMachineClass> vmClass = p.lookups.vmClass(p.spec().vmClass);
+    if (vmClass.isEmpty()) {
+      p.cond.setFalse(
+          Types.VM_PROVISIONED,
+          Reasons.VM_CLASS_NOT_FOUND,
+          "VirtualMachineClass " + p.spec().vmClass + " does not exist");
+      return Next.waitFor("no VM class", Requeue.USER_FIX);
+    }
+    TaskRef task = vms.cloneVm(cloneSpec(p, vmClass.get()));
+    p.status.taskRef = task.id();
+    p.status.lastTaskError = null;
+    p.cond.setFalse(
+        Types.VM_PROVISIONED,
+        Reasons.CLONING,
+        "cloning " + p.spec().image.item + " into " + folderPath(p));
+    return Next.waitFor("clone started", Requeue.TASK_POLL);
+  }
+
+  private CloneSpec cloneSpec(MachinePass p, VirtualMachineClass vmClass) {
+    Map<String, String> extra = new LinkedHashMap<>(guestinfo(p.machine, p.bootstrap));
+    extra.put(TEMPLATE_DISKS_KEY, String.valueOf(p.template.disks()));
+    return new CloneSpec(
+        p.template.vm().get(),
+        p.name(),
+        new FolderRef(p.namespace.getStatus().folder),
+        new PoolRef(p.namespace.getStatus().resourcePool),
+        datastore(p),
+        VmConfigSpec.builder()
+            .instanceUuid(p.machine.getMetadata().getUid())
+            .cpus(VmClasses.cpus(vmClass))
+            .memoryMiB(VmClasses.memoryMiB(vmClass))
+            .extraConfig(extra)
+            .annotation(annotation(p.machine))
+            .build(),
+        false);
+  }
+
+  /** The VM found is this machine's: record who it is and mark it for a vCenter admin. */
+  Next identity(MachinePass p) {
+    VmState state = p.vmState;
+    if (!p.machine.getMetadata().getUid().equals(state.instanceUuid())) {
+      return faults.permanent(
+          p,
+          "a VM named "
+              + state.name()
+              + " already exists in the namespace's folder and is not this machine's"
+              + " (instance UUID "
+              + state.instanceUuid()
+              + ")");
+    }
+    if (p.status.vmRef == null) {
+      events.record(
+          p.machine,
+          EventReason.VMCreated,
+          "VM " + state.name() + " (" + state.ref().moref() + ") created");
+    }
+    p.status.vmRef = state.ref().moref();
+    p.status.biosUUID = state.biosUuid();
+    p.status.instanceUUID = state.instanceUuid();
+    String providerId = "vsphere://" + state.biosUuid();
+    if (!providerId.equals(p.spec().providerID)) {
+      p.spec().providerID = providerId;
+      p.specWriter.accept(p.machine);
+    }
+    Map<String, String> attrs = attributes(p.machine);
+    if (!state.customAttributes().entrySet().containsAll(attrs.entrySet())) {
+      vms.setCustomAttributes(state.ref(), attrs);
+    }
+    return Next.proceed();
+  }
+
+  /**
+   * What the clone could not set: volume disks (a clone spec cannot add disks, so they come in one
+   * reconfigure before the first boot) and the notes (some vCenters ignore a clone's annotation).
+   */
+  Next hardware(MachinePass p) {
+    VmConfigSpec.Builder b = VmConfigSpec.builder();
+    boolean needed = false;
+    if (!annotation(p.machine).equals(p.vmState.annotation())) {
+      b.annotation(annotation(p.machine));
+      needed = true;
+    }
+    List<Long> missing = missingVolumesMiB(p);
+    if (p.vmState.powerState() != PowerState.ON && !missing.isEmpty()) {
+      missing.forEach(b::addDiskMiB);
+      needed = true;
+    }
+    if (!needed) {
+      return Next.proceed();
+    }
+    p.status.taskRef = vms.reconfigure(p.vmState.ref(), b.build()).id();
+    p.cond.setFalse(
+        Types.VM_PROVISIONED, Reasons.CLONING, "setting the VM's notes and volume disks");
+    return Next.waitFor("reconfigure started", Requeue.TASK_POLL);
+  }
+
+  private List<Long> missingVolumesMiB(MachinePass p) {
+    List<Long> volumes = volumesMiB(p.machine);
+    int missing =
+        Math.min(
+            volumes.size(),
+            templateDisks(p) + volumes.size() - p.vmState.diskCapacitiesMiB().size());
+    return missing <= 0
+        ? List.of()
+        : new ArrayList<>(volumes.subList(volumes.size() - missing, volumes.size()));
+  }
+
+  /** From the VM's own record; VMs cloned before Slipway wrote it ask the template once. */
+  private int templateDisks(MachinePass p) {
+    String recorded = p.vmState.extraConfig().get(TEMPLATE_DISKS_KEY);
+    if (recorded != null) {
+      return Integer.parseInt(recorded);
+    }
+    return templates.ensure(p.spec().image.contentLibrary, p.spec().image.item).disks();
+  }
+
+  /** Powered on once everything before it is set. */
+  Next power(MachinePass p) {
+    if (p.vmState.powerState() != PowerState.ON) {
+      p.status.taskRef = vms.powerOn(p.vmState.ref()).id();
+      p.cond.setFalse(Types.VM_PROVISIONED, Reasons.POWERING_ON, "powering on " + p.vmState.name());
+      return Next.waitFor("power-on started", Requeue.TASK_POLL);
+    }
+    if (!p.cond.isTrue(Types.VM_PROVISIONED)) {
+      events.record(p.machine, EventReason.VMPoweredOn, "VM " + p.vmState.name() + " powered on");
+    }
+    p.cond.setTrue(Types.VM_PROVISIONED, Reasons.POWERED_ON, "VM " + p.vmState.name() + " is on");
+    faults.progressed(p);
+    return Next.proceed();
+  }
+
+  /** The guest's addresses as VMware Tools reports them. */
+  Next addresses(MachinePass p) {
+    List<String> ips = p.vmState.ipAddresses();
+    p.status.addresses =
+        ips.isEmpty()
+            ? null
+            : ips.stream().map(ip -> new Machine.Address("InternalIP", ip)).toList();
+    return Next.proceed();
+  }
+
+  /** The machine's Node in its workload cluster: nodeRef, NodeHealthy, Ready. */
+  Next node(MachinePass p) {
+    long again = nodes.observe(p.machine, p.cond);
+    return again > 0
+        ? Next.waitFor("watching the node", Duration.ofMillis(again))
+        : Next.waitForEvents("watching the node");
+  }
+
+  private String folderPath(MachinePass p) {
+    String parent =
+        Optional.ofNullable(p.namespace.getSpec().placement).map(x -> x.parentFolder).orElse(null);
+    return placement.namespaceFolderPath(parent, p.namespaceName());
+  }
+
+  private Optional<DatastoreRef> datastore(MachinePass p) {
+    return Optional.ofNullable(p.namespace.getSpec().storageClasses).orElse(List.of()).stream()
+        .filter(s -> s.name.equals(p.spec().storageClass))
+        .findFirst()
+        .flatMap(s -> inventory.findDatastore(s.datastore));
+  }
+
+  /** What the guest reads: cloud-init user data and instance metadata, base64 as CAPV writes. */
+  static Map<String, String> guestinfo(Machine m, Secret bootstrap) {
+    String cloudConfig =
+        new String(
+            Base64.getDecoder().decode(bootstrap.getData().get("value")), StandardCharsets.UTF_8);
+    return GuestInfo.extraConfig(cloudConfig, m.getMetadata().getUid(), m.getMetadata().getName());
+  }
+
+  static String annotation(Machine m) {
+    return "Managed by Slipway: machine "
+        + m.getMetadata().getName()
+        + " of cluster "
+        + m.getMetadata().getNamespace()
+        + "/"
+        + m.getSpec().clusterName
+        + " ("
+        + m.getSpec().role
+        + (m.getSpec().pool == null ? "" : ", pool " + m.getSpec().pool)
+        + "). Change it through the TanzuKubernetesCluster, not here.";
+  }
+
+  static List<Long> volumesMiB(Machine m) {
+    List<Long> out = new ArrayList<>();
+    for (Volume v : Optional.ofNullable(m.getSpec().volumes).orElse(List.of())) {
+      out.add(Quantity.getAmountInBytes(v.capacity.storage).longValue() / (1024 * 1024));
+    }
+    return out;
+  }
+
+  static Map<String, String> attributes(Machine m) {
+    Map<String, String> a = new LinkedHashMap<>();
+    a.put(MachineReconciler.ATTR_CLUSTER, m.getSpec().clusterName);
+    a.put(MachineReconciler.ATTR_NAMESPACE, m.getMetadata().getNamespace());
+    a.put(MachineReconciler.ATTR_MACHINE, m.getMetadata().getName());
+    return a;
+  }
+}

@@ -1,0 +1,79 @@
+package dev.slipway.operator.controller;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.DoubleSupplier;
+
+/**
+ * When Slipway looks again, in one place: named intervals for the waits every loop knows, and the
+ * exponential back-off with jitter for vCenter faults.
+ */
+public final class Requeue {
+  /** A vCenter task in flight: looked at about once a second. */
+  public static final Duration TASK_POLL = Duration.ofSeconds(1);
+
+  /** A template deploy another machine (or an earlier pass) started. */
+  public static final Duration TEMPLATE_POLL = Duration.ofSeconds(2);
+
+  /** Waiting for an object Slipway itself makes (namespace pool and folder, a kubeconfig). */
+  public static final Duration DEPENDENCY = Duration.ofSeconds(5);
+
+  /** Objects being deleted that Slipway waits for (machines of a deleted cluster). */
+  public static final Duration DELETION_POLL = Duration.ofSeconds(2);
+
+  /** A new ResourceQuota until the quota controller has counted it. */
+  public static final Duration QUOTA_POLL = Duration.ofSeconds(1);
+
+  /** Waiting for a guest: a Node to register or become Ready, the workload API to answer. */
+  public static final Duration GUEST_POLL = Duration.ofSeconds(3);
+
+  /** Waiting for something a person must fix (a missing class, a cluster that cannot bootstrap). */
+  public static final Duration USER_FIX = Duration.ofSeconds(10);
+
+  /** A cluster whose references do not resolve (watches wake it sooner when they change). */
+  public static final Duration RESOLUTION = Duration.ofSeconds(15);
+
+  /** A Ready node: looked at again in case it stops being Ready. */
+  public static final Duration READY_RESYNC = Duration.ofSeconds(30);
+
+  /** A release whose images exist: checked again in case an image goes away. */
+  public static final Duration RELEASE_RESYNC = Duration.ofMinutes(1);
+
+  private Requeue() {}
+
+  /**
+   * Exponential back-off: {@code base × 2^(attempts-1)}, at most {@code cap}, then spread by up to
+   * ±{@code jitter} (a fraction) so that many machines failing together do not retry together.
+   */
+  public record Backoff(Duration base, Duration cap, double jitter, DoubleSupplier random) {
+    public static final Duration DEFAULT_BASE = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_CAP = Duration.ofMinutes(5);
+
+    public Backoff {
+      Objects.requireNonNull(base, "base");
+      Objects.requireNonNull(cap, "cap");
+      if (base.isNegative() || base.isZero() || cap.compareTo(base) < 0) {
+        throw new IllegalArgumentException("back-off needs 0 < base <= cap");
+      }
+      if (jitter < 0 || jitter >= 1) {
+        throw new IllegalArgumentException("jitter must be in [0, 1)");
+      }
+    }
+
+    public static Backoff withCap(Duration cap) {
+      return new Backoff(DEFAULT_BASE, cap, 0.2, Math::random);
+    }
+
+    public static Backoff defaults() {
+      return withCap(DEFAULT_CAP);
+    }
+
+    /** The wait before attempt {@code attempts + 1}, after {@code attempts} failures (≥ 1). */
+    public Duration delay(int attempts) {
+      int doublings = Math.max(0, Math.min(attempts - 1, 30));
+      long millis = Math.min(cap.toMillis(), base.toMillis() << doublings);
+      double spread = 1 + jitter * (2 * random.getAsDouble() - 1);
+      return Duration.ofMillis(Math.max(1, Math.round(millis * spread)));
+    }
+  }
+}
