@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Everything real together for one test class: a control plane of its own (so cluster-scoped
@@ -59,13 +60,17 @@ public final class SlipwayEnv implements AutoCloseable {
 
   private final Function<SlipwayEnv, BootstrapData> bootstrap;
   private final Function<SlipwayEnv, NodeObserver> nodes;
+  private final UnaryOperator<Slipway.Wiring> customize;
   private VSphereProvider vsphere;
   private Slipway slipway;
 
   private SlipwayEnv(
-      Function<SlipwayEnv, BootstrapData> bootstrap, Function<SlipwayEnv, NodeObserver> nodes) {
+      Function<SlipwayEnv, BootstrapData> bootstrap,
+      Function<SlipwayEnv, NodeObserver> nodes,
+      UnaryOperator<Slipway.Wiring> customize) {
     this.bootstrap = bootstrap;
     this.nodes = nodes;
+    this.customize = customize;
     this.controlPlane = ControlPlane.start();
     this.vcsim = Vcsim.start();
     this.client = controlPlane.client();
@@ -78,7 +83,15 @@ public final class SlipwayEnv implements AutoCloseable {
 
   public static SlipwayEnv start(
       Function<SlipwayEnv, BootstrapData> bootstrap, Function<SlipwayEnv, NodeObserver> nodes) {
-    SlipwayEnv env = new SlipwayEnv(bootstrap, nodes);
+    return start(bootstrap, nodes, UnaryOperator.identity());
+  }
+
+  /** As above, with the operator's wiring changed (e.g. a lagging view of machines). */
+  public static SlipwayEnv start(
+      Function<SlipwayEnv, BootstrapData> bootstrap,
+      Function<SlipwayEnv, NodeObserver> nodes,
+      UnaryOperator<Slipway.Wiring> customize) {
+    SlipwayEnv env = new SlipwayEnv(bootstrap, nodes, customize);
     env.startSlipway();
     return env;
   }
@@ -136,15 +149,16 @@ public final class SlipwayEnv implements AutoCloseable {
   public Slipway startReplica(
       KubernetesClient client, VSphereProvider vcenter, Slipway.LeaderElection election) {
     return Slipway.start(
-        new Slipway.Wiring(
-            client,
-            vcenter,
-            placement,
-            VIPS,
-            bootstrap.apply(this),
-            nodes.apply(this),
-            election,
-            0));
+        customize.apply(
+            new Slipway.Wiring(
+                client,
+                vcenter,
+                placement,
+                VIPS,
+                bootstrap.apply(this),
+                nodes.apply(this),
+                election,
+                0)));
   }
 
   /** Stops the operator and drops its vCenter connection, as a crash would. */

@@ -58,31 +58,39 @@ public final class KubeadmBootstrap implements BootstrapData {
     ClusterPki pki = ClusterAccess.pki(client, tkc);
     ClusterSpec cluster = clusterSpec(client, tkc, tkr, endpoint);
     NodeSpec node = nodeSpec(tkc, machine);
-    String cloudConfig;
     BootstrapToken token = BootstrapToken.generate();
-    if (machine.getSpec().role == Machine.Role.controlPlane && takeInitLock(client, tkc, machine)) {
-      cloudConfig = CloudInit.init(cluster, node, pki, token);
-    } else {
-      KubernetesClient workload =
-          workloads
-              .client(client, ns, tkc.getMetadata().getName())
-              .orElseThrow(
-                  () -> new IllegalStateException("no kubeconfig for the workload cluster"));
-      workload
-          .secrets()
-          .inNamespace(BootstrapToken.NAMESPACE)
-          .resource(token.toSecret(JOIN_TOKEN_TTL, Instant.now()))
-          .create();
-      cloudConfig =
-          machine.getSpec().role == Machine.Role.controlPlane
-              ? CloudInit.joinControlPlane(cluster, node, pki, token)
-              : CloudInit.joinWorker(cluster, node, pki.ca().certPem(), token);
-    }
+    String cloudConfig =
+        machine.getSpec().role == Machine.Role.controlPlane && takeInitLock(client, tkc, machine)
+            ? CloudInit.init(cluster, node, pki, token)
+            : joinConfig(client, tkc, machine, cluster, node, pki, token);
     client
         .secrets()
         .inNamespace(ns)
         .resource(BootstrapData.secret(machine, cloudConfig, Map.of(TOKEN_ANNOTATION, token.id())))
         .create();
+  }
+
+  /** A joining machine's cloud-config, with a join token created in the workload cluster. */
+  private String joinConfig(
+      KubernetesClient client,
+      TanzuKubernetesCluster tkc,
+      Machine machine,
+      ClusterSpec cluster,
+      NodeSpec node,
+      ClusterPki pki,
+      BootstrapToken token) {
+    KubernetesClient workload =
+        workloads
+            .client(client, machine.getMetadata().getNamespace(), tkc.getMetadata().getName())
+            .orElseThrow(() -> new IllegalStateException("no kubeconfig for the workload cluster"));
+    workload
+        .secrets()
+        .inNamespace(BootstrapToken.NAMESPACE)
+        .resource(token.toSecret(JOIN_TOKEN_TTL, Instant.now()))
+        .create();
+    return machine.getSpec().role == Machine.Role.controlPlane
+        ? CloudInit.joinControlPlane(cluster, node, pki, token)
+        : CloudInit.joinWorker(cluster, node, pki.ca().certPem(), token);
   }
 
   /**

@@ -21,10 +21,9 @@ final class NamespaceLimits {
       VSphereNamespace vns, Collection<Machine> existing, List<Machine> adding, VmClasses classes) {
     Usage now = Usage.of(existing, classes);
     Usage extra = Usage.of(adding, classes);
-    Usage after = now.plus(extra);
     String ns = vns.getMetadata().getName();
     VSphereNamespace.ObjectLimits ol = vns.getSpec().objectLimits;
-    if (ol != null && ol.machines != null && after.machines() > ol.machines) {
+    if (ol != null && ol.machines != null && now.machines() + extra.machines() > ol.machines) {
       return Optional.of(
           String.format(
               "namespace %s allows %d machines (objectLimits.machines); %d exist and %d more are"
@@ -32,39 +31,56 @@ final class NamespaceLimits {
               ns, ol.machines, now.machines(), extra.machines()));
     }
     VSphereNamespace.Limits l = vns.getSpec().limits;
-    if (l == null) {
+    return l == null
+        ? Optional.empty()
+        : cpu(ns, l, now, extra)
+            .or(() -> memory(ns, l, now, extra))
+            .or(() -> storage(ns, l, existing, adding));
+  }
+
+  private static Optional<String> cpu(
+      String ns, VSphereNamespace.Limits l, Usage now, Usage extra) {
+    long after = now.cpus() + extra.cpus();
+    if (l.cpu == null
+        || BigDecimal.valueOf(after).compareTo(Quantity.getAmountInBytes(l.cpu)) <= 0) {
       return Optional.empty();
     }
-    if (l.cpu != null
-        && BigDecimal.valueOf(after.cpus()).compareTo(Quantity.getAmountInBytes(l.cpu)) > 0) {
-      return Optional.of(
-          String.format(
-              "namespace %s allows %s vCPUs (limits.cpu); its machines use %d and %d more are"
-                  + " needed",
-              ns, l.cpu, now.cpus(), extra.cpus()));
+    return Optional.of(
+        String.format(
+            "namespace %s allows %s vCPUs (limits.cpu); its machines use %d and %d more are"
+                + " needed",
+            ns, l.cpu, now.cpus(), extra.cpus()));
+  }
+
+  private static Optional<String> memory(
+      String ns, VSphereNamespace.Limits l, Usage now, Usage extra) {
+    long afterBytes = (now.memoryMiB() + extra.memoryMiB()) * 1024L * 1024L;
+    if (l.memory == null
+        || BigDecimal.valueOf(afterBytes).compareTo(Quantity.getAmountInBytes(l.memory)) <= 0) {
+      return Optional.empty();
     }
-    if (l.memory != null
-        && BigDecimal.valueOf(after.memoryMiB() * 1024L * 1024L)
-                .compareTo(Quantity.getAmountInBytes(l.memory))
-            > 0) {
-      return Optional.of(
-          String.format(
-              "namespace %s allows %s of memory (limits.memory); its machines use %dMi and %dMi"
-                  + " more are needed",
-              ns, l.memory, now.memoryMiB(), extra.memoryMiB()));
+    return Optional.of(
+        String.format(
+            "namespace %s allows %s of memory (limits.memory); its machines use %dMi and %dMi"
+                + " more are needed",
+            ns, l.memory, now.memoryMiB(), extra.memoryMiB()));
+  }
+
+  private static Optional<String> storage(
+      String ns, VSphereNamespace.Limits l, Collection<Machine> existing, List<Machine> adding) {
+    if (l.storage == null) {
+      return Optional.empty();
     }
-    if (l.storage != null) {
-      BigDecimal used = storage(existing);
-      BigDecimal more = storage(adding);
-      if (used.add(more).compareTo(Quantity.getAmountInBytes(l.storage)) > 0) {
-        return Optional.of(
-            String.format(
-                "namespace %s allows %s of volume storage (limits.storage); its machines use %dGi"
-                    + " and %dGi more are needed",
-                ns, l.storage, gib(used), gib(more)));
-      }
+    BigDecimal used = storage(existing);
+    BigDecimal more = storage(adding);
+    if (used.add(more).compareTo(Quantity.getAmountInBytes(l.storage)) <= 0) {
+      return Optional.empty();
     }
-    return Optional.empty();
+    return Optional.of(
+        String.format(
+            "namespace %s allows %s of volume storage (limits.storage); its machines use %dGi"
+                + " and %dGi more are needed",
+            ns, l.storage, gib(used), gib(more)));
   }
 
   private static BigDecimal storage(Collection<Machine> machines) {

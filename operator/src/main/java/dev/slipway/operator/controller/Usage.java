@@ -18,8 +18,4 @@ record Usage(int machines, int cpus, long memoryMiB) {
     }
     return new Usage(machines.size(), cpus, mem);
   }
-
-  Usage plus(Usage o) {
-    return new Usage(machines + o.machines, cpus + o.cpus, memoryMiB + o.memoryMiB);
-  }
 }

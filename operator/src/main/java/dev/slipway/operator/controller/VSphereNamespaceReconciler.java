@@ -294,15 +294,7 @@ public class VSphereNamespaceReconciler
    */
   private Optional<String> ensureQuota(KubernetesClient client, VSphereNamespace vns) {
     String ns = vns.getMetadata().getName();
-    VSphereNamespace.ObjectLimits ol = vns.getSpec().objectLimits;
-    Map<String, Quantity> hard = new java.util.TreeMap<>();
-    if (ol != null) {
-      putCount(
-          hard, "count/tanzukubernetesclusters.run.tanzu.vmware.com", ol.tanzuKubernetesClusters);
-      putCount(hard, "count/machines.cluster.slipway.dev", ol.machines);
-      putCount(hard, "secrets", ol.secrets);
-      putCount(hard, "configmaps", ol.configMaps);
-    }
+    Map<String, Quantity> hard = hardLimits(vns.getSpec().objectLimits);
     if (hard.isEmpty()) {
       client.resourceQuotas().inNamespace(ns).withName(QUOTA_NAME).delete();
       return Optional.empty();
@@ -332,6 +324,18 @@ public class VSphereNamespaceReconciler
           "waiting for the quota controller to evaluate ResourceQuota " + QUOTA_NAME);
     }
     return Optional.empty();
+  }
+
+  private static Map<String, Quantity> hardLimits(VSphereNamespace.ObjectLimits ol) {
+    Map<String, Quantity> hard = new java.util.TreeMap<>();
+    if (ol != null) {
+      putCount(
+          hard, "count/tanzukubernetesclusters.run.tanzu.vmware.com", ol.tanzuKubernetesClusters);
+      putCount(hard, "count/machines.cluster.slipway.dev", ol.machines);
+      putCount(hard, "secrets", ol.secrets);
+      putCount(hard, "configmaps", ol.configMaps);
+    }
+    return hard;
   }
 
   private static void putCount(Map<String, Quantity> hard, String key, Integer value) {
@@ -369,20 +373,20 @@ public class VSphereNamespaceReconciler
               + String.join(", ", clusters);
       blockDeletion(context, vns, message);
       events.record(vns, EventReason.DeletionBlocked, message);
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(5_000);
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(Requeue.DEPENDENCY.toMillis());
     }
     List<Machine> machines = inNamespace(context, Machine.class, ns);
     if (!machines.isEmpty()) {
       blockDeletion(context, vns, "deletion waits for " + machines.size() + " machine(s) to go");
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(2_000);
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(Requeue.DELETION_POLL.toMillis());
     }
     try {
       if (removeVSphereObjects(vns)) {
-        return DeleteControl.noFinalizerRemoval().rescheduleAfter(1_000);
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(Requeue.TASK_POLL.toMillis());
       }
     } catch (VSphereException e) {
       blockDeletion(context, vns, "cannot remove vSphere objects: " + e.getMessage());
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(10_000);
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(Requeue.USER_FIX.toMillis());
     }
     context.getClient().namespaces().withName(ns).delete();
     events.forget(vns);

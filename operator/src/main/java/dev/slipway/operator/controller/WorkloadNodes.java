@@ -44,7 +44,7 @@ public final class WorkloadNodes implements NodeObserver {
     Optional<KubernetesClient> workload = workloads.client(management, ns, m.getSpec().clusterName);
     if (workload.isEmpty()) {
       waiting(cond, "the cluster has no kubeconfig yet");
-      return 5_000;
+      return Requeue.DEPENDENCY.toMillis();
     }
     try {
       Node node = workload.get().nodes().withName(m.getMetadata().getName()).get();
@@ -62,36 +62,40 @@ public final class WorkloadNodes implements NodeObserver {
                 + m.getSpec().providerID;
         cond.setFalse(Types.NODE_HEALTHY, Reasons.PROVIDER_ID_MISMATCH, msg);
         cond.setFalse(Types.READY, Reasons.PROVIDER_ID_MISMATCH, msg);
-        return 10_000;
+        return Requeue.USER_FIX.toMillis();
       }
-      if (m.getStatus().nodeRef == null) {
-        events.record(
-            m, EventReason.NodeJoined, "Node " + node.getMetadata().getName() + " joined");
-        deleteToken(m, workload.get());
-      }
-      Machine.NodeRef ref = new Machine.NodeRef();
-      ref.name = node.getMetadata().getName();
-      ref.uid = node.getMetadata().getUid();
-      m.getStatus().nodeRef = ref;
-      Optional<NodeCondition> ready =
-          Optional.ofNullable(node.getStatus())
-              .map(s -> s.getConditions())
-              .flatMap(cs -> cs.stream().filter(c -> "Ready".equals(c.getType())).findFirst());
-      if (ready.isPresent() && "True".equals(ready.get().getStatus())) {
-        cond.setTrue(Types.NODE_HEALTHY, Reasons.NODE_READY, "Node is Ready");
-        cond.setTrue(Types.READY, Reasons.READY, "Node " + ref.name + " is Ready");
-        return 30_000;
-      }
-      String why =
-          ready.map(c -> c.getReason() + ": " + c.getMessage()).orElse("no Ready condition yet");
-      cond.setFalse(Types.NODE_HEALTHY, Reasons.NODE_NOT_READY, why);
-      cond.setFalse(
-          Types.READY, Reasons.NODE_NOT_READY, "Node " + ref.name + " is not Ready: " + why);
-      return 3_000;
+      return nodeFound(m, workload.get(), node, cond);
     } catch (KubernetesClientException e) {
       waiting(cond, "workload API not reachable yet (" + firstLine(e.getMessage()) + ")");
-      return 3_000;
+      return Requeue.GUEST_POLL.toMillis();
     }
+  }
+
+  /** The machine's Node exists: record it, drop the join token, and read its Ready condition. */
+  private long nodeFound(Machine m, KubernetesClient workload, Node node, Conditions cond) {
+    if (m.getStatus().nodeRef == null) {
+      events.record(m, EventReason.NodeJoined, "Node " + node.getMetadata().getName() + " joined");
+      deleteToken(m, workload);
+    }
+    Machine.NodeRef ref = new Machine.NodeRef();
+    ref.name = node.getMetadata().getName();
+    ref.uid = node.getMetadata().getUid();
+    m.getStatus().nodeRef = ref;
+    Optional<NodeCondition> ready =
+        Optional.ofNullable(node.getStatus())
+            .map(s -> s.getConditions())
+            .flatMap(cs -> cs.stream().filter(c -> "Ready".equals(c.getType())).findFirst());
+    if (ready.isPresent() && "True".equals(ready.get().getStatus())) {
+      cond.setTrue(Types.NODE_HEALTHY, Reasons.NODE_READY, "Node is Ready");
+      cond.setTrue(Types.READY, Reasons.READY, "Node " + ref.name + " is Ready");
+      return Requeue.READY_RESYNC.toMillis();
+    }
+    String why =
+        ready.map(c -> c.getReason() + ": " + c.getMessage()).orElse("no Ready condition yet");
+    cond.setFalse(Types.NODE_HEALTHY, Reasons.NODE_NOT_READY, why);
+    cond.setFalse(
+        Types.READY, Reasons.NODE_NOT_READY, "Node " + ref.name + " is not Ready: " + why);
+    return Requeue.GUEST_POLL.toMillis();
   }
 
   private long waitForNode(Machine m, KubernetesClient workload, Conditions cond) {
@@ -115,12 +119,12 @@ public final class WorkloadNodes implements NodeObserver {
         cond.setFalse(Types.NODE_HEALTHY, Reasons.BOOTSTRAP_TOKEN_REVOKED, msg);
         cond.setFalse(Types.READY, Reasons.BOOTSTRAP_TOKEN_REVOKED, msg);
         events.record(m, EventReason.BootstrapFailed, msg);
-        return 30_000;
+        return Requeue.USER_FIX.toMillis();
       }
       refresh(workload, token);
     }
     waiting(cond, "waiting for node " + m.getMetadata().getName() + " to register");
-    return 3_000;
+    return Requeue.GUEST_POLL.toMillis();
   }
 
   /** Keeps a waiting machine's token valid: near its expiry, it gets another day. */
