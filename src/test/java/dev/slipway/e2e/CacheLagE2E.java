@@ -1,6 +1,5 @@
 package dev.slipway.e2e;
 
-import static dev.slipway.testenv.Manifests.set;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -80,13 +79,7 @@ class CacheLagE2E {
   }
 
   static Map<String, Object> cluster(String name, int workers) {
-    Map<String, Object> m =
-        Manifests.toMap(Manifests.load(env.root.resolve("deploy/samples/40-tkc.yaml")).get(0));
-    set(m, "metadata.name", name);
-    set(m, "spec.topology.nodePools[1]", null);
-    set(m, "spec.topology.nodePools[0].replicas", workers);
-    set(m, "spec.topology.nodePools[0].volumes", null);
-    return m;
+    return env.sampleCluster(name, workers);
   }
 
   static void patchWorkers(String name, int workers) {

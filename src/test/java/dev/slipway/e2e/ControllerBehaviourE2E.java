@@ -44,13 +44,7 @@ class ControllerBehaviourE2E {
   }
 
   static Map<String, Object> cluster(String name, int workers) {
-    Map<String, Object> m =
-        Manifests.toMap(Manifests.load(env.root.resolve("deploy/samples/40-tkc.yaml")).get(0));
-    set(m, "metadata.name", name);
-    set(m, "spec.topology.nodePools[1]", null);
-    set(m, "spec.topology.nodePools[0].replicas", workers);
-    set(m, "spec.topology.nodePools[0].volumes", null);
-    return m;
+    return env.sampleCluster(name, workers);
   }
 
   static TanzuKubernetesCluster tkc(String name) {

@@ -188,6 +188,17 @@ public final class SlipwayEnv implements AutoCloseable {
     awaitNamespaceReady("team-a");
   }
 
+  /** deploy/samples' cluster renamed, with one pool of {@code workers} and no volumes. */
+  public Map<String, Object> sampleCluster(String name, int workers) {
+    Map<String, Object> m =
+        Manifests.toMap(Manifests.load(root.resolve("deploy/samples/40-tkc.yaml")).get(0));
+    Manifests.set(m, "metadata.name", name);
+    Manifests.set(m, "spec.topology.nodePools[1]", null);
+    Manifests.set(m, "spec.topology.nodePools[0].replicas", workers);
+    Manifests.set(m, "spec.topology.nodePools[0].volumes", null);
+    return m;
+  }
+
   public void apply(HasMetadata r) {
     client.resource(r).forceConflicts().serverSideApply();
   }
