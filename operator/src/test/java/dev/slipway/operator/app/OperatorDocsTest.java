@@ -2,6 +2,7 @@ package dev.slipway.operator.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.slipway.operator.LeaderElectionTimings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,6 +44,28 @@ class OperatorDocsTest {
                 + "%nIt reads:%n%n%s",
             DOC, expected, actual)
         .isEqualTo(expected);
+  }
+
+  @Test
+  void leaderElectionTimingsAreTheOnesInUse() throws IOException {
+    LeaderElectionTimings t = LeaderElectionTimings.SLIPWAY;
+    String doc = Files.readString(DOC, StandardCharsets.UTF_8).replaceAll("\\s+", " ");
+
+    for (String phrase :
+        List.of(
+            "("
+                + t.leaseDuration().toSeconds()
+                + " s lease, renewed every "
+                + t.retryPeriod().toSeconds()
+                + " s, "
+                + t.renewDeadline().toSeconds()
+                + " s renew deadline)",
+            "rather than after the " + t.leaseDuration().toSeconds() + " s lease")) {
+      assertThat(doc.contains(phrase))
+          .withFailMessage(
+              "%s should say \"%s\", as LeaderElectionTimings.SLIPWAY does", DOC, phrase)
+          .isTrue();
+    }
   }
 
   /** A Markdown table row; an empty cell is one space, as people write it. */
