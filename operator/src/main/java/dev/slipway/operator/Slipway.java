@@ -20,9 +20,7 @@ import dev.slipway.vsphere.VSphereProvider;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -146,12 +144,10 @@ public final class Slipway implements AutoCloseable {
               if (w.leaderElection() != null) {
                 LeaderElection le = w.leaderElection();
                 o.withLeaderElectionConfiguration(
-                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(le.leaseName())
+                    LeaderElectionTimings.SLIPWAY
+                        .builder(le.leaseName())
                         .withLeaseNamespace(le.namespace())
                         .withIdentity(le.identity())
-                        .withLeaseDuration(Duration.ofSeconds(15))
-                        .withRenewDeadline(Duration.ofSeconds(10))
-                        .withRetryPeriod(Duration.ofSeconds(2))
                         .withExitOnStopLeading(le.exitOnStopLeading())
                         .build());
               }

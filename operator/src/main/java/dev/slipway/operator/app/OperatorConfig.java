@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,6 +20,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The operator process's settings: {@code slipway.properties} (path from {@code SLIPWAY_CONFIG})
@@ -39,76 +42,158 @@ public final class OperatorConfig {
     SYSTEM
   }
 
-  /** Every key, with its default ({@code null}: required, or optional without default). */
-  static final Map<String, String> KEYS = keys();
+  /**
+   * A key of the file, declared once: its default ({@code null}: none), whether it is required,
+   * what it means (docs/operator.md's table is checked against it) and its parser, which returns
+   * the value as the operator uses it or throws {@link IllegalArgumentException} with the rest of
+   * the line after "{@code name: }". Its environment variable is {@link #envName}.
+   */
+  record Key<T>(
+      String name,
+      String defaultValue,
+      boolean required,
+      String description,
+      Function<String, T> parser) {}
 
-  private static Map<String, String> keys() {
-    Map<String, String> k = new LinkedHashMap<>();
-    k.put("vcenter.url", null);
-    k.put("vcenter.credentialsSecret", null);
-    k.put("vcenter.caBundle", null);
-    k.put("vcenter.thumbprint", null);
-    k.put("vcenter.insecure", "false");
-    k.put("placement.datacenter", null);
-    k.put("placement.parentResourcePool", null);
-    k.put("placement.parentFolder", null);
-    k.put("placement.templatesFolder", "slipway-templates");
-    k.put("placement.mhzPerVcpu", "2000");
-    k.put("vip.pool", null);
-    k.put("operator.reconcileThreads", "10");
-    k.put("operator.leaderElection", "true");
-    k.put("operator.leaseName", "slipway-operator");
-    k.put("log.format", "text");
-    k.put("http.port", "8080");
-    return java.util.Collections.unmodifiableMap(k);
+  private static final List<Key<?>> DECLARED = new ArrayList<>();
+
+  private static final Key<URI> VCENTER_URL =
+      required(
+          "vcenter.url",
+          OperatorConfig::url,
+          "`https://host[:port]` of vCenter; `/sdk` and the REST API are found from it. No"
+              + " credentials in it");
+  private static final Key<String> CREDENTIALS_SECRET =
+      required(
+          "vcenter.credentialsSecret",
+          valid(
+              OperatorConfig::isDnsSubdomain,
+              "is not a valid Secret name (lower-case letters, digits, '-' and '.')"),
+          "Secret in `POD_NAMESPACE` with keys `username` and `password`");
+  private static final Key<Path> CA_BUNDLE =
+      optional(
+          "vcenter.caBundle",
+          null,
+          OperatorConfig::pemFile,
+          "PEM file of the CA(s) of vCenter's certificate; the host name is still verified");
+  private static final Key<String> THUMBPRINT =
+      optional(
+          "vcenter.thumbprint",
+          null,
+          OperatorConfig::sha256,
+          "SHA-256 thumbprint of vCenter's certificate (64 hex digits, colons allowed)");
+  private static final Key<Boolean> INSECURE =
+      optional(
+          "vcenter.insecure",
+          "false",
+          OperatorConfig::bool,
+          "`true` trusts any certificate (tests only). At most one of `caBundle`, `thumbprint`,"
+              + " `insecure`; none: the JVM's trust store");
+  private static final Key<String> DATACENTER =
+      required(
+          "placement.datacenter",
+          OperatorConfig::inventoryPath,
+          "inventory path, e.g. `/Datacenter`");
+  private static final Key<String> PARENT_RESOURCE_POOL =
+      required(
+          "placement.parentResourcePool",
+          OperatorConfig::inventoryPath,
+          "e.g. `/Datacenter/host/Cluster/Resources`");
+  private static final Key<String> PARENT_FOLDER =
+      required("placement.parentFolder", OperatorConfig::inventoryPath, "e.g. `/Datacenter/vm`");
+  private static final Key<String> TEMPLATES_FOLDER =
+      optional(
+          "placement.templatesFolder",
+          "slipway-templates",
+          valid(
+              s -> !s.contains("/"),
+              "must be a folder name under placement.parentFolder, without '/'"),
+          "folder name under `parentFolder` for deployed templates");
+  private static final Key<Integer> MHZ_PER_VCPU =
+      optional(
+          "placement.mhzPerVcpu",
+          "2000",
+          wholeNumber(1, 1_000_000),
+          "MHz per vCPU of a namespace's CPU limit");
+  private static final Key<VipPool> VIP_POOL =
+      required(
+          "vip.pool",
+          VipPool::parse,
+          "control-plane endpoint addresses: `first-last` ranges, CIDRs, single addresses,"
+              + " comma-separated");
+  private static final Key<Integer> RECONCILE_THREADS =
+      optional(
+          "operator.reconcileThreads",
+          "10",
+          wholeNumber(1, 1000),
+          "reconciles running at once (1..1000)");
+  private static final Key<Boolean> LEADER_ELECTION =
+      optional(
+          "operator.leaderElection",
+          "true",
+          OperatorConfig::bool,
+          "`false` for a single replica outside a Deployment (development)");
+  private static final Key<String> LEASE_NAME =
+      optional(
+          "operator.leaseName",
+          "slipway-operator",
+          valid(OperatorConfig::isDnsSubdomain, "is not a valid Lease name"),
+          "the Lease in `POD_NAMESPACE`");
+  private static final Key<String> LOG_FORMAT =
+      optional(
+          "log.format",
+          "text",
+          valid(s -> s.equals("text") || s.equals("json"), "must be text or json"),
+          "`text` or `json`");
+  private static final Key<Integer> HTTP_PORT =
+      optional(
+          "http.port",
+          "8080",
+          wholeNumber(0, 65535),
+          "port of `/healthz`, `/readyz`, `/metrics` (0: any free port)");
+
+  /** Every key, in the order of the documentation. */
+  static final List<Key<?>> KEYS = Collections.unmodifiableList(DECLARED);
+
+  private static <T> Key<T> required(String name, Function<String, T> parser, String meaning) {
+    return declare(new Key<>(name, null, true, meaning, parser));
   }
 
-  private static final Set<String> REQUIRED =
-      Set.of(
-          "vcenter.url",
-          "vcenter.credentialsSecret",
-          "placement.datacenter",
-          "placement.parentResourcePool",
-          "placement.parentFolder",
-          "vip.pool");
+  private static <T> Key<T> optional(
+      String name, String defaultValue, Function<String, T> parser, String meaning) {
+    return declare(new Key<>(name, defaultValue, false, meaning, parser));
+  }
 
-  private static final String DNS_SUBDOMAIN =
-      "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+  private static <T> Key<T> declare(Key<T> key) {
+    DECLARED.add(key);
+    return key;
+  }
 
-  private final URI vcenterUrl;
-  private final String credentialsSecret;
-  private final Trust trust;
-  private final Path caBundle;
-  private final String thumbprint;
-  private final Placement placement;
-  private final VipPool vips;
+  private final Map<Key<?>, Object> values;
   private final String vipPoolSpec;
-  private final int reconcileThreads;
-  private final boolean leaderElection;
-  private final String leaseName;
-  private final String logFormat;
-  private final int httpPort;
+  private final Placement placement;
   private final String namespace;
   private final String identity;
   private final String source;
 
-  private OperatorConfig(Builder b) {
-    this.vcenterUrl = b.vcenterUrl;
-    this.credentialsSecret = b.credentialsSecret;
-    this.trust = b.trust;
-    this.caBundle = b.caBundle;
-    this.thumbprint = b.thumbprint;
-    this.placement = b.placement;
-    this.vips = b.vips;
-    this.vipPoolSpec = b.vipPoolSpec;
-    this.reconcileThreads = b.reconcileThreads;
-    this.leaderElection = b.leaderElection;
-    this.leaseName = b.leaseName;
-    this.logFormat = b.logFormat;
-    this.httpPort = b.httpPort;
-    this.namespace = b.namespace;
-    this.identity = b.identity;
-    this.source = b.source;
+  private OperatorConfig(
+      Map<Key<?>, Object> values,
+      String vipPoolSpec,
+      String namespace,
+      String identity,
+      String source) {
+    this.values = values;
+    this.vipPoolSpec = vipPoolSpec;
+    this.placement =
+        new Placement(
+            get(DATACENTER),
+            get(PARENT_RESOURCE_POOL),
+            get(PARENT_FOLDER),
+            get(TEMPLATES_FOLDER),
+            get(MHZ_PER_VCPU));
+    this.namespace = namespace;
+    this.identity = identity;
+    this.source = source;
   }
 
   /**
@@ -129,11 +214,11 @@ public final class OperatorConfig {
     List<String> problems = new ArrayList<>();
     String explicit = blankToNull(env.get(CONFIG_ENV));
     Path file = Path.of(explicit != null ? explicit : DEFAULT_CONFIG_PATH);
-    Map<String, String> values = new TreeMap<>();
+    Map<String, String> given = new TreeMap<>();
     String source;
     if (Files.isRegularFile(file)) {
       source = file.toString();
-      readFile(file, values, problems);
+      readFile(file, given, problems);
     } else if (explicit != null) {
       source = "environment";
       problems.add(
@@ -144,16 +229,16 @@ public final class OperatorConfig {
     } else {
       source = "environment";
     }
-    for (String key : KEYS.keySet()) {
-      String v = blankToNull(env.get(envName(key)));
+    for (Key<?> key : KEYS) {
+      String v = blankToNull(env.get(envName(key.name())));
       if (v != null) {
-        values.put(key, v);
+        given.put(key.name(), v);
       }
     }
-    return check(values, env, source, problems);
+    return check(given, env, source, problems);
   }
 
-  private static void readFile(Path file, Map<String, String> values, List<String> problems) {
+  private static void readFile(Path file, Map<String, String> given, List<String> problems) {
     Properties p = new Properties();
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       p.load(r);
@@ -162,98 +247,64 @@ public final class OperatorConfig {
       return;
     }
     Set<String> unknown = new TreeSet<>();
-    for (String key : p.stringPropertyNames()) {
-      if (KEYS.containsKey(key)) {
-        String v = blankToNull(p.getProperty(key));
+    for (String name : p.stringPropertyNames()) {
+      if (KEYS.stream().anyMatch(k -> k.name().equals(name))) {
+        String v = blankToNull(p.getProperty(name));
         if (v != null) {
-          values.put(key, v);
+          given.put(name, v);
         }
       } else {
-        unknown.add(key);
+        unknown.add(name);
       }
     }
-    for (String key : unknown) {
-      problems.add(key + ": unknown key in " + file + suggestion(key));
+    for (String name : unknown) {
+      problems.add(name + ": unknown key in " + file + suggestion(name));
     }
   }
 
-  private static String suggestion(String key) {
-    for (String k : KEYS.keySet()) {
-      if (k.equalsIgnoreCase(key)) {
-        return " (did you mean " + k + "?)";
-      }
-    }
-    return "";
+  private static String suggestion(String name) {
+    return KEYS.stream()
+        .filter(k -> k.name().equalsIgnoreCase(name))
+        .map(k -> " (did you mean " + k.name() + "?)")
+        .findFirst()
+        .orElse("");
   }
 
   private static OperatorConfig check(
-      Map<String, String> v, Map<String, String> env, String source, List<String> problems) {
-    for (String key : KEYS.keySet()) {
-      if (REQUIRED.contains(key) && !v.containsKey(key)) {
-        problems.add(key + ": required (in the file or as " + envName(key) + ")");
+      Map<String, String> given, Map<String, String> env, String source, List<String> problems) {
+    Map<Key<?>, Object> values = new HashMap<>();
+    for (Key<?> key : KEYS) {
+      String s = given.getOrDefault(key.name(), key.defaultValue());
+      if (s == null) {
+        if (key.required()) {
+          problems.add(key.name() + ": required (in the file or as " + envName(key.name()) + ")");
+        }
+        continue;
       }
-    }
-    Builder b = new Builder();
-    b.source = source;
-    b.vcenterUrl = url(v.get("vcenter.url"), problems);
-    String secret = v.get("vcenter.credentialsSecret");
-    if (secret != null && !(secret.length() <= 253 && secret.matches(DNS_SUBDOMAIN))) {
-      problems.add(
-          "vcenter.credentialsSecret: \""
-              + secret
-              + "\" is not a valid Secret name (lower-case letters, digits, '-' and '.')");
-    }
-    b.credentialsSecret = secret;
-    trust(v, b, problems);
-
-    String datacenter = inventoryPath("placement.datacenter", v, problems);
-    String pool = inventoryPath("placement.parentResourcePool", v, problems);
-    String folder = inventoryPath("placement.parentFolder", v, problems);
-    String templates = valueOrDefault("placement.templatesFolder", v);
-    if (templates.contains("/")) {
-      problems.add(
-          "placement.templatesFolder: \""
-              + templates
-              + "\" must be a folder name under placement.parentFolder, without '/'");
-    }
-    Long mhz = integer("placement.mhzPerVcpu", v, 1, 1_000_000, problems);
-    if (datacenter != null && pool != null && folder != null && mhz != null) {
-      b.placement = new Placement(datacenter, pool, folder, templates, mhz);
-    }
-
-    b.vipPoolSpec = v.get("vip.pool");
-    if (b.vipPoolSpec != null) {
       try {
-        b.vips = VipPool.parse(b.vipPoolSpec);
+        values.put(key, key.parser().apply(s));
       } catch (IllegalArgumentException e) {
-        problems.add("vip.pool: " + e.getMessage());
+        problems.add(key.name() + ": " + e.getMessage());
       }
     }
-
-    Long threads = integer("operator.reconcileThreads", v, 1, 1000, problems);
-    b.reconcileThreads = threads == null ? 0 : threads.intValue();
-    Boolean election = bool("operator.leaderElection", v, problems);
-    b.leaderElection = election == null || election;
-    b.leaseName = valueOrDefault("operator.leaseName", v);
-    if (!b.leaseName.matches(DNS_SUBDOMAIN)) {
-      problems.add("operator.leaseName: \"" + b.leaseName + "\" is not a valid Lease name");
+    int trusts =
+        (given.containsKey(CA_BUNDLE.name()) ? 1 : 0)
+            + (given.containsKey(THUMBPRINT.name()) ? 1 : 0)
+            + (Boolean.TRUE.equals(values.get(INSECURE)) ? 1 : 0);
+    if (trusts > 1) {
+      problems.add(
+          "vcenter.caBundle, vcenter.thumbprint, vcenter.insecure: give at most one of them");
     }
-    b.logFormat = valueOrDefault("log.format", v);
-    if (!b.logFormat.equals("text") && !b.logFormat.equals("json")) {
-      problems.add("log.format: \"" + b.logFormat + "\" must be text or json");
-    }
-    Long port = integer("http.port", v, 0, 65535, problems);
-    b.httpPort = port == null ? 8080 : port.intValue();
 
-    b.namespace = blankToNull(env.get("POD_NAMESPACE"));
-    if (b.namespace == null) {
+    String namespace = blankToNull(env.get("POD_NAMESPACE"));
+    if (namespace == null) {
       problems.add(
           "POD_NAMESPACE: not set (the operator's namespace: credentials Secret and leader"
               + " Lease; the Deployment sets it from metadata.namespace)");
-    } else if (!b.namespace.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
-      problems.add("POD_NAMESPACE: \"" + b.namespace + "\" is not a namespace name");
+    } else if (!namespace.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+      problems.add("POD_NAMESPACE: \"" + namespace + "\" is not a namespace name");
     }
-    b.identity =
+    String identity =
         Optional.ofNullable(blankToNull(env.get("POD_NAME")))
             .or(() -> Optional.ofNullable(blankToNull(env.get("HOSTNAME"))))
             .orElse(null);
@@ -261,150 +312,140 @@ public final class OperatorConfig {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new OperatorConfig(b);
+    return new OperatorConfig(values, given.get(VIP_POOL.name()), namespace, identity, source);
   }
 
-  private static URI url(String s, List<String> problems) {
-    if (s == null) {
-      return null;
-    }
+  /** A parser that returns the value itself when {@code test} accepts it. */
+  private static Function<String, String> valid(Predicate<String> test, String complaint) {
+    return s -> {
+      if (!test.test(s)) {
+        throw new IllegalArgumentException("\"" + s + "\" " + complaint);
+      }
+      return s;
+    };
+  }
+
+  private static boolean isDnsSubdomain(String s) {
+    return s.length() <= 253
+        && s.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  }
+
+  private static URI url(String s) {
+    URI u;
     try {
-      URI u = new URI(s);
-      if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme())) {
-        problems.add("vcenter.url: \"" + s + "\" must start with https://");
-        return null;
-      }
-      if (u.getHost() == null) {
-        problems.add("vcenter.url: \"" + s + "\" has no host name");
-        return null;
-      }
-      if (u.getRawUserInfo() != null) {
-        // Never echo it: the user part may carry a password.
-        problems.add(
-            "vcenter.url: must not contain credentials; put them in the Secret named by"
-                + " vcenter.credentialsSecret");
-        return null;
-      }
-      return u;
+      u = new URI(s);
     } catch (URISyntaxException e) {
-      problems.add("vcenter.url: \"" + s + "\" is not a URL: " + e.getReason());
-      return null;
+      throw new IllegalArgumentException("\"" + s + "\" is not a URL: " + e.getReason());
     }
+    if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme())) {
+      throw new IllegalArgumentException("\"" + s + "\" must start with https://");
+    }
+    if (u.getHost() == null) {
+      throw new IllegalArgumentException("\"" + s + "\" has no host name");
+    }
+    if (u.getRawUserInfo() != null) {
+      // Never echo it: the user part may carry a password.
+      throw new IllegalArgumentException(
+          "must not contain credentials; put them in the Secret named by"
+              + " vcenter.credentialsSecret");
+    }
+    return u;
   }
 
-  private static void trust(Map<String, String> v, Builder b, List<String> problems) {
-    String ca = v.get("vcenter.caBundle");
-    String thumb = v.get("vcenter.thumbprint");
-    Boolean insecure = bool("vcenter.insecure", v, problems);
-    int given =
-        (ca != null ? 1 : 0) + (thumb != null ? 1 : 0) + (Boolean.TRUE.equals(insecure) ? 1 : 0);
-    if (given > 1) {
-      problems.add(
-          "vcenter.caBundle, vcenter.thumbprint, vcenter.insecure: give at most one of them");
+  private static Path pemFile(String s) {
+    Path p = Path.of(s);
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalArgumentException(s + ": no such file");
     }
-    b.trust = Trust.SYSTEM;
-    if (ca != null) {
-      Path p = Path.of(ca);
-      if (!Files.isRegularFile(p)) {
-        problems.add("vcenter.caBundle: " + ca + ": no such file");
-      } else {
-        try {
-          if (!Files.readString(p, StandardCharsets.UTF_8)
-              .contains("-----BEGIN CERTIFICATE-----")) {
-            problems.add("vcenter.caBundle: " + ca + ": no PEM certificate in it");
-          }
-        } catch (IOException e) {
-          problems.add("vcenter.caBundle: " + ca + ": cannot read: " + e.getMessage());
-        }
-      }
-      b.trust = Trust.CA_BUNDLE;
-      b.caBundle = p;
+    String pem;
+    try {
+      pem = Files.readString(p, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(s + ": cannot read: " + e.getMessage());
     }
-    if (thumb != null) {
-      String hex = thumb.replaceAll("[:\\s-]", "").toUpperCase(Locale.ROOT);
-      if (!hex.matches("[0-9A-F]{64}")) {
-        problems.add(
-            "vcenter.thumbprint: must be the SHA-256 thumbprint of vCenter's certificate (64 hex"
-                + " digits, colons allowed)");
-      }
-      b.trust = Trust.THUMBPRINT;
-      b.thumbprint = hex;
+    if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
+      throw new IllegalArgumentException(s + ": no PEM certificate in it");
     }
-    if (Boolean.TRUE.equals(insecure)) {
-      b.trust = Trust.INSECURE;
-    }
+    return p;
   }
 
-  private static String inventoryPath(String key, Map<String, String> v, List<String> problems) {
-    String s = v.get(key);
-    if (s == null) {
-      return null;
+  /** Upper-case hex without separators. */
+  private static String sha256(String s) {
+    String hex = s.replaceAll("[:\\s-]", "").toUpperCase(Locale.ROOT);
+    if (!hex.matches("[0-9A-F]{64}")) {
+      throw new IllegalArgumentException(
+          "must be the SHA-256 thumbprint of vCenter's certificate (64 hex digits, colons"
+              + " allowed)");
     }
+    return hex;
+  }
+
+  private static String inventoryPath(String s) {
     if (!s.startsWith("/") || s.endsWith("/") || s.contains("//")) {
-      problems.add(
-          key + ": \"" + s + "\" must be an inventory path like /Datacenter/vm (leading '/')");
-      return null;
+      throw new IllegalArgumentException(
+          "\"" + s + "\" must be an inventory path like /Datacenter/vm (leading '/')");
     }
     return s;
   }
 
-  private static Long integer(
-      String key, Map<String, String> v, long min, long max, List<String> problems) {
-    String s = valueOrDefault(key, v);
-    try {
-      long n = Long.parseLong(s.trim());
-      if (n < min || n > max) {
-        problems.add(key + ": " + s + " is out of range " + min + ".." + max);
-        return null;
+  private static Function<String, Integer> wholeNumber(long min, long max) {
+    return s -> {
+      long n;
+      try {
+        n = Long.parseLong(s.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("\"" + s + "\" is not a whole number");
       }
-      return n;
-    } catch (NumberFormatException e) {
-      problems.add(key + ": \"" + s + "\" is not a whole number");
-      return null;
-    }
+      if (n < min || n > max) {
+        throw new IllegalArgumentException(s + " is out of range " + min + ".." + max);
+      }
+      return (int) n;
+    };
   }
 
-  private static Boolean bool(String key, Map<String, String> v, List<String> problems) {
-    String s = valueOrDefault(key, v).trim().toLowerCase(Locale.ROOT);
-    if (s.equals("true")) {
-      return true;
+  private static Boolean bool(String value) {
+    String s = value.trim().toLowerCase(Locale.ROOT);
+    if (!s.equals("true") && !s.equals("false")) {
+      throw new IllegalArgumentException("\"" + s + "\" must be true or false");
     }
-    if (s.equals("false")) {
-      return false;
-    }
-    problems.add(key + ": \"" + s + "\" must be true or false");
-    return null;
-  }
-
-  private static String valueOrDefault(String key, Map<String, String> v) {
-    String s = v.get(key);
-    return s != null ? s : KEYS.get(key);
+    return s.equals("true");
   }
 
   private static String blankToNull(String s) {
     return s == null || s.isBlank() ? null : s.trim();
   }
 
+  @SuppressWarnings("unchecked") // values maps each key to what its parser returned
+  private <T> T get(Key<T> key) {
+    return (T) values.get(key);
+  }
+
   public URI vcenterUrl() {
-    return vcenterUrl;
+    return get(VCENTER_URL);
   }
 
   public String credentialsSecret() {
-    return credentialsSecret;
+    return get(CREDENTIALS_SECRET);
   }
 
   public Trust trust() {
-    return trust;
+    if (get(INSECURE)) {
+      return Trust.INSECURE;
+    }
+    if (thumbprint() != null) {
+      return Trust.THUMBPRINT;
+    }
+    return caBundle() != null ? Trust.CA_BUNDLE : Trust.SYSTEM;
   }
 
   /** The CA bundle file, when {@link #trust()} is CA_BUNDLE. */
   public Path caBundle() {
-    return caBundle;
+    return get(CA_BUNDLE);
   }
 
   /** Upper-case hex without separators, when {@link #trust()} is THUMBPRINT. */
   public String thumbprint() {
-    return thumbprint;
+    return get(THUMBPRINT);
   }
 
   public Placement placement() {
@@ -412,27 +453,27 @@ public final class OperatorConfig {
   }
 
   public VipPool vips() {
-    return vips;
+    return get(VIP_POOL);
   }
 
   public int reconcileThreads() {
-    return reconcileThreads;
+    return get(RECONCILE_THREADS);
   }
 
   public boolean leaderElection() {
-    return leaderElection;
+    return get(LEADER_ELECTION);
   }
 
   public String leaseName() {
-    return leaseName;
+    return get(LEASE_NAME);
   }
 
   public String logFormat() {
-    return logFormat;
+    return get(LOG_FORMAT);
   }
 
   public int httpPort() {
-    return httpPort;
+    return get(HTTP_PORT);
   }
 
   /** {@code POD_NAMESPACE}. */
@@ -455,44 +496,25 @@ public final class OperatorConfig {
     return "OperatorConfig[from "
         + source
         + ", vcenter="
-        + vcenterUrl
+        + vcenterUrl()
         + ", credentialsSecret="
         + namespace
         + "/"
-        + credentialsSecret
+        + credentialsSecret()
         + ", trust="
-        + trust
+        + trust()
         + ", placement="
         + placement
         + ", vip.pool="
         + vipPoolSpec
         + ", reconcileThreads="
-        + reconcileThreads
+        + reconcileThreads()
         + ", leaderElection="
-        + (leaderElection ? leaseName : "off")
+        + (leaderElection() ? leaseName() : "off")
         + ", log.format="
-        + logFormat
+        + logFormat()
         + ", http.port="
-        + httpPort
+        + httpPort()
         + "]";
-  }
-
-  private static final class Builder {
-    URI vcenterUrl;
-    String credentialsSecret;
-    Trust trust;
-    Path caBundle;
-    String thumbprint;
-    Placement placement;
-    VipPool vips;
-    String vipPoolSpec;
-    int reconcileThreads;
-    boolean leaderElection;
-    String leaseName;
-    String logFormat;
-    int httpPort;
-    String namespace;
-    String identity;
-    String source;
   }
 }

@@ -1,12 +1,12 @@
 package dev.slipway.operator.app;
 
+import dev.slipway.operator.LeaderElectionTimings;
 import dev.slipway.operator.Slipway;
 import dev.slipway.vsphere.VSphereProvider;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -191,13 +191,10 @@ public final class OperatorProcess implements AutoCloseable {
                 .withReconciliationTerminationTimeout(RECONCILE_DRAIN);
             if (config.leaderElection()) {
               o.withLeaderElectionConfiguration(
-                  LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
-                          config.leaseName())
+                  LeaderElectionTimings.SLIPWAY
+                      .builder(config.leaseName())
                       .withLeaseNamespace(config.namespace())
                       .withIdentity(identity)
-                      .withLeaseDuration(Duration.ofSeconds(15))
-                      .withRenewDeadline(Duration.ofSeconds(10))
-                      .withRetryPeriod(Duration.ofSeconds(2))
                       .withLeaderCallbacks(
                           new LeaderCallbacks(
                               this::startedLeading, this::stoppedLeading, this::newLeader))
@@ -213,9 +210,10 @@ public final class OperatorProcess implements AutoCloseable {
   }
 
   /**
-   * Hands the Lease over at once instead of after its 15 s: JOSDK 5.2.3 stops renewing but does not
-   * release it (fabric8's releaseOnCancel is off). As fabric8's own release does, the Lease is
-   * marked expired (duration 1 s from now); the resourceVersion check makes sure it is still ours.
+   * Hands the Lease over at once instead of after its {@link
+   * LeaderElectionTimings#leaseDuration()}: JOSDK 5.2.3 stops renewing but does not release it
+   * (fabric8's releaseOnCancel is off). As fabric8's own release does, the Lease is marked expired
+   * (duration 1 s from now); the resourceVersion check makes sure it is still ours.
    */
   private void releaseLease(KubernetesClient client) {
     var leases = client.leases().inNamespace(config.namespace());

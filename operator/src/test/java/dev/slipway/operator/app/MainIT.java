@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import dev.slipway.operator.LeaderElectionTimings;
 import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.testenv.ControlPlane;
@@ -231,10 +232,12 @@ class MainIT {
       assertThat(leaderMetrics).contains("jvm_memory_used_bytes{");
 
       // Graceful shutdown of the leader: it releases the Lease, so the standby takes over well
-      // within the 15 s lease duration, and stays ready throughout.
+      // within the lease duration, and stays ready throughout.
       a.close();
       assertThat(a.awaitTermination()).isZero();
-      await().atMost(Duration.ofSeconds(12)).until(standby::isLeader);
+      await()
+          .atMost(LeaderElectionTimings.SLIPWAY.leaseDuration().minusSeconds(3))
+          .until(standby::isLeader);
       assertThat(get(b, "/readyz").statusCode()).isEqualTo(200);
       assertThat(client.leases().inNamespace(NS).withName("slipway-operator").get())
           .satisfies(l -> assertThat(l.getSpec().getHolderIdentity()).isEqualTo("replica-b"));
