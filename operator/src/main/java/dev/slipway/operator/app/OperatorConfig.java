@@ -127,6 +127,13 @@ public final class OperatorConfig {
           "10",
           wholeNumber(1, 1000),
           "reconciles running at once (1..1000)");
+  private static final Key<Integer> RETRY_BACKOFF_CAP =
+      optional(
+          "operator.retryBackoffCapSeconds",
+          "300",
+          wholeNumber(5, 86400),
+          "longest wait between retries of a machine after vCenter faults, in seconds (5..86400);"
+              + " the wait doubles from 5 s up to it");
   private static final Key<Boolean> LEADER_ELECTION =
       optional(
           "operator.leaderElection",
@@ -458,6 +465,10 @@ public final class OperatorConfig {
 
   public int reconcileThreads() {
     return get(RECONCILE_THREADS);
+  }
+
+  public java.time.Duration retryBackoffCap() {
+    return java.time.Duration.ofSeconds(get(RETRY_BACKOFF_CAP));
   }
 
   public boolean leaderElection() {

@@ -2,6 +2,7 @@ package dev.slipway.operator.app;
 
 import dev.slipway.operator.LeaderElectionTimings;
 import dev.slipway.operator.Slipway;
+import dev.slipway.operator.controller.Requeue;
 import dev.slipway.vsphere.VSphereProvider;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -178,14 +179,15 @@ public final class OperatorProcess implements AutoCloseable {
     try {
       return Slipway.start(
           new Slipway.Wiring(
-              client,
-              vsphere,
-              config.placement(),
-              config.vips(),
-              null,
-              null,
-              null,
-              config.reconcileThreads()),
+                  client,
+                  vsphere,
+                  config.placement(),
+                  config.vips(),
+                  null,
+                  null,
+                  null,
+                  config.reconcileThreads())
+              .withBackoff(Requeue.Backoff.withCap(config.retryBackoffCap())),
           o -> {
             o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                 .withReconciliationTerminationTimeout(RECONCILE_DRAIN);
