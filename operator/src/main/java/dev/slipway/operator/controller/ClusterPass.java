@@ -29,6 +29,9 @@ final class ClusterPass {
   List<Machine> toCreate = new ArrayList<>();
   List<MachineToDelete> toDelete = new ArrayList<>();
 
+  /** Machines the planner wants but holds back this pass (Plan.waitingFor). */
+  List<String> heldBack = new ArrayList<>();
+
   ClusterPass(
       TanzuKubernetesCluster tkc,
       KubernetesClient client,

@@ -117,13 +117,16 @@ final class ClusterSteps {
       p.toCreate.add(ClusterMachines.newMachine(p.tkc, p.resolved, c));
     }
     p.toDelete.addAll(plan.delete());
+    p.heldBack.addAll(plan.waitingFor());
     return Next.proceed();
   }
 
   /** New machines fit the namespace's limits all together, or none is created. */
   Next limits(ClusterPass p) {
     if (p.toCreate.isEmpty()) {
-      if (!p.cond.isFalse(Types.WITHIN_NAMESPACE_LIMITS)) {
+      // An earlier verdict stands only while the planner holds machines back; with nothing
+      // wanted at all (e.g. the spec now fits what exists) there is nothing over any limit.
+      if (p.heldBack.isEmpty() || !p.cond.isFalse(Types.WITHIN_NAMESPACE_LIMITS)) {
         p.cond.setTrue(Types.WITHIN_NAMESPACE_LIMITS, Reasons.WITHIN_LIMITS, "");
       }
       return Next.proceed();

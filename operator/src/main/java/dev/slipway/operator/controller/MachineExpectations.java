@@ -46,9 +46,11 @@ final class MachineExpectations {
 
   /** The cached machines as they are after this process's own writes. */
   List<Machine> view(String cluster, List<Machine> cached) {
-    Map<String, Expected> pending = byCluster.getOrDefault(cluster, Map.of());
     Set<String> cachedNames =
         cached.stream().map(m -> m.getMetadata().getName()).collect(Collectors.toSet());
+    // First, so that an expectation past its TTL no longer shapes this view.
+    settle(cluster, cached, cachedNames);
+    Map<String, Expected> pending = byCluster.getOrDefault(cluster, Map.of());
     List<Machine> out = new ArrayList<>();
     for (Machine m : cached) {
       Expected e = pending.get(m.getMetadata().getName());
@@ -61,7 +63,6 @@ final class MachineExpectations {
         out.add(e.machine());
       }
     }
-    settle(cluster, cached, cachedNames);
     return out;
   }
 

@@ -37,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The Machine pipeline's steps, in the order {@link #pipeline()} lists them. Each reads the pass,
@@ -289,10 +290,21 @@ final class MachineSteps {
       b.annotation(annotation(p.machine));
       needed = true;
     }
-    List<Long> missing = missingVolumesMiB(p);
-    if (p.vmState.powerState() != PowerState.ON && !missing.isEmpty()) {
-      missing.forEach(b::addDiskMiB);
-      needed = true;
+    if (p.vmState.powerState() != PowerState.ON && !volumesMiB(p.machine).isEmpty()) {
+      OptionalInt templateDisks = templateDisks(p);
+      if (templateDisks.isEmpty()) {
+        // Which of the VM's disks are volumes is unknown; booting now could leave one out.
+        p.cond.setFalse(
+            Types.VM_PROVISIONED,
+            Reasons.PREPARING_TEMPLATE,
+            "waiting for the template of " + p.spec().image.item + " to count the VM's disks");
+        return Next.waitFor("template not ready", Requeue.TEMPLATE_POLL);
+      }
+      List<Long> missing = missingVolumesMiB(p, templateDisks.getAsInt());
+      if (!missing.isEmpty()) {
+        missing.forEach(b::addDiskMiB);
+        needed = true;
+      }
     }
     if (!needed) {
       return Next.proceed();
@@ -303,24 +315,27 @@ final class MachineSteps {
     return Next.waitFor("reconfigure started", Requeue.TASK_POLL);
   }
 
-  private List<Long> missingVolumesMiB(MachinePass p) {
+  private List<Long> missingVolumesMiB(MachinePass p, int templateDisks) {
     List<Long> volumes = volumesMiB(p.machine);
     int missing =
         Math.min(
-            volumes.size(),
-            templateDisks(p) + volumes.size() - p.vmState.diskCapacitiesMiB().size());
+            volumes.size(), templateDisks + volumes.size() - p.vmState.diskCapacitiesMiB().size());
     return missing <= 0
         ? List.of()
         : new ArrayList<>(volumes.subList(volumes.size() - missing, volumes.size()));
   }
 
-  /** From the VM's own record; VMs cloned before Slipway wrote it ask the template once. */
-  private int templateDisks(MachinePass p) {
+  /**
+   * From the VM's own record; VMs cloned before Slipway wrote it ask the template, and get nothing
+   * while it is not there.
+   */
+  private OptionalInt templateDisks(MachinePass p) {
     String recorded = p.vmState.extraConfig().get(TEMPLATE_DISKS_KEY);
     if (recorded != null) {
-      return Integer.parseInt(recorded);
+      return OptionalInt.of(Integer.parseInt(recorded));
     }
-    return templates.ensure(p.spec().image.contentLibrary, p.spec().image.item).disks();
+    Templates.State t = templates.ensure(p.spec().image.contentLibrary, p.spec().image.item);
+    return t.vm().isPresent() ? OptionalInt.of(t.disks()) : OptionalInt.empty();
   }
 
   /** Powered on once everything before it is set. */
