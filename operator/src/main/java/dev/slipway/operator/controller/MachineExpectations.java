@@ -91,6 +91,11 @@ final class MachineExpectations {
     }
   }
 
+  /** Whether some of this process's writes are not in the cache yet (look again soon). */
+  boolean pending(String cluster) {
+    return byCluster.containsKey(cluster);
+  }
+
   void forget(String cluster) {
     byCluster.remove(cluster);
   }

@@ -12,8 +12,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What a machine does after vCenter says no. A retryable fault backs off exponentially, with the
@@ -55,10 +57,19 @@ final class MachineFaults {
     return Next.proceed();
   }
 
+  /**
+   * Faults about Slipway's access to vCenter, not about the machine: a rotated password, a lost
+   * privilege or a replaced certificate would otherwise fail every machine at once. They back off
+   * like transient faults until an administrator fixes the access.
+   */
+  private static final Set<FaultKind> ACCESS =
+      EnumSet.of(
+          FaultKind.NOT_AUTHENTICATED, FaultKind.PERMISSION, FaultKind.UNTRUSTED_CERTIFICATE);
+
   /** vCenter refused or failed a step. */
   Next failed(MachinePass p, VSphereException e) {
     p.status.lastTaskError = e.getMessage();
-    if (!e.isRetryable() && e.kind() != FaultKind.TRANSIENT) {
+    if (!e.isRetryable() && e.kind() != FaultKind.TRANSIENT && !ACCESS.contains(e.kind())) {
       return permanent(p, e.getMessage());
     }
     Machine.Retry r = retry(p);

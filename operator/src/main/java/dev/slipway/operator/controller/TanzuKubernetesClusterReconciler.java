@@ -128,6 +128,10 @@ public class TanzuKubernetesClusterReconciler
         Statuses.copy(tkc.getStatus(), TanzuKubernetesClusterStatus.class);
     ClusterPass pass = pass(tkc, context);
     Next next = pipeline.run(pass).next();
+    if (expectations.pending(pass.key())) {
+      // The informer's event for our own write may have come before the cache showed it.
+      next = next.sooner(Next.waitFor("own writes not in the cache yet", Requeue.DEPENDENCY));
+    }
     if (ClusterStatus.summarize(tkc, pass.machines, pass.cond, pass.status)) {
       events.record(tkc, EventReason.ClusterReady, "cluster is ready");
     }

@@ -77,6 +77,17 @@ class MachineExpectationsTest {
   }
 
   @Test
+  void expectationsArePendingUntilTheCacheShowsTheWrite() {
+    Machine made = worker("c1-np1-p");
+    assertThat(expectations.pending(KEY)).isFalse();
+    expectations.created(KEY, made);
+    expectations.view(KEY, List.of());
+    assertThat(expectations.pending(KEY)).as("the cache does not show it yet").isTrue();
+    expectations.view(KEY, List.of(made));
+    assertThat(expectations.pending(KEY)).as("the cache shows it").isFalse();
+  }
+
+  @Test
   void onceTheCacheShowsItTheExpectationEnds() {
     Machine made = worker("c1-np1-a");
     Machine cached = worker("c1-np1-a");
