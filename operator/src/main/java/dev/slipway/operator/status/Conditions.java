@@ -90,9 +90,29 @@ public final class Conditions {
     return get(type).map(c -> FALSE.equals(c.getStatus())).orElse(false);
   }
 
-  /** The conditions sorted by type, Ready first, so that equal states serialize equally. */
+  /**
+   * The conditions sorted by type, Ready first, so that equal states serialize equally; with {@link
+   * Types#STALLED} brought in line with Ready first, so every status written carries it.
+   */
   public List<Condition> list() {
-    List<Condition> out = new ArrayList<>(list);
+    deriveStalled();
+    return sorted(list);
+  }
+
+  /** Stalled is True exactly while Ready is False with a reason in {@link Reasons#STALLED}. */
+  private void deriveStalled() {
+    Optional<Condition> ready = get(Types.READY);
+    if (ready.isPresent()
+        && FALSE.equals(ready.get().getStatus())
+        && Reasons.STALLED.contains(ready.get().getReason())) {
+      setTrue(Types.STALLED, ready.get().getReason(), ready.get().getMessage());
+    } else {
+      remove(Types.STALLED);
+    }
+  }
+
+  private static List<Condition> sorted(List<Condition> in) {
+    List<Condition> out = new ArrayList<>(in);
     out.sort(
         Comparator.comparing((Condition c) -> !Types.READY.equals(c.getType()))
             .thenComparing(Condition::getType));
@@ -106,8 +126,8 @@ public final class Conditions {
   /** Whether two condition lists say the same thing (ignoring order). */
   public static boolean same(List<Condition> a, List<Condition> b) {
     return Objects.equals(
-        of(a, null).list().stream().map(Conditions::key).toList(),
-        of(b, null).list().stream().map(Conditions::key).toList());
+        sorted(a == null ? List.of() : a).stream().map(Conditions::key).toList(),
+        sorted(b == null ? List.of() : b).stream().map(Conditions::key).toList());
   }
 
   private static String key(Condition c) {
