@@ -92,22 +92,39 @@ public final class Conditions {
 
   /**
    * The conditions sorted by type, Ready first, so that equal states serialize equally; with {@link
-   * Types#STALLED} brought in line with Ready first, so every status written carries it.
+   * Types#STALLED} and {@link Types#RECONCILING} brought in line with the others first, so every
+   * status written carries them.
    */
   public List<Condition> list() {
-    deriveStalled();
+    deriveKstatusConditions();
     return sorted(list);
   }
 
-  /** Stalled is True exactly while Ready is False with a reason in {@link Reasons#STALLED}. */
-  private void deriveStalled() {
+  /**
+   * Stalled is True exactly while Ready is False with a reason in {@link Reasons#STALLED};
+   * Reconciling is True while the object is neither Ready nor Stalled, with the reason of Ready or,
+   * before there is a Ready condition, of the first condition that is not True.
+   */
+  private void deriveKstatusConditions() {
     Optional<Condition> ready = get(Types.READY);
     if (ready.isPresent()
         && FALSE.equals(ready.get().getStatus())
         && Reasons.STALLED.contains(ready.get().getReason())) {
       setTrue(Types.STALLED, ready.get().getReason(), ready.get().getMessage());
+      remove(Types.RECONCILING);
+      return;
+    }
+    remove(Types.STALLED);
+    Optional<Condition> cause =
+        ready.isPresent()
+            ? ready.filter(c -> !TRUE.equals(c.getStatus()))
+            : sorted(list).stream()
+                .filter(c -> !TRUE.equals(c.getStatus()) && !Types.RECONCILING.equals(c.getType()))
+                .findFirst();
+    if (cause.isPresent()) {
+      setTrue(Types.RECONCILING, cause.get().getReason(), cause.get().getMessage());
     } else {
-      remove(Types.STALLED);
+      remove(Types.RECONCILING);
     }
   }
 

@@ -13,6 +13,13 @@ public final class Types {
    */
   public static final String STALLED = "Stalled";
 
+  /**
+   * True while the object is not Ready and not {@link #STALLED}: work is going on (also while a
+   * Machine waits for bootstrap data and has no Ready condition yet); derived by {@link
+   * Conditions#list()}. kstatus reads it as InProgress, whatever else the conditions say.
+   */
+  public static final String RECONCILING = "Reconciling";
+
   // TanzuKubernetesCluster
   public static final String RESOURCES_RESOLVED = "ResourcesResolved";
   public static final String WITHIN_NAMESPACE_LIMITS = "WithinNamespaceLimits";

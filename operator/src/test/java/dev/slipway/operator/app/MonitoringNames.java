@@ -37,7 +37,22 @@ final class MonitoringNames {
           "inf",
           "nan",
           "Inf",
-          "NaN");
+          "NaN",
+          // aggregations, which may be followed by "by (...)" instead of "("
+          "sum",
+          "min",
+          "max",
+          "avg",
+          "group",
+          "stddev",
+          "stdvar",
+          "count",
+          "count_values",
+          "bottomk",
+          "topk",
+          "quantile",
+          "limitk",
+          "limit_ratio");
   private static final Pattern IDENT = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
 
   private MonitoringNames() {}

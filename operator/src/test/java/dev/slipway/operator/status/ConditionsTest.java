@@ -40,21 +40,39 @@ class ConditionsTest {
   }
 
   @Test
-  void noStalledWhileWaitingOrReady() {
+  void reconcilingWhileWaitingNothingOnceReady() {
     List<Condition> waiting =
         Conditions.of(List.of(), 1L, T0)
             .setFalse(Types.READY, Reasons.WAITING_FOR_CONTROL_PLANE, "0 of 1")
             .list();
-    assertThat(types(waiting)).containsExactly("Ready=False");
+    assertThat(types(waiting)).containsExactly("Ready=False", "Reconciling=True");
+    assertThat(waiting.get(1).getReason()).isEqualTo(Reasons.WAITING_FOR_CONTROL_PLANE);
 
     List<Condition> stalled =
-        Conditions.of(List.of(), 1L, T0).setFalse(Types.READY, Reasons.TKR_NOT_FOUND, "x").list();
+        Conditions.of(waiting, 1L, T1).setFalse(Types.READY, Reasons.TKR_NOT_FOUND, "x").list();
     assertThat(types(stalled)).containsExactly("Ready=False", "Stalled=True");
     List<Condition> fixed =
         Conditions.of(stalled, 2L, T1).setTrue(Types.READY, Reasons.READY, "").list();
     assertThat(types(fixed)).containsExactly("Ready=True");
     List<Condition> retried =
         Conditions.of(stalled, 2L, T1).setFalse(Types.READY, Reasons.TASK_FAILED, "retry").list();
-    assertThat(types(retried)).containsExactly("Ready=False");
+    assertThat(types(retried)).containsExactly("Ready=False", "Reconciling=True");
+  }
+
+  @Test
+  void reconcilingBeforeThereIsAReadyCondition() {
+    // a Machine waiting for its bootstrap Secret has no Ready condition yet
+    List<Condition> pending =
+        Conditions.of(List.of(), 1L, T0)
+            .setFalse(Types.BOOTSTRAP_READY, Reasons.WAITING_FOR_BOOTSTRAP_DATA, "no Secret yet")
+            .setFalse(Types.VM_PROVISIONED, Reasons.WAITING_FOR_BOOTSTRAP_DATA, "no data yet")
+            .list();
+    assertThat(types(pending))
+        .containsExactly("BootstrapReady=False", "Reconciling=True", "VMProvisioned=False");
+    Condition reconciling = pending.get(1);
+    assertThat(reconciling.getMessage()).isEqualTo("no Secret yet");
+    // the next reconcile keeps the transition time
+    List<Condition> again = Conditions.of(pending, 1L, T1).list();
+    assertThat(again.get(1).getLastTransitionTime()).isEqualTo("2026-01-10T10:00:00Z");
   }
 }
