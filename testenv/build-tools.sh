@@ -75,9 +75,16 @@ $(tail -n 15 "$log")"
   say "built $name in $((SECONDS - start))s"
 }
 
-go_build helm "$tools/helm" \
-  -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$helm_version -X helm.sh/helm/v3/internal/version.gitTreeState=archive" \
-  helm.sh/helm/v3/cmd/helm
+# As Helm's Makefile does: the Kubernetes version `helm template` and `helm lint` assume without a
+# cluster is the one of the client-go it was built with (v0.37.x -> 1.37), not the compiled-in 1.20.
+client_go=$(mod_version k8s.io/client-go "$tools/helm/go.mod")
+[ -n "$client_go" ] || die "testenv/tools/helm/go.mod requires no k8s.io/client-go"
+kube_minor=$(echo "$client_go" | cut -d. -f2)
+helm_ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$helm_version -X helm.sh/helm/v3/internal/version.gitTreeState=archive"
+for pkg in helm.sh/helm/v3/pkg/chartutil helm.sh/helm/v3/pkg/lint/rules; do
+  helm_ldflags+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$kube_minor"
+done
+go_build helm "$tools/helm" -ldflags "$helm_ldflags" helm.sh/helm/v3/cmd/helm
 # remove_all_sd: promtool without Prometheus' service-discovery plugins (cloud SDKs), which checking
 # and unit-testing rules never use; it keeps the download and the build small.
 # Prometheus publishes v3.M.P as Go module version v0.3MM.P.
