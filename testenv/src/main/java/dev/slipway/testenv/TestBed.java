@@ -73,7 +73,12 @@ public final class TestBed {
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
         throw new TestBedException(
-            "testenv/" + script + " failed (exit " + p.exitValue() + "); its messages are in " + log);
+            "testenv/"
+                + script
+                + " failed (exit "
+                + p.exitValue()
+                + "); its messages are in "
+                + log);
       }
       String last = out.lines().reduce((a, b) -> b).orElse("");
       Path dir = Path.of(last);
