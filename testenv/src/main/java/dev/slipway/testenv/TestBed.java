@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 public final class TestBed {
 
   private static TestBed instance;
+  private static Path toolsDir;
 
   private final Path root;
   private final Path dir;
@@ -59,25 +60,34 @@ public final class TestBed {
   }
 
   private static Path build(Path root) {
+    return runBuild(root, "build.sh");
+  }
+
+  private static Path runBuild(Path root, String script) {
     Path log = logDir(root).resolve("testenv-build.log");
     ProcessBuilder pb =
-        new ProcessBuilder("bash", root.resolve("testenv/build.sh").toString())
+        new ProcessBuilder("bash", root.resolve("testenv/" + script).toString())
             .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
     try {
       Process p = pb.start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
         throw new TestBedException(
-            "testenv/build.sh failed (exit " + p.exitValue() + "); its messages are in " + log);
+            "testenv/"
+                + script
+                + " failed (exit "
+                + p.exitValue()
+                + "); its messages are in "
+                + log);
       }
       String last = out.lines().reduce((a, b) -> b).orElse("");
       Path dir = Path.of(last);
       if (!Files.isDirectory(dir)) {
-        throw new TestBedException("testenv/build.sh printed no test bed directory; see " + log);
+        throw new TestBedException("testenv/" + script + " printed no directory; see " + log);
       }
       return dir;
     } catch (IOException e) {
-      throw new TestBedException("cannot run testenv/build.sh (is bash installed?): " + e, e);
+      throw new TestBedException("cannot run testenv/" + script + " (is bash installed?): " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TestBedException("interrupted while building the test bed", e);
@@ -109,6 +119,25 @@ public final class TestBed {
   }
 
   public Path bin(String name) {
+    Path p = dir.resolve("bin").resolve(name);
+    if (!Files.isExecutable(p)) {
+      throw new TestBedException(p + " is missing or not executable; delete " + dir + " and rerun");
+    }
+    return p;
+  }
+
+  /**
+   * One of the packaging tools {@code testenv/build-tools.sh} builds into a cache of its own:
+   * {@code helm}, {@code promtool} or {@code kstatus} (built if needed, once per JVM).
+   */
+  public static Path tool(String name) {
+    Path dir;
+    synchronized (TestBed.class) {
+      if (toolsDir == null) {
+        toolsDir = runBuild(repositoryRoot(), "build-tools.sh");
+      }
+      dir = toolsDir;
+    }
     Path p = dir.resolve("bin").resolve(name);
     if (!Files.isExecutable(p)) {
       throw new TestBedException(p + " is missing or not executable; delete " + dir + " and rerun");

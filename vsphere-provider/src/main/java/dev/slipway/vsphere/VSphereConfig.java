@@ -41,6 +41,7 @@ public final class VSphereConfig {
   private final Duration requestTimeout;
   private final Duration deployTimeout;
   private final RestFlavor restFlavor;
+  private final CallObserver callObserver;
 
   private VSphereConfig(Builder b) {
     Objects.requireNonNull(b.url, "url");
@@ -68,6 +69,7 @@ public final class VSphereConfig {
     this.requestTimeout = b.requestTimeout;
     this.deployTimeout = b.deployTimeout;
     this.restFlavor = b.restFlavor;
+    this.callObserver = b.callObserver;
   }
 
   /**
@@ -130,6 +132,11 @@ public final class VSphereConfig {
     return deployTimeout;
   }
 
+  /** Told about every completed call ({@link CallObserver#NONE} unless set). */
+  public CallObserver callObserver() {
+    return callObserver;
+  }
+
   public RestFlavor restFlavor() {
     return restFlavor;
   }
@@ -157,6 +164,7 @@ public final class VSphereConfig {
     private Duration requestTimeout = Duration.ofSeconds(120);
     private Duration deployTimeout = Duration.ofMinutes(30);
     private RestFlavor restFlavor = RestFlavor.AUTO;
+    private CallObserver callObserver = CallObserver.NONE;
 
     private Builder() {}
 
@@ -227,6 +235,11 @@ public final class VSphereConfig {
 
     public Builder restFlavor(RestFlavor flavor) {
       this.restFlavor = Objects.requireNonNull(flavor);
+      return this;
+    }
+
+    public Builder callObserver(CallObserver observer) {
+      this.callObserver = Objects.requireNonNull(observer);
       return this;
     }
 

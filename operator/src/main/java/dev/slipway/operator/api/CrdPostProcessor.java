@@ -41,6 +41,7 @@ public final class CrdPostProcessor {
           v.setAdditionalPrinterColumns(inDeclaredOrder(type, v.getAdditionalPrinterColumns()));
         }
         boundQuantities(v.getSchema().getOpenAPIV3Schema());
+        defaultObservedGeneration(v.getSchema().getOpenAPIV3Schema());
       }
       Files.writeString(
           file,
@@ -66,6 +67,26 @@ public final class CrdPostProcessor {
     if (schema.getAdditionalProperties() != null) {
       boundQuantities(schema.getAdditionalProperties().getSchema());
     }
+  }
+
+  /**
+   * A new object reads back with {@code status: {observedGeneration: 0}} (the API server applies
+   * schema defaults when it reads from etcd) until its controller writes status. Generation 1 is
+   * then visibly not observed, so kstatus (Flux's and kpt's health checks) says InProgress instead
+   * of Current for an object no controller has looked at yet.
+   */
+  static void defaultObservedGeneration(JSONSchemaProps root) {
+    JSONSchemaProps status =
+        root.getProperties() == null ? null : root.getProperties().get("status");
+    if (status == null
+        || status.getProperties() == null
+        || !status.getProperties().containsKey("observedGeneration")) {
+      return;
+    }
+    status.setDefault(
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .createObjectNode()
+            .put("observedGeneration", 0));
   }
 
   static List<CustomResourceColumnDefinition> inDeclaredOrder(

@@ -102,11 +102,12 @@ public final class Main {
     Logging.configure(config.logFormat());
     LoggerFactory.getLogger(Main.class)
         .info("slipway-operator {} starting with {}", version(), config);
-    return OperatorProcess.start(config, client(env));
+    KubernetesRequests requests = new KubernetesRequests();
+    return OperatorProcess.start(config, client(env, requests), requests);
   }
 
   /** In a pod: the ServiceAccount. Elsewhere: {@code KUBECONFIG}, else {@code ~/.kube/config}. */
-  static KubernetesClient client(Map<String, String> env) {
+  static KubernetesClient client(Map<String, String> env, KubernetesRequests requests) {
     String kubeconfig = env.get("KUBECONFIG");
     Config config;
     if (kubeconfig != null && !kubeconfig.isBlank()) {
@@ -119,7 +120,11 @@ public final class Main {
     } else {
       config = Config.autoConfigure(null);
     }
-    return new KubernetesClientBuilder().withConfig(config).build();
+    return new KubernetesClientBuilder()
+        .withConfig(config)
+        .withHttpClientBuilderConsumer(
+            b -> b.addOrReplaceInterceptor(KubernetesRequests.NAME, requests))
+        .build();
   }
 
   static String version() {

@@ -73,11 +73,12 @@ public final class OperatorProcess implements AutoCloseable {
    * process while the rest starts), Slipway's metrics, the controllers (leader election), the
    * vCenter probe. On failure, whatever started is stopped again.
    */
-  static OperatorProcess start(OperatorConfig config, KubernetesClient client) {
+  static OperatorProcess start(
+      OperatorConfig config, KubernetesClient client, KubernetesRequests requests) {
     OperatorProcess p = new OperatorProcess(config);
     p.resources.push(client);
     try {
-      p.startAll(client);
+      p.startAll(client, requests);
       return p;
     } catch (RuntimeException e) {
       p.stopAll();
@@ -85,7 +86,11 @@ public final class OperatorProcess implements AutoCloseable {
     }
   }
 
-  private void startAll(KubernetesClient client) {
+  private void startAll(KubernetesClient client, KubernetesRequests requests) {
+    // First, so that the vCenter login below is measured too.
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    resources.push(registry::close);
+    requests.bindTo(registry);
     VCenterCredentials credentials;
     try {
       credentials = VCenterCredentials.read(client, config.namespace(), config.credentialsSecret());
@@ -100,15 +105,13 @@ public final class OperatorProcess implements AutoCloseable {
           e);
     }
     try {
-      vsphere = VCenter.connect(config, credentials);
+      vsphere = VCenter.connect(config, credentials, SlipwayMetrics.vcenterCallTimer(registry));
     } finally {
       credentials.clear();
     }
     resources.push(vsphere);
     LOG.info("logged in to {} at {}", vsphere.about().fullName(), config.vcenterUrl());
 
-    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    resources.push(registry::close);
     bindJvmMetrics();
     SlipwayMetrics metrics = new SlipwayMetrics(registry, leader::get, Clock.systemUTC());
     resources.push(metrics);
@@ -124,6 +127,7 @@ public final class OperatorProcess implements AutoCloseable {
               this::readiness,
               () -> {
                 metrics.vcenterCalls(vsphere);
+                metrics.refreshClusters();
                 return registry.scrape();
               },
               METRICS_CONTENT_TYPE);

@@ -3,11 +3,14 @@ package dev.slipway.operator.app;
 import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
+import dev.slipway.operator.controller.TanzuKubernetesClusterReconciler;
 import dev.slipway.operator.status.Reasons;
 import dev.slipway.operator.status.Types;
+import dev.slipway.vsphere.CallObserver;
 import dev.slipway.vsphere.VSphereProvider;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -15,6 +18,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,6 +28,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,17 +49,51 @@ import java.util.function.Supplier;
  *       turned False with one of the {@link #ERROR_REASONS}, on Machines, TanzuKubernetesClusters
  *       and VSphereNamespaces;
  *   <li>{@code slipway_vcenter_calls_total{method}}: calls per vSphere method of this process's
- *       vCenter connection ({@link VSphereProvider#callCounts()}).
+ *       vCenter connection ({@link VSphereProvider#callCounts()});
+ *   <li>{@code slipway_vcenter_call_duration_seconds{method,outcome}}: histogram of how long each
+ *       vCenter call took, {@code outcome} {@code success} or {@code failure} ({@link
+ *       #vcenterCallTimer});
+ *   <li>{@code slipway_clusters{phase}}: TanzuKubernetesClusters by {@code status.phase};
+ *   <li>{@code slipway_cluster_ready{namespace,name}}: 1 while a cluster's Ready condition is True,
+ *       else 0 (deleting clusters are left out);
+ *   <li>{@code slipway_cluster_certificate_expiry_timestamp_seconds{namespace,name,certificate}}:
+ *       when the certificates in a cluster's Secrets expire: {@code kubeconfig} (the admin client
+ *       certificate Slipway itself reaches the workload cluster with, one year), {@code ca}, {@code
+ *       etcd} and {@code proxy} (the cluster's CAs).
  * </ul>
  *
- * The provisioning histogram and the error counter count what happened while this replica was the
- * leader (the one acting), and only transitions after this process started, so two replicas or a
- * restart never count one event twice.
+ * The cluster gauges, like the machine gauges, are cluster facts read from informer caches at
+ * scrape time, so every replica reports the same numbers.
+ *
+ * <p>The provisioning histogram and the error counter count what happened while this replica was
+ * the leader (the one acting), and only transitions after this process started, so two replicas or
+ * a restart never count one event twice.
  */
 final class SlipwayMetrics implements AutoCloseable {
 
   static final List<String> PHASES =
       List.of("Pending", "Provisioning", "Provisioned", "Running", "Deleting", "Failed", "Unknown");
+
+  /** TanzuKubernetesCluster {@code status.phase} values; anything else counts as Unknown. */
+  static final List<String> CLUSTER_PHASES =
+      List.of("creating", "running", "updating", "failed", "updateFailed", "deleting", "Unknown");
+
+  /** The Secrets of a cluster whose certificates are reported, by name suffix. */
+  static final List<String> CERTIFICATE_SECRETS = List.of("kubeconfig", "ca", "etcd", "proxy");
+
+  private static final Duration[] VCENTER_CALL_BUCKETS = {
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10),
+    Duration.ofSeconds(30),
+    Duration.ofSeconds(60)
+  };
 
   /** Condition reasons that mean something failed (rather than "still waiting"). */
   static final Set<String> ERROR_REASONS =
@@ -98,6 +138,11 @@ final class SlipwayMetrics implements AutoCloseable {
   private final Set<String> vcenterMethods = ConcurrentHashMap.newKeySet();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private volatile Supplier<Collection<Machine>> machines = List::of;
+  private volatile Supplier<Collection<TanzuKubernetesCluster>> clusters = List::of;
+  private volatile Supplier<Collection<Secret>> clusterSecrets = List::of;
+  private final Map<String, Optional<Instant>> expiries = new ConcurrentHashMap<>();
+  private final MultiGauge clusterReady;
+  private final MultiGauge certificateExpiry;
 
   SlipwayMetrics(MeterRegistry registry, BooleanSupplier leader, Clock clock) {
     this.registry = registry;
@@ -117,6 +162,23 @@ final class SlipwayMetrics implements AutoCloseable {
           .tag("phase", phase)
           .register(registry);
     }
+    for (String phase : CLUSTER_PHASES) {
+      Gauge.builder("slipway.clusters", () -> countClusterPhase(phase))
+          .description("TanzuKubernetesClusters by status.phase")
+          .tag("phase", phase)
+          .register(registry);
+    }
+    clusterReady =
+        MultiGauge.builder("slipway.cluster.ready")
+            .description("1 while a TanzuKubernetesCluster's Ready condition is True, else 0")
+            .register(registry);
+    certificateExpiry =
+        MultiGauge.builder("slipway.cluster.certificate.expiry.timestamp")
+            .description(
+                "When a certificate in a cluster's Secrets expires (Unix time): kubeconfig is the"
+                    + " admin client certificate, ca, etcd and proxy the cluster's CAs")
+            .baseUnit("seconds")
+            .register(registry);
     Gauge.builder("slipway.leader", () -> leader.getAsBoolean() ? 1 : 0)
         .description("1 when this replica holds the leader Lease (and reconciles), else 0")
         .register(registry);
@@ -128,14 +190,39 @@ final class SlipwayMetrics implements AutoCloseable {
         client.resources(Machine.class).inAnyNamespace().inform(handler(this::onMachine), 0);
     informers.add(m);
     countMachinesFrom(() -> m.getStore().list());
-    informers.add(
+    SharedIndexInformer<TanzuKubernetesCluster> c =
         client
             .resources(TanzuKubernetesCluster.class)
             .inAnyNamespace()
             .inform(
                 handler(
-                    c -> onConditions(c, c.getStatus() == null ? null : c.getStatus().conditions)),
-                0));
+                    tkc ->
+                        onConditions(
+                            tkc, tkc.getStatus() == null ? null : tkc.getStatus().conditions)),
+                0);
+    informers.add(c);
+    // Only the Secrets Slipway wrote for its clusters (the label), not every Secret.
+    SharedIndexInformer<Secret> secrets =
+        client
+            .secrets()
+            .inAnyNamespace()
+            .withLabel(TanzuKubernetesClusterReconciler.CLUSTER_LABEL)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Secret obj) {}
+
+                  @Override
+                  public void onUpdate(Secret oldObj, Secret newObj) {}
+
+                  @Override
+                  public void onDelete(Secret obj, boolean deletedFinalStateUnknown) {
+                    expiries.keySet().removeIf(k -> k.startsWith(obj.getMetadata().getUid()));
+                  }
+                },
+                0);
+    informers.add(secrets);
+    countClustersFrom(() -> c.getStore().list(), () -> secrets.getStore().list());
     informers.add(
         client
             .resources(VSphereNamespace.class)
@@ -143,6 +230,30 @@ final class SlipwayMetrics implements AutoCloseable {
                 handler(
                     n -> onConditions(n, n.getStatus() == null ? null : n.getStatus().conditions)),
                 0));
+  }
+
+  /**
+   * Times every vCenter call into {@code slipway_vcenter_call_duration_seconds}. Given to the
+   * vCenter connection before it logs in, so logins are measured too.
+   */
+  static CallObserver vcenterCallTimer(MeterRegistry registry) {
+    return (method, duration, failed) ->
+        Timer.builder("slipway.vcenter.call.duration")
+            .description("vCenter calls by vSphere method and outcome, and how long they took")
+            .tag("method", method)
+            .tag("outcome", failed ? "failure" : "success")
+            .serviceLevelObjectives(VCENTER_CALL_BUCKETS)
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofMinutes(5))
+            .register(registry)
+            .record(duration);
+  }
+
+  /** Where the cluster gauges read clusters and their Secrets (the informers' caches). */
+  void countClustersFrom(
+      Supplier<Collection<TanzuKubernetesCluster>> clusters, Supplier<Collection<Secret>> secrets) {
+    this.clusters = clusters;
+    this.clusterSecrets = secrets;
   }
 
   /** Where the phase gauges count Machines (the informer's cache). */
@@ -245,6 +356,65 @@ final class SlipwayMetrics implements AutoCloseable {
           .register(registry)
           .increment();
     }
+  }
+
+  /** Brings the per-cluster gauges up to date with the caches; called before each scrape. */
+  void refreshClusters() {
+    List<MultiGauge.Row<?>> ready = new ArrayList<>();
+    for (TanzuKubernetesCluster c : clusters.get()) {
+      if (c.getMetadata().getDeletionTimestamp() != null) {
+        continue;
+      }
+      boolean isReady =
+          c.getStatus() != null
+              && find(c.getStatus().conditions, Types.READY)
+                  .map(x -> "True".equals(x.getStatus()))
+                  .orElse(false);
+      ready.add(
+          MultiGauge.Row.of(
+              Tags.of(
+                  "namespace", c.getMetadata().getNamespace(), "name", c.getMetadata().getName()),
+              isReady ? 1 : 0));
+    }
+    clusterReady.register(ready, true);
+
+    List<MultiGauge.Row<?>> expiry = new ArrayList<>();
+    for (Secret s : clusterSecrets.get()) {
+      String cluster =
+          s.getMetadata().getLabels().get(TanzuKubernetesClusterReconciler.CLUSTER_LABEL);
+      String name = s.getMetadata().getName();
+      if (cluster == null || !name.startsWith(cluster + "-")) {
+        continue;
+      }
+      String which = name.substring(cluster.length() + 1);
+      if (!CERTIFICATE_SECRETS.contains(which)) {
+        continue;
+      }
+      String key = s.getMetadata().getUid() + "|" + s.getMetadata().getResourceVersion();
+      expiries
+          .computeIfAbsent(key, k -> ClusterCertificates.notAfter(which, s))
+          .ifPresent(
+              at ->
+                  expiry.add(
+                      MultiGauge.Row.of(
+                          Tags.of(
+                              "namespace",
+                              s.getMetadata().getNamespace(),
+                              "name",
+                              cluster,
+                              "certificate",
+                              which),
+                          at.getEpochSecond())));
+    }
+    certificateExpiry.register(expiry, true);
+  }
+
+  private double countClusterPhase(String phase) {
+    return clusters.get().stream()
+        .map(c -> c.getStatus() == null ? null : c.getStatus().phase)
+        .map(p -> p == null || !CLUSTER_PHASES.contains(p) ? "Unknown" : p)
+        .filter(phase::equals)
+        .count();
   }
 
   private double countPhase(String phase) {

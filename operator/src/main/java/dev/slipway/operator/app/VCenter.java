@@ -1,6 +1,7 @@
 package dev.slipway.operator.app;
 
 import dev.slipway.operator.config.Placement;
+import dev.slipway.vsphere.CallObserver;
 import dev.slipway.vsphere.FaultKind;
 import dev.slipway.vsphere.VSphereConfig;
 import dev.slipway.vsphere.VSphereException;
@@ -18,9 +19,13 @@ final class VCenter {
    *     certificate trust, missing inventory paths)
    * @throws StartupException when vCenter cannot be reached
    */
-  static VSphereProvider connect(OperatorConfig config, VCenterCredentials credentials) {
+  static VSphereProvider connect(
+      OperatorConfig config, VCenterCredentials credentials, CallObserver calls) {
     VSphereConfig.Builder b =
-        VSphereConfig.builder().url(config.vcenterUrl()).username(credentials.username());
+        VSphereConfig.builder()
+            .url(config.vcenterUrl())
+            .username(credentials.username())
+            .callObserver(calls);
     char[] password = credentials.password();
     try {
       b.password(password);

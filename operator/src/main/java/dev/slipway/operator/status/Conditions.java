@@ -90,9 +90,46 @@ public final class Conditions {
     return get(type).map(c -> FALSE.equals(c.getStatus())).orElse(false);
   }
 
-  /** The conditions sorted by type, Ready first, so that equal states serialize equally. */
+  /**
+   * The conditions sorted by type, Ready first, so that equal states serialize equally; with {@link
+   * Types#STALLED} and {@link Types#RECONCILING} brought in line with the others first, so every
+   * status written carries them.
+   */
   public List<Condition> list() {
-    List<Condition> out = new ArrayList<>(list);
+    deriveKstatusConditions();
+    return sorted(list);
+  }
+
+  /**
+   * Stalled is True exactly while Ready is False with a reason in {@link Reasons#STALLED};
+   * Reconciling is True while the object is neither Ready nor Stalled, with the reason of Ready or,
+   * before there is a Ready condition, of the first condition that is not True.
+   */
+  private void deriveKstatusConditions() {
+    Optional<Condition> ready = get(Types.READY);
+    if (ready.isPresent()
+        && FALSE.equals(ready.get().getStatus())
+        && Reasons.STALLED.contains(ready.get().getReason())) {
+      setTrue(Types.STALLED, ready.get().getReason(), ready.get().getMessage());
+      remove(Types.RECONCILING);
+      return;
+    }
+    remove(Types.STALLED);
+    Optional<Condition> cause =
+        ready.isPresent()
+            ? ready.filter(c -> !TRUE.equals(c.getStatus()))
+            : sorted(list).stream()
+                .filter(c -> !TRUE.equals(c.getStatus()) && !Types.RECONCILING.equals(c.getType()))
+                .findFirst();
+    if (cause.isPresent()) {
+      setTrue(Types.RECONCILING, cause.get().getReason(), cause.get().getMessage());
+    } else {
+      remove(Types.RECONCILING);
+    }
+  }
+
+  private static List<Condition> sorted(List<Condition> in) {
+    List<Condition> out = new ArrayList<>(in);
     out.sort(
         Comparator.comparing((Condition c) -> !Types.READY.equals(c.getType()))
             .thenComparing(Condition::getType));
@@ -106,8 +143,8 @@ public final class Conditions {
   /** Whether two condition lists say the same thing (ignoring order). */
   public static boolean same(List<Condition> a, List<Condition> b) {
     return Objects.equals(
-        of(a, null).list().stream().map(Conditions::key).toList(),
-        of(b, null).list().stream().map(Conditions::key).toList());
+        sorted(a == null ? List.of() : a).stream().map(Conditions::key).toList(),
+        sorted(b == null ? List.of() : b).stream().map(Conditions::key).toList());
   }
 
   private static String key(Condition c) {

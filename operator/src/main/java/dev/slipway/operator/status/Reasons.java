@@ -54,4 +54,27 @@ public final class Reasons {
   public static final String VSPHERE_ERROR = "VSphereError";
   public static final String CREATED = "Created";
   public static final String WAITING_FOR_QUOTA = "WaitingForQuota";
+
+  /**
+   * Reasons of a False Ready that no amount of waiting fixes: a Failed machine (replaced only when
+   * someone deletes it), a cluster with one, and references or limits that only a change to the
+   * manifest, the release or the VSphereNamespace can satisfy. Ready False with any of these makes
+   * the object {@link Types#STALLED}. Retried problems (a failed task, a vSphere error, anything
+   * "waiting") are not here.
+   */
+  public static final java.util.Set<String> STALLED =
+      java.util.Set.of(
+          PERMANENT_FAILURE,
+          IMAGE_NOT_FOUND,
+          MACHINE_FAILED,
+          BOOTSTRAP_TOKEN_REVOKED,
+          INVALID_CLUSTER_CERTIFICATES,
+          TKR_NOT_FOUND,
+          VERSION_DOWNGRADE,
+          NAMESPACE_NOT_FOUND,
+          VM_CLASS_NOT_FOUND,
+          VM_CLASS_NOT_GRANTED,
+          STORAGE_CLASS_NOT_GRANTED,
+          LIBRARY_NOT_GRANTED,
+          LIMIT_EXCEEDED);
 }

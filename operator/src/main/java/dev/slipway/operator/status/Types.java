@@ -6,6 +6,20 @@ public final class Types {
 
   public static final String READY = "Ready";
 
+  /**
+   * True while Ready is False for a reason that waits for a person rather than for time ({@link
+   * Reasons#STALLED}); derived from Ready by {@link Conditions#list()}. kstatus (Flux's and kpt's
+   * health checks) reads it as Failed; without it a False Ready only means InProgress.
+   */
+  public static final String STALLED = "Stalled";
+
+  /**
+   * True while the object is not Ready and not {@link #STALLED}: work is going on (also while a
+   * Machine waits for bootstrap data and has no Ready condition yet); derived by {@link
+   * Conditions#list()}. kstatus reads it as InProgress, whatever else the conditions say.
+   */
+  public static final String RECONCILING = "Reconciling";
+
   // TanzuKubernetesCluster
   public static final String RESOURCES_RESOLVED = "ResourcesResolved";
   public static final String WITHIN_NAMESPACE_LIMITS = "WithinNamespaceLimits";

@@ -33,6 +33,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -230,6 +232,15 @@ class MainIT {
                   leaderMetrics, "slipway_vcenter_calls_total{method=\"RetrieveServiceContent\"}"))
           .hasValueSatisfying(n -> assertThat(n).isGreaterThan(0));
       assertThat(leaderMetrics).contains("jvm_memory_used_bytes{");
+      assertThat(sample(leaderMetrics, "slipway_cluster_ready{name=\"demo\",namespace=\"team-a\"}"))
+          .contains(0.0);
+      assertThat(leaderMetrics)
+          .contains(
+              "slipway_vcenter_call_duration_seconds_bucket{method=\"Login\",outcome=\"success\"")
+          .contains("slipway_kubernetes_requests_total{code=\"201\",verb=\"POST\"}");
+
+      // deploy/monitoring's alerts and dashboard query only what /metrics exports.
+      everyMonitoredMetricIsExported(a);
 
       // Graceful shutdown of the leader: it releases the Lease, so the standby takes over well
       // within the lease duration, and stays ready throughout.
@@ -250,6 +261,64 @@ class MainIT {
         b.close();
       }
     }
+  }
+
+  /**
+   * A cluster CA Secret as the cluster controller writes it (the demo cluster never gets that far
+   * here, its release does not exist), so the certificate gauge has a series; then every metric
+   * name in deploy/monitoring's rules and dashboard must be in the leader's /metrics.
+   */
+  private void everyMonitoredMetricIsExported(OperatorProcess leader) throws IOException {
+    client
+        .secrets()
+        .inNamespace("team-a")
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("demo-ca")
+                .addToLabels("slipway.dev/cluster", "demo")
+                .endMetadata()
+                .addToStringData(
+                    "tls.crt",
+                    dev.slipway.operator.bootstrap.ClusterPki.generate("demo").ca().certPem())
+                .build())
+        .create();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(get(leader, "/metrics").body())
+                    .contains(
+                        "slipway_cluster_certificate_expiry_timestamp_seconds{certificate=\"ca\""));
+    String scrape = get(leader, "/metrics").body();
+    Path root = TestBed.repositoryRoot();
+    Files.createDirectories(root.resolve("operator/target"));
+    Files.writeString(root.resolve("operator/target/metrics-scrape.txt"), scrape);
+    Set<String> exported = new TreeSet<>();
+    Matcher m = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]").matcher(scrape);
+    while (m.find()) {
+      exported.add(m.group(1));
+    }
+    Path rules = root.resolve("deploy/monitoring/slipway.rules.yaml");
+    Path dashboard = root.resolve("deploy/monitoring/slipway-dashboard.json");
+    Map<String, List<String>> expressions =
+        Map.of(
+            rules.toString(), MonitoringNames.ruleExpressions(rules),
+            dashboard.toString(), MonitoringNames.dashboardExpressions(dashboard));
+    Set<String> used = new TreeSet<>();
+    expressions.forEach(
+        (file, exprs) -> {
+          assertThat(exprs).as(file).isNotEmpty();
+          for (String expr : exprs) {
+            Set<String> names = MonitoringNames.metricNames(expr);
+            assertThat(names).as("%s: %s uses no metric", file, expr).isNotEmpty();
+            assertThat(exported)
+                .as("%s: %s uses a metric /metrics does not export", file, expr)
+                .containsAll(names);
+            used.addAll(names);
+          }
+        });
+    assertThat(used).contains("slipway_cluster_ready", "slipway_leader");
   }
 
   private static void rawConnect(int port) throws IOException {

@@ -199,4 +199,119 @@ class SlipwayMetricsTest {
               throw new UnsupportedOperationException(method.getName());
             });
   }
+
+  private static TanzuKubernetesCluster cluster(String name, String phase, String ready) {
+    TanzuKubernetesCluster c = new TanzuKubernetesCluster();
+    c.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("team-a").build());
+    c.setStatus(new dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesClusterStatus());
+    c.getStatus().phase = phase;
+    c.getStatus().conditions = new ArrayList<>(List.of(condition("Ready", ready, "R", START)));
+    return c;
+  }
+
+  private static io.fabric8.kubernetes.api.model.Secret secret(
+      String name, String cluster, Map<String, String> stringData) {
+    Map<String, String> data = new java.util.HashMap<>();
+    stringData.forEach(
+        (k, v) ->
+            data.put(
+                k,
+                java.util.Base64.getEncoder()
+                    .encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    return new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace("team-a")
+        .withUid("uid-" + name)
+        .withResourceVersion("1")
+        .addToLabels("slipway.dev/cluster", cluster)
+        .endMetadata()
+        .withData(data)
+        .build();
+  }
+
+  @Test
+  void clustersByPhaseReadinessAndCertificateExpiry() throws Exception {
+    TanzuKubernetesCluster deleting = cluster("gone", "deleting", "False");
+    deleting.getMetadata().setDeletionTimestamp(START.toString());
+    dev.slipway.operator.bootstrap.ClusterPki pki =
+        dev.slipway.operator.bootstrap.ClusterPki.generate("demo");
+    String kubeconfig =
+        dev.slipway.operator.bootstrap.Kubeconfigs.admin("demo", "127.1.0.10", 6443, pki.ca());
+    List<io.fabric8.kubernetes.api.model.Secret> secrets =
+        List.of(
+            secret("demo-kubeconfig", "demo", Map.of("value", kubeconfig)),
+            secret("demo-ca", "demo", Map.of("tls.crt", pki.ca().certPem())),
+            // not a certificate Secret of the cluster: no series
+            secret("demo-ssh", "demo", Map.of("value", "ssh-ed25519 AAAA")),
+            secret("demo-sa", "demo", Map.of("tls.crt", "not a certificate")));
+    metrics.countClustersFrom(
+        () ->
+            List.of(
+                cluster("demo", "running", "True"),
+                cluster("new", "creating", "False"),
+                cluster("odd", null, "Unknown"),
+                deleting),
+        () -> secrets);
+
+    metrics.refreshClusters();
+
+    assertThat(registry.get("slipway.clusters").tag("phase", "running").gauge().value())
+        .isEqualTo(1.0);
+    assertThat(registry.get("slipway.clusters").tag("phase", "creating").gauge().value())
+        .isEqualTo(1.0);
+    assertThat(registry.get("slipway.clusters").tag("phase", "Unknown").gauge().value())
+        .isEqualTo(1.0);
+    assertThat(registry.get("slipway.clusters").tag("phase", "deleting").gauge().value())
+        .isEqualTo(1.0);
+    assertThat(registry.get("slipway.cluster.ready").tag("name", "demo").gauge().value())
+        .isEqualTo(1.0);
+    assertThat(registry.get("slipway.cluster.ready").tag("name", "new").gauge().value())
+        .isEqualTo(0.0);
+    assertThat(registry.find("slipway.cluster.ready").tag("name", "gone").gauge()).isNull();
+
+    double kubeconfigExpiry =
+        registry
+            .get("slipway.cluster.certificate.expiry.timestamp")
+            .tags("namespace", "team-a", "name", "demo", "certificate", "kubeconfig")
+            .gauge()
+            .value();
+    double caExpiry =
+        registry
+            .get("slipway.cluster.certificate.expiry.timestamp")
+            .tags("certificate", "ca")
+            .gauge()
+            .value();
+    // the admin certificate: one year; the CA: ten
+    assertThat(kubeconfigExpiry - Instant.now().getEpochSecond())
+        .isBetween(364 * 86400.0, 366 * 86400.0);
+    assertThat(caExpiry - Instant.now().getEpochSecond()).isGreaterThan(9 * 365 * 86400.0);
+    assertThat(registry.find("slipway.cluster.certificate.expiry.timestamp").gauges()).hasSize(2);
+
+    // a cluster that went away takes its series with it
+    metrics.countClustersFrom(() -> List.of(cluster("new", "creating", "False")), List::of);
+    metrics.refreshClusters();
+    assertThat(registry.find("slipway.cluster.ready").tag("name", "demo").gauge()).isNull();
+    assertThat(registry.find("slipway.cluster.certificate.expiry.timestamp").gauges()).isEmpty();
+  }
+
+  @Test
+  void vcenterCallsAreTimedByMethodAndOutcome() {
+    var observer = SlipwayMetrics.vcenterCallTimer(registry);
+    observer.observe("Login", Duration.ofMillis(40), false);
+    observer.observe("Login", Duration.ofMillis(60), true);
+    observer.observe("CloneVM_Task", Duration.ofMillis(300), false);
+
+    var ok =
+        registry.get("slipway.vcenter.call.duration").tags("method", "Login", "outcome", "success");
+    assertThat(ok.timer().count()).isEqualTo(1);
+    assertThat(
+            registry
+                .get("slipway.vcenter.call.duration")
+                .tags("method", "Login", "outcome", "failure")
+                .timer()
+                .totalTime(TimeUnit.MILLISECONDS))
+        .isEqualTo(60.0);
+    assertThat(registry.get("slipway.vcenter.call.duration").timers()).hasSize(3);
+  }
 }

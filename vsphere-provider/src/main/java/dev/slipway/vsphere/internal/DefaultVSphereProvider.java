@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class DefaultVSphereProvider implements VSphereProvider {
 
-  private final CallCounter counter = new CallCounter();
+  private final CallCounter counter;
   private final Vim vim;
   private final RestClient rest;
   private final LocalTasks local = new LocalTasks();
@@ -48,6 +48,7 @@ public final class DefaultVSphereProvider implements VSphereProvider {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private DefaultVSphereProvider(VSphereConfig config) {
+    this.counter = new CallCounter(config.callObserver());
     HttpClient http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)

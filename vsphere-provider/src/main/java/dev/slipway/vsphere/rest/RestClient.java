@@ -217,19 +217,27 @@ public final class RestClient {
 
   private HttpResponse<String> postSession(String path, String basic) {
     counter.increment("POST " + path);
+    long start = System.nanoTime();
+    boolean failed = true;
     try {
-      return http.send(
-          HttpRequest.newBuilder(config.baseUrl().resolve(path))
-              .timeout(config.requestTimeout())
-              .header("Authorization", "Basic " + basic)
-              .header("vmware-use-header-authn", "true")
-              .POST(HttpRequest.BodyPublishers.noBody())
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(config.baseUrl().resolve(path))
+                  .timeout(config.requestTimeout())
+                  .header("Authorization", "Basic " + basic)
+                  .header("vmware-use-header-authn", "true")
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      // 404 from /api/session is a vCenter without that API: the /rest session follows.
+      failed = r.statusCode() / 100 != 2 && r.statusCode() != 404;
+      return r;
     } catch (IOException e) {
       throw Faults.transport("POST " + path, e);
     } catch (InterruptedException e) {
       throw Faults.interrupted("POST " + path, e);
+    } finally {
+      counter.completed("POST " + path, start, failed);
     }
   }
 
@@ -258,20 +266,30 @@ public final class RestClient {
 
   private HttpResponse<String> send(
       String method, String path, Object body, Duration timeout, String sid) {
+    HttpRequest req = request(method, path, body, timeout, sid);
+    long start = System.nanoTime();
+    boolean failed = true;
     try {
-      return http.send(
-          request(method, path, body, timeout, sid), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+      failed = r.statusCode() / 100 != 2;
+      return r;
     } catch (IOException e) {
       throw Faults.transport(method + " " + path, e);
     } catch (InterruptedException e) {
       throw Faults.interrupted(method + " " + path, e);
+    } finally {
+      counter.completed(method + " " + operationName("/rest/" + path), start, failed);
     }
   }
 
   private CompletableFuture<HttpResponse<String>> sendAsync(
       String method, String path, Object body, Duration timeout, String sid) {
-    return http.sendAsync(
-            request(method, path, body, timeout, sid), HttpResponse.BodyHandlers.ofString())
+    HttpRequest req = request(method, path, body, timeout, sid);
+    long start = System.nanoTime();
+    String name = method + " " + operationName("/rest/" + path);
+    return http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
+        .whenComplete(
+            (r, t) -> counter.completed(name, start, t != null || r.statusCode() / 100 != 2))
         .exceptionally(
             t -> {
               Throwable c =

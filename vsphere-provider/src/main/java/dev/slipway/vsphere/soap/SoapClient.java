@@ -127,20 +127,30 @@ public final class SoapClient {
       b.header("Cookie", COOKIE + "=" + c);
     }
     long start = System.nanoTime();
-    HttpResponse<String> r;
+    boolean failed = true;
     try {
-      r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw Faults.transport(method, e);
-    } catch (InterruptedException e) {
-      throw Faults.interrupted(method, e);
+      HttpResponse<String> r;
+      try {
+        r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw Faults.transport(method, e);
+      } catch (InterruptedException e) {
+        throw Faults.interrupted(method, e);
+      }
+      LOG.debug(
+          "{} -> HTTP {} in {} ms",
+          method,
+          r.statusCode(),
+          (System.nanoTime() - start) / 1_000_000);
+      for (String sc : r.headers().allValues("set-cookie")) {
+        sessionCookie(sc).ifPresent(v -> cookie = v);
+      }
+      XmlNode result = response(method, r.statusCode(), r.body());
+      failed = false;
+      return result;
+    } finally {
+      counter.completed(method, start, failed);
     }
-    LOG.debug(
-        "{} -> HTTP {} in {} ms", method, r.statusCode(), (System.nanoTime() - start) / 1_000_000);
-    for (String sc : r.headers().allValues("set-cookie")) {
-      sessionCookie(sc).ifPresent(v -> cookie = v);
-    }
-    return response(method, r.statusCode(), r.body());
   }
 
   /** The value of a {@code vmware_soap_session} Set-Cookie header, if it is one. */
