@@ -24,6 +24,11 @@ import java.util.Set;
  * grants every VM class, storage class and content library the cluster uses.
  */
 final class ClusterResolver {
+  /** The release is more than one minor version above, or another major than, the running one. */
+  static final String VERSION_SKIP = "VersionSkip";
+
+  /** A pool's release is newer than the control plane's. */
+  static final String WORKER_VERSION_NEWER = "WorkerVersionNewerThanControlPlane";
 
   /** What a resolved cluster's machines are built from. */
   record Resolved(
@@ -122,7 +127,7 @@ final class ClusterResolver {
       }
       releases.computeIfAbsent(name, this::readyRelease);
     }
-    downgrade(tkc, releases.get(tkrName(cp, cp)))
+    versionRules(tkc, releases)
         .ifPresent(
             u -> {
               throw new NotResolved(u.reason(), u.message());
@@ -226,26 +231,79 @@ final class ClusterResolver {
     return out;
   }
 
-  /** A cluster that runs version X may not be moved to a release older than X. */
-  private static Optional<Unresolved> downgrade(
-      TanzuKubernetesCluster tkc, TanzuKubernetesRelease tkr) {
+  /**
+   * The version rules, with the releases' Kubernetes versions (names are not trusted here): the
+   * control plane moves from the version the cluster runs ({@code status.version}) to the same or
+   * the next minor version, never back and never to another major; no pool's release is newer than
+   * the control plane's. A cluster that has not run yet may start at any version.
+   */
+  static Optional<Unresolved> versionRules(
+      TanzuKubernetesCluster tkc, Map<String, TanzuKubernetesRelease> releases) {
+    TopologySettings cp = tkc.getSpec().topology.controlPlane;
+    TanzuKubernetesRelease cpRelease = releases.get(tkrName(cp, cp));
+    String wanted = cpRelease.getSpec().kubernetes.version;
     String running = tkc.getStatus() == null ? null : tkc.getStatus().version;
-    if (running == null) {
-      return Optional.empty();
+    if (running != null) {
+      Optional<Unresolved> step = controlPlaneStep(cpRelease, wanted, running);
+      if (step.isPresent()) {
+        return step;
+      }
     }
-    String wanted = tkr.getSpec().kubernetes.version;
+    for (NodePool pool : pools(tkc)) {
+      TanzuKubernetesRelease r = releases.get(tkrName(pool, cp));
+      String version = r.getSpec().kubernetes.version;
+      if (Versions.compare(version, wanted) > 0) {
+        return Optional.of(
+            new Unresolved(
+                WORKER_VERSION_NEWER,
+                "pool "
+                    + pool.name
+                    + " uses TanzuKubernetesRelease "
+                    + r.getMetadata().getName()
+                    + " with Kubernetes "
+                    + version
+                    + ", newer than the control plane's "
+                    + wanted
+                    + ": workers may not run a newer Kubernetes than the control plane"));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Unresolved> controlPlaneStep(
+      TanzuKubernetesRelease tkr, String wanted, String running) {
+    String release = "TanzuKubernetesRelease " + tkr.getMetadata().getName();
     if (Versions.compare(wanted, running) < 0) {
       return Optional.of(
           new Unresolved(
               Reasons.VERSION_DOWNGRADE,
-              "TanzuKubernetesRelease "
-                  + tkr.getMetadata().getName()
+              release
                   + " has Kubernetes "
                   + wanted
                   + ", older than the "
                   + running
-                  + " the cluster runs: downgrades are"
-                  + " not supported"));
+                  + " the cluster runs: downgrades are not supported"));
+    }
+    int[] to = Versions.parse(wanted);
+    int[] from = Versions.parse(running);
+    if (to[0] != from[0] || to[1] > from[1] + 1) {
+      return Optional.of(
+          new Unresolved(
+              VERSION_SKIP,
+              release
+                  + " has Kubernetes "
+                  + wanted
+                  + " but the cluster runs "
+                  + running
+                  + ": upgrade one minor version at a time (v"
+                  + from[0]
+                  + "."
+                  + from[1]
+                  + " -> v"
+                  + from[0]
+                  + "."
+                  + (from[1] + 1)
+                  + " first)"));
     }
     return Optional.empty();
   }

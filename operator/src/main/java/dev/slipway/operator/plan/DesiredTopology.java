@@ -10,9 +10,20 @@ import java.util.Set;
  *
  * @param clusterName the TanzuKubernetesCluster's name, the prefix of every machine name
  * @param controlPlaneReplicas how many control-plane machines the cluster should have
- * @param pools the worker node pools, in spec order (the order they are planned in)
+ * @param pools the worker node pools, in spec order (the order they are planned and rolled out in)
+ * @param controlPlaneTemplate the {@link MachineTemplate#hash()} control-plane machines should be
+ *     built from; null when unknown, and then no control-plane machine is outdated
  */
-public record DesiredTopology(String clusterName, int controlPlaneReplicas, List<PoolSpec> pools) {
+public record DesiredTopology(
+    String clusterName,
+    int controlPlaneReplicas,
+    List<PoolSpec> pools,
+    String controlPlaneTemplate) {
+  /** A topology whose control plane has no template hash. */
+  public DesiredTopology(String clusterName, int controlPlaneReplicas, List<PoolSpec> pools) {
+    this(clusterName, controlPlaneReplicas, pools, null);
+  }
+
   public DesiredTopology {
     Objects.requireNonNull(clusterName, "clusterName");
     Objects.requireNonNull(pools, "pools of cluster " + clusterName);

@@ -1,12 +1,14 @@
 package dev.slipway.operator.plan;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.random.RandomGenerator;
@@ -21,12 +23,32 @@ import java.util.random.RandomGenerator;
  *       deleted again.
  *   <li>The control plane starts with exactly one machine (the one that runs {@code kubeadm init});
  *       once the control plane is initialized it grows by one machine at a time, each only when
- *       every other control-plane machine is ready. It never shrinks.
+ *       every other control-plane machine is healthy (Ready, not failed, a healthy etcd member) and
+ *       none is being deleted. It never shrinks below its replicas.
  *   <li>Workers are created only once the control plane is initialized; a managed pool gets all its
- *       missing machines in one plan. Scale-in removes machines marked for deletion first, then the
- *       newest. Pools without replicas (autoscaled) are left alone.
+ *       missing machines in one plan. Scale-in removes machines marked for deletion first, then
+ *       outdated ones, then the newest. Pools without replicas (autoscaled) are left alone.
  *   <li>Workers of pools no longer in the spec, or of no pool at all, are deleted.
  *   <li>Deleting is always allowed, even before the control plane is initialized.
+ * </ul>
+ *
+ * <p>Rollouts. A machine is <em>outdated</em> when its template hash differs from its group's
+ * (control plane or pool). Outdated machines are replaced, control plane first:
+ *
+ * <ul>
+ *   <li>Control plane: surge by one. With every control-plane machine healthy and none being
+ *       deleted, one machine of the new template is created; once it is healthy, the outdated
+ *       machine to go (unhealthy first, then marked, then the oldest) is deleted, provided the
+ *       healthy machines left are a majority of both the replicas and the members left. So at most
+ *       one control-plane machine is ever joining or leaving.
+ *   <li>Pools, one at a time in spec order, once the control plane has no outdated machine: as a
+ *       MachineDeployment does with {@link RollingUpdate} (default maxSurge 1, maxUnavailable 0):
+ *       at most replicas + maxSurge machines, and outdated machines are deleted only while at least
+ *       replicas - maxUnavailable machines stay available (unavailable outdated ones first).
+ *   <li>While the control plane has outdated machines no worker is created (a new worker could run
+ *       a newer kubelet than the API servers).
+ *   <li>A failed machine stops a rollout: it is never counted as a replacement, so no outdated
+ *       machine is deleted for it; {@link Plan#rollout()} names it.
  * </ul>
  */
 public final class MachinePlanner {
@@ -44,21 +66,13 @@ public final class MachinePlanner {
 
   private static final String CONTROL_PLANE_SUFFIX = "control-plane";
 
-  // A mark is someone's explicit choice (a person, or the autoscaler); past that, the newest
-  // machines hold the least that is worth keeping. Names only make the order total.
-  private static final Comparator<ObservedMachine> SCALE_IN_ORDER =
-      Comparator.comparing(ObservedMachine::markedForDeletion)
-          .reversed()
-          .thenComparing(ObservedMachine::created, Comparator.reverseOrder())
-          .thenComparing(ObservedMachine::name, Comparator.reverseOrder());
-
   private MachinePlanner() {}
 
   /**
    * The plan for one reconcile. Pure: the same inputs and the same suffixes give the same plan,
    * whatever the order of {@code observed}.
    *
-   * @param desired what the spec asks for
+   * @param desired what the spec asks for, with each group's template hash
    * @param observed every Machine of the cluster, including those being deleted
    * @param bringUp how far the cluster's bring-up has come
    * @param suffixes where new names get their random part
@@ -78,6 +92,7 @@ public final class MachinePlanner {
 
     Set<String> taken = new HashSet<>();
     List<ObservedMachine> controlPlane = new ArrayList<>();
+    List<String> controlPlaneDeleting = new ArrayList<>();
     Map<String, List<ObservedMachine>> workersByPool = new LinkedHashMap<>();
     List<ObservedMachine> workersWithoutPool = new ArrayList<>();
     for (int i = 0; i < observed.size(); i++) {
@@ -86,6 +101,9 @@ public final class MachinePlanner {
         throw new IllegalArgumentException("two observed machines are named " + machine.name());
       }
       if (machine.deleting()) {
+        if (machine.role() == MachineRole.CONTROL_PLANE) {
+          controlPlaneDeleting.add(machine.name());
+        }
         continue;
       }
       if (machine.role() == MachineRole.CONTROL_PLANE) {
@@ -96,12 +114,26 @@ public final class MachinePlanner {
         workersByPool.computeIfAbsent(machine.pool(), p -> new ArrayList<>()).add(machine);
       }
     }
+    Collections.sort(controlPlaneDeleting);
 
     Planning planning = new Planning(desired.clusterName(), taken, suffixes);
-    planControlPlane(desired.controlPlaneReplicas(), controlPlane, bringUp, planning);
+    new ControlPlanePlanning(desired, controlPlane, controlPlaneDeleting, bringUp, planning).plan();
+    boolean controlPlaneRolling =
+        controlPlane.stream().anyMatch(m -> m.outdated(desired.controlPlaneTemplate()));
+    String rollingPool = null;
     for (PoolSpec pool : desired.pools()) {
       List<ObservedMachine> machines = workersByPool.remove(pool.name());
-      planPool(pool, machines == null ? List.of() : machines, bringUp, planning);
+      PoolPlanning p =
+          new PoolPlanning(
+              pool,
+              machines == null ? List.of() : machines,
+              bringUp,
+              controlPlaneRolling,
+              rollingPool,
+              planning);
+      if (p.plan()) {
+        rollingPool = pool.name();
+      }
     }
     // Sorted so the plan does not depend on the order the machines were listed in.
     for (Map.Entry<String, List<ObservedMachine>> removed :
@@ -127,92 +159,6 @@ public final class MachinePlanner {
     };
   }
 
-  private static void planControlPlane(
-      int wanted, List<ObservedMachine> current, BringUp bringUp, Planning planning) {
-    // Never fewer: the API forbids lowering control-plane replicas, and removing an etcd member
-    // needs more care than a planner can take; extra machines are left for a human.
-    if (current.size() >= wanted) {
-      return;
-    }
-    int missing = wanted - current.size();
-    if (current.isEmpty()) {
-      // Only one machine may run kubeadm init; two would each start a cluster of their own.
-      planning.create(MachineRole.CONTROL_PLANE, null);
-      if (missing > 1) {
-        planning.waitFor(
-            "control plane not initialized: "
-                + moreControlPlaneMachines(missing - 1)
-                + " held back until the first has run kubeadm init");
-      }
-      return;
-    }
-    if (!bringUp.controlPlaneInitialized()) {
-      planning.waitFor(
-          "control plane not initialized: "
-              + moreControlPlaneMachines(missing)
-              + " held back until the first has run kubeadm init");
-      return;
-    }
-    List<String> notReady =
-        current.stream().filter(m -> !m.ready()).map(ObservedMachine::name).sorted().toList();
-    // One etcd member joins at a time: a second join while the first is still catching up can
-    // lose quorum.
-    if (!notReady.isEmpty()) {
-      planning.waitFor(
-          "control plane grows one machine at a time: "
-              + moreControlPlaneMachines(missing)
-              + " held back until "
-              + String.join(", ", notReady)
-              + (notReady.size() == 1 ? " is" : " are")
-              + " Ready");
-      return;
-    }
-    String created = planning.create(MachineRole.CONTROL_PLANE, null);
-    if (missing > 1) {
-      planning.waitFor(
-          "control plane grows one machine at a time: "
-              + moreControlPlaneMachines(missing - 1)
-              + " held back until "
-              + created
-              + " is Ready");
-    }
-  }
-
-  private static void planPool(
-      PoolSpec pool, List<ObservedMachine> current, BringUp bringUp, Planning planning) {
-    if (!pool.isManaged()) {
-      return;
-    }
-    int wanted = pool.replicas().getAsInt();
-    if (current.size() > wanted) {
-      String reason = "pool " + pool.name() + " scaled from " + current.size() + " to " + wanted;
-      current.stream()
-          .sorted(SCALE_IN_ORDER)
-          .limit(current.size() - wanted)
-          .forEach(
-              m ->
-                  planning.delete(
-                      m.name(),
-                      m.markedForDeletion() ? reason + " (marked for deletion)" : reason));
-    } else if (current.size() < wanted) {
-      int missing = wanted - current.size();
-      // A worker's kubeadm join needs an API server to join.
-      if (!bringUp.controlPlaneInitialized()) {
-        planning.waitFor(
-            "control plane not initialized: "
-                + missing
-                + (missing == 1 ? " more machine" : " more machines")
-                + " of pool "
-                + pool.name()
-                + " held back");
-        return;
-      }
-      for (int i = 0; i < missing; i++) {
-        planning.create(MachineRole.WORKER, pool.name());
-      }
-    }
-  }
-
   private static void deleteAll(List<ObservedMachine> machines, String reason, Planning planning) {
     machines.stream()
         .map(ObservedMachine::name)
@@ -220,18 +166,35 @@ public final class MachinePlanner {
         .forEach(name -> planning.delete(name, reason));
   }
 
-  private static String moreControlPlaneMachines(int count) {
+  static String moreControlPlaneMachines(int count) {
     return count + (count == 1 ? " more control-plane machine" : " more control-plane machines");
   }
 
+  static String names(List<ObservedMachine> machines) {
+    return String.join(", ", machines.stream().map(ObservedMachine::name).sorted().toList());
+  }
+
+  static String isOrAre(List<?> things) {
+    return things.size() == 1 ? " is" : " are";
+  }
+
+  /** The first failed machine by name, described for a condition. */
+  static Optional<String> firstFailure(List<ObservedMachine> machines) {
+    return machines.stream()
+        .filter(ObservedMachine::failed)
+        .min(Comparator.comparing(ObservedMachine::name))
+        .map(m -> "machine " + m.name() + " failed: " + m.failure());
+  }
+
   /** The plan being built, and the names it may no longer hand out. */
-  private static final class Planning {
+  static final class Planning {
     private final String clusterName;
     private final Set<String> taken;
     private final NameSuffixes suffixes;
     private final List<MachineToCreate> create = new ArrayList<>();
     private final List<MachineToDelete> delete = new ArrayList<>();
     private final List<String> waitingFor = new ArrayList<>();
+    private final List<Rollout.Group> groups = new ArrayList<>();
 
     Planning(String clusterName, Set<String> taken, NameSuffixes suffixes) {
       this.clusterName = clusterName;
@@ -239,11 +202,11 @@ public final class MachinePlanner {
       this.suffixes = suffixes;
     }
 
-    String create(MachineRole role, String pool) {
+    String create(MachineRole role, String pool, String templateHash) {
       String prefix =
           clusterName + "-" + (role == MachineRole.CONTROL_PLANE ? CONTROL_PLANE_SUFFIX : pool);
       String name = freeName(prefix);
-      create.add(new MachineToCreate(name, role, pool));
+      create.add(new MachineToCreate(name, role, pool, templateHash));
       return name;
     }
 
@@ -255,8 +218,16 @@ public final class MachinePlanner {
       waitingFor.add(reason);
     }
 
+    void report(Rollout.Group group) {
+      groups.add(group);
+    }
+
+    int changes() {
+      return create.size() + delete.size();
+    }
+
     Plan toPlan() {
-      return new Plan(create, delete, waitingFor);
+      return new Plan(create, delete, waitingFor, new Rollout(groups));
     }
 
     private String freeName(String prefix) {

@@ -70,6 +70,11 @@ final class Fixtures {
     return plan.create().stream().map(MachineToCreate::name).toList();
   }
 
+  /** The plan without its rollout summary: what it creates, deletes and waits for. */
+  static Plan actions(Plan plan) {
+    return new Plan(plan.create(), plan.delete(), plan.waitingFor());
+  }
+
   static List<String> deleted(Plan plan) {
     return plan.delete().stream().map(MachineToDelete::name).toList();
   }

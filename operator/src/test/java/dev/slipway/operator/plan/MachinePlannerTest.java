@@ -3,6 +3,7 @@ package dev.slipway.operator.plan;
 import static dev.slipway.operator.plan.Fixtures.INITIALIZED;
 import static dev.slipway.operator.plan.Fixtures.NOT_INITIALIZED;
 import static dev.slipway.operator.plan.Fixtures.T0;
+import static dev.slipway.operator.plan.Fixtures.actions;
 import static dev.slipway.operator.plan.Fixtures.counting;
 import static dev.slipway.operator.plan.Fixtures.cp;
 import static dev.slipway.operator.plan.Fixtures.created;
@@ -119,7 +120,7 @@ class MachinePlannerTest {
   void noSuffixIsDrawnWhenNothingIsCreated() {
     Plan plan = plan(topology(1, managed("workers", 0)), List.of(CP_A), INITIALIZED, of());
 
-    assertThat(plan).isEqualTo(new Plan(List.of(), List.of(), List.of()));
+    assertThat(actions(plan)).isEqualTo(new Plan(List.of(), List.of(), List.of()));
   }
 
   @Test
@@ -160,15 +161,21 @@ class MachinePlannerTest {
   }
 
   @Test
-  void controlPlaneMachineBeingDeletedDoesNotCountAndIsReplaced() {
+  void controlPlaneMachineBeingDeletedDoesNotCountAndIsReplacedOnceGone() {
     List<ObservedMachine> observed =
         List.of(CP_A, cp("tkc-control-plane-b"), deleting(notReady(cp("tkc-control-plane-c"))));
 
-    Plan plan = plan(topology(3), observed, INITIALIZED, counting());
+    Plan whileDeleting = plan(topology(3), observed, INITIALIZED, counting());
+    Plan gone = plan(topology(3), observed.subList(0, 2), INITIALIZED, counting());
 
-    assertThat(created(plan)).containsExactly("tkc-control-plane-00001");
-    assertThat(plan.delete()).isEmpty();
-    assertThat(plan.waitingFor()).isEmpty();
+    assertThat(whileDeleting.create()).isEmpty();
+    assertThat(whileDeleting.waitingFor())
+        .containsExactly(
+            "control plane grows one machine at a time: 1 more control-plane machine held back"
+                + " until tkc-control-plane-c is deleted");
+    assertThat(created(gone)).containsExactly("tkc-control-plane-00001");
+    assertThat(gone.delete()).isEmpty();
+    assertThat(gone.waitingFor()).isEmpty();
   }
 
   @Test
@@ -268,12 +275,14 @@ class MachinePlannerTest {
   }
 
   @Test
-  void controlPlaneMachineBeingDeletedDoesNotBlockGrowth() {
+  void controlPlaneMachineBeingDeletedHoldsGrowthBack() {
+    // Its etcd member may still count in the quorum: a second change at once could lose it.
     List<ObservedMachine> observed = List.of(CP_A, deleting(notReady(cp("tkc-control-plane-b"))));
 
-    Plan plan = plan(topology(2), observed, INITIALIZED, counting());
+    Plan plan = plan(topology(2), observed, INITIALIZED, of());
 
-    assertThat(created(plan)).containsExactly("tkc-control-plane-00001");
+    assertThat(plan.create()).isEmpty();
+    assertThat(plan.waitingFor()).singleElement().asString().endsWith("is deleted");
   }
 
   @Test
@@ -300,7 +309,7 @@ class MachinePlannerTest {
     machines = withCreated(machines, third);
 
     assertThat(plan(desired, machines, INITIALIZED, suffixes).hasNoChanges()).isTrue();
-    assertThat(plan(desired, allReady(machines), INITIALIZED, suffixes))
+    assertThat(actions(plan(desired, allReady(machines), INITIALIZED, suffixes)))
         .isEqualTo(new Plan(List.of(), List.of(), List.of()));
   }
 
@@ -343,7 +352,7 @@ class MachinePlannerTest {
     assertThat(last.waitingFor()).isEmpty();
     machines = allReady(withCreated(machines, last));
 
-    assertThat(plan(desired, machines, INITIALIZED, suffixes))
+    assertThat(actions(plan(desired, machines, INITIALIZED, suffixes)))
         .isEqualTo(new Plan(List.of(), List.of(), List.of()));
   }
 
@@ -354,7 +363,7 @@ class MachinePlannerTest {
 
     Plan plan = plan(topology(1), observed, INITIALIZED, of());
 
-    assertThat(plan).isEqualTo(new Plan(List.of(), List.of(), List.of()));
+    assertThat(actions(plan)).isEqualTo(new Plan(List.of(), List.of(), List.of()));
   }
 
   @Test
@@ -373,14 +382,14 @@ class MachinePlannerTest {
 
     Plan plan = plan(topology(3), observed, INITIALIZED, of());
 
-    assertThat(plan).isEqualTo(new Plan(List.of(), List.of(), List.of()));
+    assertThat(actions(plan)).isEqualTo(new Plan(List.of(), List.of(), List.of()));
   }
 
   @Test
   void noControlPlaneWantedCreatesNone() {
     Plan plan = plan(topology(0), List.of(), NOT_INITIALIZED, of());
 
-    assertThat(plan).isEqualTo(new Plan(List.of(), List.of(), List.of()));
+    assertThat(actions(plan)).isEqualTo(new Plan(List.of(), List.of(), List.of()));
   }
 
   @Test
@@ -499,7 +508,7 @@ class MachinePlannerTest {
 
     Plan plan = plan(topology(1, managed("workers", 2)), observed, INITIALIZED, of());
 
-    assertThat(plan).isEqualTo(new Plan(List.of(), List.of(), List.of()));
+    assertThat(actions(plan)).isEqualTo(new Plan(List.of(), List.of(), List.of()));
   }
 
   @Test
@@ -535,7 +544,7 @@ class MachinePlannerTest {
   void unmanagedPoolWithoutMachinesGetsNone() {
     Plan plan = plan(topology(1, unmanaged("auto")), List.of(CP_A), INITIALIZED, of());
 
-    assertThat(plan).isEqualTo(new Plan(List.of(), List.of(), List.of()));
+    assertThat(actions(plan)).isEqualTo(new Plan(List.of(), List.of(), List.of()));
   }
 
   @Test
@@ -547,9 +556,9 @@ class MachinePlannerTest {
             marked(worker("tkc-auto-b", "auto", 2)),
             notReady(worker("tkc-auto-c", "auto", 3)));
 
-    assertThat(plan(topology(1, unmanaged("auto")), observed, INITIALIZED, of()))
+    assertThat(actions(plan(topology(1, unmanaged("auto")), observed, INITIALIZED, of())))
         .isEqualTo(new Plan(List.of(), List.of(), List.of()));
-    assertThat(plan(topology(1, unmanaged("auto")), observed, NOT_INITIALIZED, of()))
+    assertThat(actions(plan(topology(1, unmanaged("auto")), observed, NOT_INITIALIZED, of())))
         .isEqualTo(new Plan(List.of(), List.of(), List.of()));
   }
 
@@ -559,7 +568,7 @@ class MachinePlannerTest {
 
     Plan plan = plan(topology(1, unmanaged("auto")), observed, INITIALIZED, of());
 
-    assertThat(plan).isEqualTo(new Plan(List.of(), List.of(), List.of()));
+    assertThat(actions(plan)).isEqualTo(new Plan(List.of(), List.of(), List.of()));
   }
 
   @Test

@@ -53,6 +53,9 @@ public class Machine extends CustomResource<Machine.Spec, Machine.Status> implem
   public static final String GROUP = "cluster.slipway.dev";
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(
+      value = "!has(oldSelf.templateHash) || has(self.templateHash)",
+      message = "spec.templateHash cannot be removed")
   public static class Spec {
     @Required
     @ValidationRule(value = "self == oldSelf", message = "spec.clusterName is immutable")
@@ -91,11 +94,38 @@ public class Machine extends CustomResource<Machine.Spec, Machine.Status> implem
     @JsonPropertyDescription("Where the machine's bootstrap (cloud-init) data is.")
     public Bootstrap bootstrap;
 
+    @io.fabric8.generator.annotation.Size(max = 64)
+    @ValidationRule(value = "self == oldSelf", message = "spec.templateHash is immutable")
+    @JsonPropertyDescription(
+        "Hash of what the machine was built from: release (name and Kubernetes version), image"
+            + " (library and item), VM class (name, CPUs, memory), storage class and volumes. A"
+            + " machine whose hash differs from its control plane's or pool's is outdated and is"
+            + " replaced by a rollout. Unset on machines made before Slipway recorded it.")
+    public String templateHash;
+
+    @io.fabric8.generator.annotation.Size(max = 253)
+    @JsonPropertyDescription("The TanzuKubernetesRelease the machine was built from.")
+    public String release;
+
+    @JsonPropertyDescription(
+        "CPUs and memory of the VM class when the machine was created (a class edited later"
+            + " makes the machine outdated).")
+    public Hardware hardware;
+
     @JsonPropertyDescription("vsphere://<BIOS UUID> of the VM, set once the VM exists.")
     public String providerID;
 
     @JsonPropertyDescription("The failure domain (vSphere zone) of the machine, if any.")
     public String failureDomain;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Hardware {
+    @JsonPropertyDescription("Virtual CPUs.")
+    public Integer cpus;
+
+    @JsonPropertyDescription("Memory, e.g. 8Gi.")
+    public io.fabric8.kubernetes.api.model.Quantity memory;
   }
 
   public enum Role {

@@ -46,6 +46,11 @@ public class NodePool extends TopologySettings {
   @JsonPropertyDescription("Taints put on every Node of the pool.")
   public List<Taint> taints;
 
+  @JsonPropertyDescription(
+      "Slipway extension, not part of TKG Service: how the pool replaces outdated machines in a"
+          + " rollout. Default maxSurge 1, maxUnavailable 0.")
+  public RolloutStrategy strategy;
+
   @Size(max = 63)
   @JsonPropertyDescription(
       "The failure domain (vSphere zone) for the pool's machines; unset places them in the"

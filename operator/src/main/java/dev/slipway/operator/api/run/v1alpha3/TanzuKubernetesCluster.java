@@ -50,6 +50,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.STRING)
 @ValidationRule(value = TkcRules.NAME_RULE, message = TkcRules.NAME_MESSAGE)
 @ValidationRule(value = TkcRules.POOL_NAME_RULE, message = TkcRules.POOL_NAME_MESSAGE)
+@ValidationRule(
+    value = TkcRules.TKR_STEP_RULE,
+    message = TkcRules.TKR_STEP_FALLBACK,
+    messageExpression = TkcRules.TKR_STEP_MESSAGE)
+@ValidationRule(
+    value = TkcRules.POOL_TKR_RULE,
+    message = TkcRules.POOL_TKR_FALLBACK,
+    messageExpression = TkcRules.POOL_TKR_MESSAGE)
 public class TanzuKubernetesCluster
     extends CustomResource<TanzuKubernetesClusterSpec, TanzuKubernetesClusterStatus>
     implements Namespaced {

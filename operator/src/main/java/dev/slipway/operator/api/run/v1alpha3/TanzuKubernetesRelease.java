@@ -37,6 +37,12 @@ import java.util.List;
     name = "Created",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
+@ValidationRule(
+    value = "self.metadata.name == self.spec.version.replace('+', '---')",
+    messageExpression =
+        "'metadata.name must be spec.version with + written as ---: ' +"
+            + " self.spec.version.replace('+', '---')",
+    message = "metadata.name must be spec.version with + written as ---")
 public class TanzuKubernetesRelease
     extends CustomResource<TanzuKubernetesRelease.Spec, TanzuKubernetesRelease.Status> {
 
