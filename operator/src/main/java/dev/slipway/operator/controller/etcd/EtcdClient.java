@@ -1,0 +1,202 @@
+package dev.slipway.operator.controller.etcd;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.net.ssl.SSLContext;
+
+/**
+ * A workload cluster's etcd through its v3 JSON gateway (the client port, 2379), authenticated with
+ * a client certificate from the cluster's etcd CA. Slipway reaches the members at the addresses of
+ * the control-plane nodes, as kubeadm advertises them, rather than through the workload API server:
+ * the nodes are on the network Slipway already reaches for the VIP, and an etcd that lost quorum
+ * still answers on its own port while the API server in front of it does not.
+ *
+ * <p>Every call is short and bounded by the timeout; nothing here waits for etcd to change.
+ */
+public final class EtcdClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpClient http;
+  private final List<URI> endpoints;
+  private final Duration timeout;
+
+  public EtcdClient(SSLContext tls, List<URI> endpoints, Duration timeout) {
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("no etcd endpoint");
+    }
+    this.http =
+        HttpClient.newBuilder()
+            .sslContext(tls)
+            .connectTimeout(timeout)
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+    this.endpoints = List.copyOf(endpoints);
+    this.timeout = timeout;
+  }
+
+  /** The members, from the first endpoint that answers (a consensus read). */
+  public List<EtcdMember> members() {
+    JsonNode r = anyEndpoint("/v3/cluster/member/list", Map.of("linearizable", true));
+    List<EtcdMember> out = new ArrayList<>();
+    for (JsonNode m : r.path("members")) {
+      out.add(
+          new EtcdMember(
+              Long.parseUnsignedLong(m.path("ID").asText("0")),
+              m.path("name").asText(""),
+              strings(m.path("peerURLs")),
+              strings(m.path("clientURLs")),
+              m.path("isLearner").asBoolean(false)));
+    }
+    return out;
+  }
+
+  /** Who answers at {@code endpoint} and whom it follows. */
+  public EtcdStatus status(URI endpoint) {
+    JsonNode r = post(endpoint, "/v3/maintenance/status", Map.of());
+    return new EtcdStatus(
+        Long.parseUnsignedLong(r.path("header").path("member_id").asText("0")),
+        Long.parseUnsignedLong(r.path("leader").asText("0")),
+        r.path("version").asText(""),
+        r.path("isLearner").asBoolean(false));
+  }
+
+  /** Whether the member at {@code endpoint} says it is healthy (it has a leader, no alarms). */
+  public boolean healthy(URI endpoint) {
+    try {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(endpoint.resolve("/health")).timeout(timeout).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200
+          && "true".equals(JSON.readTree(r.body()).path("health").asText());
+    } catch (IOException | RuntimeException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * Removes a member; one that is already gone is fine. For a few seconds after a leader change
+   * etcd refuses this ("unhealthy cluster"): callers try again on a later pass.
+   */
+  public void remove(long memberId) {
+    try {
+      anyEndpoint("/v3/cluster/member/remove", Map.of("ID", Long.toUnsignedString(memberId)));
+    } catch (EtcdException e) {
+      if (!e.getMessage().contains("member not found")) {
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * If {@code leaving} leads, hands leadership to {@code target} (the request must reach the
+   * leader). Returns whether leadership moved.
+   */
+  public boolean moveLeaderOff(long leaving, long target) {
+    for (URI e : endpoints) {
+      Optional<EtcdStatus> s = tryStatus(e);
+      if (s.isPresent() && s.get().memberId() == s.get().leaderId()) {
+        if (s.get().leaderId() != leaving) {
+          return false;
+        }
+        post(
+            e,
+            "/v3/maintenance/transfer-leadership",
+            Map.of("targetID", Long.toUnsignedString(target)));
+        return true;
+      }
+    }
+    throw new EtcdException("no etcd endpoint answered as the leader: " + endpoints);
+  }
+
+  /**
+   * Why removing {@code removing} would leave etcd without a healthy majority, if it would: the
+   * healthy voting members that remain must be more than half of the voting members that remain.
+   */
+  public static Optional<String> removalUnsafe(
+      List<EtcdMember> members, Set<Long> healthy, long removing) {
+    List<EtcdMember> voting =
+        members.stream().filter(m -> !m.learner() && m.id() != removing).toList();
+    long ok = voting.stream().filter(m -> healthy.contains(m.id())).count();
+    if (voting.isEmpty()) {
+      return Optional.of("it is the last etcd member");
+    }
+    if (ok < voting.size() / 2 + 1) {
+      return Optional.of(
+          "only "
+              + ok
+              + " of the "
+              + voting.size()
+              + " etcd members left would be healthy; a majority is "
+              + (voting.size() / 2 + 1));
+    }
+    return Optional.empty();
+  }
+
+  private Optional<EtcdStatus> tryStatus(URI endpoint) {
+    try {
+      return Optional.of(status(endpoint));
+    } catch (EtcdException e) {
+      return Optional.empty();
+    }
+  }
+
+  private JsonNode anyEndpoint(String path, Map<String, Object> body) {
+    EtcdException last = null;
+    for (URI e : endpoints) {
+      try {
+        return post(e, path, body);
+      } catch (EtcdException x) {
+        if (!x.unreachable()) {
+          throw x;
+        }
+        last = x;
+      }
+    }
+    throw last;
+  }
+
+  private JsonNode post(URI endpoint, String path, Map<String, Object> body) {
+    try {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(endpoint.resolve(path))
+                  .timeout(timeout)
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      JsonNode json = r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
+      if (r.statusCode() != 200) {
+        String why = json.path("message").asText(json.path("error").asText(r.body()));
+        throw new EtcdException(endpoint + path + ": " + r.statusCode() + " " + why);
+      }
+      return json;
+    } catch (IOException e) {
+      throw new EtcdException(endpoint + " unreachable: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EtcdException(endpoint + path + ": interrupted", e);
+    }
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+}
