@@ -39,13 +39,32 @@ final class Yaml {
     return o.get("kind") + "/" + md.getOrDefault("namespace", "") + "/" + md.get("name");
   }
 
+  /**
+   * Numbers by value: kustomize writes the generator's {@code minimum: 0.0} as {@code 0}, helm
+   * keeps it; both mean the same number to the API server.
+   */
+  private static Object byValue(Object o) {
+    if (o instanceof Map<?, ?> m) {
+      Map<Object, Object> out = new java.util.LinkedHashMap<>();
+      m.forEach((k, v) -> out.put(k, byValue(v)));
+      return out;
+    }
+    if (o instanceof List<?> l) {
+      return l.stream().map(Yaml::byValue).toList();
+    }
+    if (o instanceof Double d && d == Math.rint(d) && !d.isInfinite()) {
+      return d.longValue();
+    }
+    return o;
+  }
+
   /** Objects by identity, each as JSON with sorted keys, so equal content means equal strings. */
   static Map<String, String> byId(List<Map<String, Object>> docs) {
     Map<String, String> out = new TreeMap<>();
     for (Map<String, Object> d : docs) {
       try {
         String previous =
-            out.put(id(d), SORTED.writerWithDefaultPrettyPrinter().writeValueAsString(d));
+            out.put(id(d), SORTED.writerWithDefaultPrettyPrinter().writeValueAsString(byValue(d)));
         if (previous != null) {
           throw new AssertionError("rendered twice: " + id(d));
         }
