@@ -5,9 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export PATH="$PATH:/usr/local/go/bin"
+# Maven 3.8's console library writes ESC[0m on exit even with -B; this keeps the console clean.
+export MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true"
 bash testenv/build.sh >/dev/null
-mvn -B -q install -DskipTests
-exec mvn -B -q -pl src/test exec:java \
-  -Dexec.mainClass=dev.slipway.demo.LocalDemo -Dexec.classpathScope=test \
-  -Dexec.cleanupDaemonThreads=false \
-  -Dlogback.configurationFile="$PWD/src/test/resources/logback-demo.xml"
+# Builds in this tree only (nothing is installed into ~/.m2), including cli/target/kubectl-slipway,
+# then runs the demo's own JVM: its console is the demo's, and Ctrl-C reaches it directly.
+mkdir -p target
+mvn -B -q -pl src/test -am package dependency:build-classpath -DskipTests \
+  -DskipITs -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/target/demo.classpath"
+exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" \
+  -cp "src/test/target/test-classes:$(cat target/demo.classpath)" \
+  -Dlogback.configurationFile="$PWD/src/test/resources/logback-demo.xml" \
+  dev.slipway.demo.LocalDemo

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -139,6 +140,15 @@ public final class GuestSimulator implements AutoCloseable {
         .map(Guest::failure)
         .filter(f -> f != null)
         .findFirst();
+  }
+
+  /** Every guest whose boot failed: VM name to why, in name order. */
+  public Map<String, String> failures() {
+    Map<String, String> out = new TreeMap<>();
+    guests.values().stream()
+        .filter(g -> g.failure() != null)
+        .forEach(g -> out.put(g.vmName(), g.failure()));
+    return out;
   }
 
   /** The first boot failure of any guest, for tests that must stop waiting at once. */

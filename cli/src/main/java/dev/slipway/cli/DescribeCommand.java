@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -25,7 +24,8 @@ final class DescribeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "say what to describe: slipway describe cluster NAME -n NAMESPACE");
+        spec.commandLine(),
+        "say what to describe: " + spec.root().name() + " describe cluster NAME -n NAMESPACE");
   }
 
   @Command(
@@ -39,13 +39,13 @@ final class DescribeCommand implements Callable<Integer> {
       })
   static final class Cluster implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Mixin KubeOptions kube;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The TanzuKubernetesCluster.")
     String name;
 
     @Override
     public Integer call() {
+      KubeOptions kube = SlipwayCli.of(spec).kube();
       String ns = kube.namespace();
       try (KubernetesClient client = kube.client()) {
         TanzuKubernetesCluster tkc =

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -26,13 +25,13 @@ final class KubeconfigCommand implements Callable<Integer> {
   static final String KEY = "value";
 
   @Spec CommandSpec spec;
-  @Mixin KubeOptions kube;
 
   @Parameters(index = "0", paramLabel = "NAME", description = "The TanzuKubernetesCluster.")
   String name;
 
   @Override
   public Integer call() {
+    KubeOptions kube = SlipwayCli.of(spec).kube();
     String ns = kube.namespace();
     String secretName = name + "-kubeconfig";
     try (KubernetesClient client = kube.client()) {

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -37,6 +38,9 @@ public final class SlipwayCli implements Callable<Integer> {
   public static final int USER_ERROR = 1;
   public static final int UNEXPECTED = 2;
 
+  /** Set by the launcher script to the name it was called by. */
+  static final String COMMAND_NAME_PROPERTY = "slipway.command";
+
   /** Kubernetes answers that mean the request named something wrong or may not be made. */
   private static final Set<Integer> USER_HTTP_CODES = Set.of(400, 401, 403, 404, 409, 422);
 
@@ -51,6 +55,7 @@ public final class SlipwayCli implements Callable<Integer> {
           FaultKind.INVALID_ARGUMENT);
 
   @Spec CommandSpec spec;
+  @Mixin KubeOptions kube;
 
   private final Map<String, String> env;
   private final Clock clock;
@@ -65,7 +70,9 @@ public final class SlipwayCli implements Callable<Integer> {
     System.setProperty("logback.configurationFile", "dev/slipway/cli/logback-cli.xml");
     PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
     PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8));
-    int code = run(args, out, err, System.getenv(), Clock.systemUTC());
+    // The launcher says how it was called: kubectl-slipway as "kubectl slipway", for usage lines.
+    String name = System.getProperty(COMMAND_NAME_PROPERTY, "slipway");
+    int code = run(name, args, out, err, System.getenv(), Clock.systemUTC());
     out.flush();
     err.flush();
     System.exit(code);
@@ -74,7 +81,19 @@ public final class SlipwayCli implements Callable<Integer> {
   /** Runs one command line; what main does, without exiting the JVM. */
   public static int run(
       String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Clock clock) {
+    return run("slipway", args, out, err, env, clock);
+  }
+
+  /** Runs one command line as the command {@code name} ("slipway" or "kubectl slipway"). */
+  public static int run(
+      String name,
+      String[] args,
+      PrintWriter out,
+      PrintWriter err,
+      Map<String, String> env,
+      Clock clock) {
     CommandLine cmd = new CommandLine(new SlipwayCli(env, clock));
+    cmd.setCommandName(name);
     cmd.setOut(out);
     cmd.setErr(err);
     cmd.setDefaultValueProvider(new EnvDefaults(env));
@@ -89,7 +108,8 @@ public final class SlipwayCli implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "say what to do; slipway --help lists it");
+    throw new ParameterException(
+        spec.commandLine(), "say what to do; " + spec.name() + " --help lists it");
   }
 
   Map<String, String> env() {
@@ -98,6 +118,11 @@ public final class SlipwayCli implements Callable<Integer> {
 
   Clock clock() {
     return clock;
+  }
+
+  /** --kubeconfig, --context and -n, wherever on the command line they were given. */
+  KubeOptions kube() {
+    return kube;
   }
 
   /** The root command's object, from any subcommand's spec. */

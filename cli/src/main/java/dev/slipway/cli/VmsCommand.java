@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -47,7 +46,6 @@ final class VmsCommand implements Callable<Integer> {
   static final String PASSWORD_VARIABLE = "SLIPWAY_VCENTER_PASSWORD";
 
   @Spec CommandSpec spec;
-  @Mixin KubeOptions kube;
 
   @Option(
       names = "--vcenter-url",
@@ -106,6 +104,7 @@ final class VmsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     VSphereConfig vcenter = vcenterConfig();
+    KubeOptions kube = SlipwayCli.of(spec).kube();
     String ns = kube.namespace();
     try (KubernetesClient client = kube.client()) {
       String path = folderPath(client, ns);
