@@ -29,7 +29,8 @@ import javax.net.ssl.X509TrustManager;
  * A real Kubernetes control plane on loopback: etcd and kube-apiserver started through fabric8
  * kube-api-test from the test bed's binaries, plus kube-controller-manager running the namespace
  * and garbage-collector controllers against it (without them namespaces never finish deleting and
- * owner references never cascade).
+ * owner references never cascade), and the disruption controller (without it no PodDisruptionBudget
+ * gets a status, and the Eviction API refuses every pod a budget covers).
  */
 public final class ControlPlane implements AutoCloseable {
 
@@ -39,7 +40,8 @@ public final class ControlPlane implements AutoCloseable {
           "namespace-controller",
           "garbage-collector-controller",
           "serviceaccount-controller",
-          "resourcequota-controller");
+          "resourcequota-controller",
+          "disruption-controller");
 
   private static ControlPlane shared;
 
