@@ -5,21 +5,28 @@ import dev.slipway.operator.api.run.v1alpha3.NodePool;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesRelease;
 import dev.slipway.operator.api.run.v1alpha3.TopologySettings;
+import dev.slipway.operator.api.run.v1alpha3.Volume;
+import dev.slipway.operator.api.vmoperator.v1alpha1.VirtualMachineClass;
 import dev.slipway.operator.controller.ClusterResolver.Resolved;
 import dev.slipway.operator.plan.BringUp;
 import dev.slipway.operator.plan.DesiredTopology;
 import dev.slipway.operator.plan.MachineRole;
+import dev.slipway.operator.plan.MachineTemplate;
 import dev.slipway.operator.plan.MachineToCreate;
 import dev.slipway.operator.plan.ObservedMachine;
 import dev.slipway.operator.plan.PoolSpec;
+import dev.slipway.operator.plan.RollingUpdate;
+import dev.slipway.operator.status.Types;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -52,14 +59,60 @@ final class ClusterMachines {
             .orElse(controlPlane(tkc));
   }
 
-  static DesiredTopology desired(TanzuKubernetesCluster tkc) {
+  /**
+   * The topology the spec asks for, with each group's template hash (what its machines are built
+   * from) so that the planner rolls out machines built from anything else.
+   */
+  static DesiredTopology desired(TanzuKubernetesCluster tkc, Resolved r) {
     List<PoolSpec> pools = new ArrayList<>();
     for (NodePool p : ClusterResolver.pools(tkc)) {
       pools.add(
           new PoolSpec(
-              p.name, p.replicas == null ? OptionalInt.empty() : OptionalInt.of(p.replicas)));
+              p.name,
+              p.replicas == null ? OptionalInt.empty() : OptionalInt.of(p.replicas),
+              template(tkc, r, p).hash(),
+              strategy(p)));
     }
-    return new DesiredTopology(tkc.getMetadata().getName(), controlPlaneReplicas(tkc), pools);
+    return new DesiredTopology(
+        tkc.getMetadata().getName(),
+        controlPlaneReplicas(tkc),
+        pools,
+        template(tkc, r, controlPlane(tkc)).hash());
+  }
+
+  /** What a group's machines are built from: release, image, class size, storage, volumes. */
+  static MachineTemplate template(TanzuKubernetesCluster tkc, Resolved r, TopologySettings group) {
+    TanzuKubernetesRelease tkr = r.release(group, controlPlane(tkc));
+    VirtualMachineClass vmClass = r.classes().get(group.vmClass);
+    List<MachineTemplate.Volume> volumes = new ArrayList<>();
+    for (Volume v : Optional.ofNullable(group.volumes).orElse(List.of())) {
+      volumes.add(
+          new MachineTemplate.Volume(
+              v.name,
+              v.mountPath,
+              Quantity.getAmountInBytes(v.capacity.storage).longValueExact(),
+              v.storageClass));
+    }
+    return new MachineTemplate(
+        tkr.getMetadata().getName(),
+        tkr.getSpec().kubernetes.version,
+        tkr.getSpec().osImages.get(0).contentLibrary,
+        tkr.getSpec().osImages.get(0).item,
+        group.vmClass,
+        VmClasses.cpus(vmClass),
+        Quantity.getAmountInBytes(vmClass.getSpec().hardware.memory).longValueExact(),
+        group.storageClass,
+        volumes);
+  }
+
+  private static RollingUpdate strategy(NodePool p) {
+    var ru = p.strategy == null ? null : p.strategy.rollingUpdate;
+    if (ru == null) {
+      return RollingUpdate.DEFAULT;
+    }
+    return new RollingUpdate(
+        ru.maxSurge == null ? RollingUpdate.DEFAULT.maxSurge() : ru.maxSurge,
+        ru.maxUnavailable == null ? RollingUpdate.DEFAULT.maxUnavailable() : ru.maxUnavailable);
   }
 
   static List<ObservedMachine> observed(List<Machine> machines) {
@@ -68,6 +121,7 @@ final class ClusterMachines {
 
   private static ObservedMachine observed(Machine m) {
     Map<String, String> annotations = m.getMetadata().getAnnotations();
+    boolean ready = MachineReconciler.isReady(m);
     return new ObservedMachine(
         m.getMetadata().getName(),
         m.getSpec().role == Machine.Role.controlPlane
@@ -78,7 +132,24 @@ final class ClusterMachines {
         annotations != null
             && annotations.containsKey(TanzuKubernetesClusterReconciler.DELETE_MACHINE_ANNOTATION),
         m.getMetadata().getDeletionTimestamp() != null,
-        MachineReconciler.isReady(m));
+        ready,
+        m.getSpec().templateHash,
+        // A Ready control-plane node has a running API server on a healthy local etcd member
+        // (kubeadm's stacked etcd); the member itself is checked before one is removed.
+        ready,
+        failure(m));
+  }
+
+  /** Why a Failed machine failed; null for any other. */
+  private static String failure(Machine m) {
+    if (m.getStatus() == null || !"Failed".equals(m.getStatus().phase)) {
+      return null;
+    }
+    return m.getStatus().conditions.stream()
+        .filter(c -> Types.VM_PROVISIONED.equals(c.getType()))
+        .map(c -> c.getMessage())
+        .findFirst()
+        .orElse("failed");
   }
 
   /** The cluster is initialized once a control-plane machine is up (see MachineReconciler). */
@@ -110,6 +181,12 @@ final class ClusterMachines {
             .withOwnerReferences(ownerReference(tkc))
             .build());
     m.setSpec(spec(tkc, c, group, r.release(group, controlPlane(tkc))));
+    VirtualMachineClass vmClass = r.classes().get(group.vmClass);
+    m.getSpec().templateHash = c.templateHash();
+    m.getSpec().release = r.release(group, controlPlane(tkc)).getMetadata().getName();
+    m.getSpec().hardware = new Machine.Hardware();
+    m.getSpec().hardware.cpus = VmClasses.cpus(vmClass);
+    m.getSpec().hardware.memory = vmClass.getSpec().hardware.memory;
     return m;
   }
 

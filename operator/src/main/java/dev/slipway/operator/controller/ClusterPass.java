@@ -25,6 +25,10 @@ final class ClusterPass {
   final List<Machine> namespaceMachines;
 
   Resolved resolved;
+
+  /** How far the machines are from their templates; null when the pass did not plan. */
+  dev.slipway.operator.plan.Rollout rollout;
+
   boolean accessOk;
   List<Machine> toCreate = new ArrayList<>();
   List<MachineToDelete> toDelete = new ArrayList<>();

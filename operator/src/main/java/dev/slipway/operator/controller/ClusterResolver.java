@@ -24,12 +24,6 @@ import java.util.Set;
  * grants every VM class, storage class and content library the cluster uses.
  */
 final class ClusterResolver {
-  /** The release is more than one minor version above, or another major than, the running one. */
-  static final String VERSION_SKIP = "VersionSkip";
-
-  /** A pool's release is newer than the control plane's. */
-  static final String WORKER_VERSION_NEWER = "WorkerVersionNewerThanControlPlane";
-
   /** What a resolved cluster's machines are built from. */
   record Resolved(
       VSphereNamespace namespace,
@@ -255,7 +249,7 @@ final class ClusterResolver {
       if (Versions.compare(version, wanted) > 0) {
         return Optional.of(
             new Unresolved(
-                WORKER_VERSION_NEWER,
+                Reasons.WORKER_VERSION_NEWER,
                 "pool "
                     + pool.name
                     + " uses TanzuKubernetesRelease "
@@ -289,7 +283,7 @@ final class ClusterResolver {
     if (to[0] != from[0] || to[1] > from[1] + 1) {
       return Optional.of(
           new Unresolved(
-              VERSION_SKIP,
+              Reasons.VERSION_SKIP,
               release
                   + " has Kubernetes "
                   + wanted

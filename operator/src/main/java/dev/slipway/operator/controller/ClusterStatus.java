@@ -6,6 +6,7 @@ import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesClusterStatus;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesClusterStatus.NodePoolStatus;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesClusterStatus.ReplicaCounts;
+import dev.slipway.operator.plan.Rollout;
 import dev.slipway.operator.status.Conditions;
 import dev.slipway.operator.status.Reasons;
 import dev.slipway.operator.status.Types;
@@ -28,7 +29,8 @@ final class ClusterStatus {
           Types.BOOTSTRAP_READY,
           Types.WITHIN_NAMESPACE_LIMITS,
           Types.CONTROL_PLANE_READY,
-          Types.NODE_POOLS_READY);
+          Types.NODE_POOLS_READY,
+          Types.MACHINES_UP_TO_DATE);
 
   private ClusterStatus() {}
 
@@ -37,11 +39,13 @@ final class ClusterStatus {
       TanzuKubernetesCluster tkc,
       List<Machine> machines,
       Conditions cond,
-      TanzuKubernetesClusterStatus status) {
+      TanzuKubernetesClusterStatus status,
+      Rollout rollout) {
     List<Machine> live =
         machines.stream().filter(m -> m.getMetadata().getDeletionTimestamp() == null).toList();
     controlPlane(tkc, live, cond, status);
     nodePools(tkc, live, cond, status);
+    upToDate(rollout, cond);
     Optional<Machine> failed =
         live.stream()
             .filter(m -> m.getStatus() != null && "Failed".equals(m.getStatus().phase))
@@ -49,12 +53,9 @@ final class ClusterStatus {
     boolean wasReady = cond.isTrue(Types.READY);
     ready(cond, failed);
     if (cond.isTrue(Types.READY)) {
+      // The lowest version any machine runs: it moves only once every machine runs the new one.
       status.version =
-          live.stream()
-              .filter(m -> m.getSpec().role == Machine.Role.controlPlane)
-              .map(m -> m.getSpec().version)
-              .findFirst()
-              .orElse(status.version);
+          live.stream().map(m -> m.getSpec().version).min(Versions::compare).orElse(status.version);
     }
     status.phase = phase(tkc, status, cond, failed.isPresent());
     return !wasReady && cond.isTrue(Types.READY);
@@ -110,6 +111,24 @@ final class ClusterStatus {
       cond.setTrue(Types.NODE_POOLS_READY, Reasons.READY, "every node pool is ready");
     } else {
       cond.setFalse(Types.NODE_POOLS_READY, Reasons.SCALING, String.join("; ", notReady));
+    }
+  }
+
+  /** MachinesUpToDate: every machine built from its group's template, or the rollout's progress. */
+  private static void upToDate(Rollout rollout, Conditions cond) {
+    if (rollout == null) {
+      return; // the pass did not plan (references do not resolve): keep what was known
+    }
+    Optional<Rollout.Group> blocked = rollout.blocked();
+    if (blocked.isPresent()) {
+      cond.setFalse(
+          Types.MACHINES_UP_TO_DATE,
+          Reasons.ROLLOUT_BLOCKED,
+          blocked.get().label() + ": " + blocked.get().message());
+    } else if (rollout.inProgress()) {
+      cond.setFalse(Types.MACHINES_UP_TO_DATE, Reasons.ROLLING_OUT, rollout.summary());
+    } else {
+      cond.setTrue(Types.MACHINES_UP_TO_DATE, Reasons.UP_TO_DATE, "every machine is up to date");
     }
   }
 

@@ -109,7 +109,7 @@ final class ClusterSteps {
   Next plan(ClusterPass p) {
     Plan plan =
         MachinePlanner.plan(
-            ClusterMachines.desired(p.tkc),
+            ClusterMachines.desired(p.tkc, p.resolved),
             ClusterMachines.observed(p.machines),
             ClusterMachines.bringUp(p.machines),
             suffixes);
@@ -118,6 +118,7 @@ final class ClusterSteps {
     }
     p.toDelete.addAll(plan.delete());
     p.heldBack.addAll(plan.waitingFor());
+    p.rollout = plan.rollout();
     return Next.proceed();
   }
 

@@ -132,7 +132,7 @@ public class TanzuKubernetesClusterReconciler
       // The informer's event for our own write may have come before the cache showed it.
       next = next.sooner(Next.waitFor("own writes not in the cache yet", Requeue.DEPENDENCY));
     }
-    if (ClusterStatus.summarize(tkc, pass.machines, pass.cond, pass.status)) {
+    if (ClusterStatus.summarize(tkc, pass.machines, pass.cond, pass.status, pass.rollout)) {
       events.record(tkc, EventReason.ClusterReady, "cluster is ready");
     }
     return StatusFinisher.finish(tkc, before, pass.status, pass.cond, context, next);

@@ -13,6 +13,8 @@ public final class Reasons {
   public static final String TKR_NOT_FOUND = "TanzuKubernetesReleaseNotFound";
   public static final String TKR_NOT_READY = "TanzuKubernetesReleaseNotReady";
   public static final String VERSION_DOWNGRADE = "VersionDowngrade";
+  public static final String VERSION_SKIP = "VersionSkip";
+  public static final String WORKER_VERSION_NEWER = "WorkerVersionNewerThanControlPlane";
   public static final String NAMESPACE_NOT_FOUND = "NamespaceNotFound";
   public static final String NAMESPACE_NOT_READY = "NamespaceNotReady";
   public static final String VM_CLASS_NOT_FOUND = "VirtualMachineClassNotFound";
@@ -27,6 +29,9 @@ public final class Reasons {
   public static final String SCALING = "Scaling";
   public static final String MACHINES_NOT_READY = "MachinesNotReady";
   public static final String MACHINE_FAILED = "MachineFailed";
+  public static final String UP_TO_DATE = "UpToDate";
+  public static final String ROLLING_OUT = "RollingOut";
+  public static final String ROLLOUT_BLOCKED = "RolloutBlocked";
 
   // machine lifecycle
   public static final String WAITING_FOR_NAMESPACE = "WaitingForNamespace";
@@ -71,6 +76,9 @@ public final class Reasons {
           INVALID_CLUSTER_CERTIFICATES,
           TKR_NOT_FOUND,
           VERSION_DOWNGRADE,
+          VERSION_SKIP,
+          WORKER_VERSION_NEWER,
+          ROLLOUT_BLOCKED,
           NAMESPACE_NOT_FOUND,
           VM_CLASS_NOT_FOUND,
           VM_CLASS_NOT_GRANTED,

@@ -25,6 +25,7 @@ public final class Types {
   public static final String WITHIN_NAMESPACE_LIMITS = "WithinNamespaceLimits";
   public static final String CONTROL_PLANE_READY = "ControlPlaneReady";
   public static final String NODE_POOLS_READY = "NodePoolsReady";
+  public static final String MACHINES_UP_TO_DATE = "MachinesUpToDate";
   public static final String TKR_COMPATIBLE = "TanzuKubernetesReleaseCompatible";
   public static final String UPDATES_AVAILABLE = "UpdatesAvailable";
 

@@ -50,7 +50,7 @@ class ClusterResolverVersionTest {
     assertThat(check("v1.36.2+vmware.1", "v1.38.0"))
         .hasValue(
             new Unresolved(
-                ClusterResolver.VERSION_SKIP,
+                Reasons.VERSION_SKIP,
                 "TanzuKubernetesRelease v1.38.0---vmware.1-tkg.1 has Kubernetes v1.38.0+vmware.1"
                     + " but the cluster runs v1.36.2+vmware.1: upgrade one minor version at a time"
                     + " (v1.36 -> v1.37 first)"));
@@ -59,7 +59,7 @@ class ClusterResolverVersionTest {
   @Test
   void anotherMajorVersionIsRefused() {
     assertThat(check("v1.36.2+vmware.1", "v2.0.0").map(Unresolved::reason))
-        .hasValue(ClusterResolver.VERSION_SKIP);
+        .hasValue(Reasons.VERSION_SKIP);
   }
 
   @Test
@@ -71,7 +71,7 @@ class ClusterResolverVersionTest {
     assertThat(ClusterResolver.versionRules(tkc, releases))
         .hasValue(
             new Unresolved(
-                ClusterResolver.WORKER_VERSION_NEWER,
+                Reasons.WORKER_VERSION_NEWER,
                 "pool workers uses TanzuKubernetesRelease v1.38.0---vmware.1-tkg.1 with Kubernetes"
                     + " v1.38.0+vmware.1, newer than the control plane's v1.37.2+vmware.1: workers"
                     + " may not run a newer Kubernetes than the control plane"));

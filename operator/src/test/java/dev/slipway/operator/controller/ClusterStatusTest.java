@@ -91,7 +91,7 @@ limits before the machines          | cp=1 np1=2 | cp:pending                   
     status.version = was;
     Conditions cond = Conditions.of(conditions(conditions), 1L, clock(T0));
 
-    ClusterStatus.summarize(tkc, machines(machines), cond, status);
+    ClusterStatus.summarize(tkc, machines(machines), cond, status, null);
 
     Condition r = cond.get(Types.READY).orElseThrow();
     assertThat(r.getStatus() + ":" + r.getReason())
@@ -119,7 +119,11 @@ limits before the machines          | cp=1 np1=2 | cp:pending                   
     TanzuKubernetesCluster tkc = cluster("cp=1 np1=2");
     Conditions cond = Conditions.of(List.of(), 1L, clock(T0));
     ClusterStatus.summarize(
-        tkc, machines("cp:ready np1:ready np1:failed"), cond, new TanzuKubernetesClusterStatus());
+        tkc,
+        machines("cp:ready np1:ready np1:failed"),
+        cond,
+        new TanzuKubernetesClusterStatus(),
+        null);
     assertThat(cond.get(Types.READY).orElseThrow().getMessage())
         .isEqualTo("machine c1-np1-3 failed: VM c1-np1-3 cannot be built");
   }
@@ -137,7 +141,7 @@ limits before the machines          | cp=1 np1=2 | cp:pending                   
             1L,
             clock(T0));
     ClusterStatus.summarize(
-        cluster("cp=1"), machines("cp:ready"), cond, new TanzuKubernetesClusterStatus());
+        cluster("cp=1"), machines("cp:ready"), cond, new TanzuKubernetesClusterStatus(), null);
     assertThat(cond.get(Types.READY).orElseThrow().getMessage())
         .isEqualTo("namespace ns1 is not a vSphere Namespace");
   }
@@ -151,7 +155,8 @@ limits before the machines          | cp=1 np1=2 | cp:pending                   
         tkc,
         machines("cp:ready np1:ready np1:failed"),
         Conditions.of(List.of(), 1L, clock(T0)),
-        status);
+        status,
+        null);
     assertThat(status.phase).isEqualTo("deleting");
   }
 
@@ -205,7 +210,7 @@ limits before the machines          | cp=1 np1=2 | cp:pending                   
       String machines,
       Instant now) {
     Conditions cond = Conditions.of(status.conditions, 1L, clock(now));
-    boolean becameReady = ClusterStatus.summarize(tkc, machines(machines), cond, status);
+    boolean becameReady = ClusterStatus.summarize(tkc, machines(machines), cond, status, null);
     status.observed(cond.list(), 1L);
     return becameReady;
   }

@@ -95,9 +95,20 @@ class ClusterStepsTest {
   ClusterPass planned(List<Machine> machines) {
     ClusterPass p = pass(machines);
     assertThat(steps.resolve(p).proceeds()).isTrue();
+    builtFromTheSpec(p);
     assertThat(steps.plan(p).proceeds()).isTrue();
     assertThat(steps.limits(p).proceeds()).isTrue();
     return p;
+  }
+
+  /** The given machines were built from the spec as it is (no rollout): they carry its hash. */
+  static void builtFromTheSpec(ClusterPass p) {
+    for (Machine m : p.machines) {
+      if (m.getSpec().templateHash == null) {
+        m.getSpec().templateHash =
+            ClusterMachines.template(p.tkc, p.resolved, ClusterMachines.groupOf(p.tkc, m)).hash();
+      }
+    }
   }
 
   Machine readyControlPlane() {
@@ -384,6 +395,7 @@ class ClusterStepsTest {
     ClusterPass p = pass(List.of(notReady));
     p.cond.setFalse(Types.WITHIN_NAMESPACE_LIMITS, Reasons.LIMIT_EXCEEDED, "earlier verdict");
     steps.resolve(p);
+    builtFromTheSpec(p);
     steps.plan(p);
     steps.limits(p);
 
@@ -409,8 +421,47 @@ class ClusterStepsTest {
     assertThat(p.toCreate).isEmpty();
     assertCondition(
         condition(p, Types.WITHIN_NAMESPACE_LIMITS), Conditions.TRUE, Reasons.WITHIN_LIMITS);
-    ClusterStatus.summarize(tkc, p.machines, p.cond, p.status);
+    ClusterStatus.summarize(tkc, p.machines, p.cond, p.status, null);
     assertThat(p.cond.isTrue(Types.READY)).as("%s", p.cond.get(Types.READY)).isTrue();
+  }
+
+  // ---- rollout ----------------------------------------------------------------------------------
+
+  @Test
+  void newMachinesCarryTheirGroupsTemplateHashAndWhatItWasBuiltFrom() {
+    ClusterPass p = planned(List.of());
+    Machine cp = p.toCreate.get(0);
+    assertThat(cp.getSpec().templateHash)
+        .isEqualTo(
+            ClusterMachines.template(tkc, p.resolved, ClusterMachines.controlPlane(tkc)).hash())
+        .hasSize(16);
+    assertThat(cp.getSpec().release).isEqualTo(p.resolved.releases().keySet().iterator().next());
+    assertThat(cp.getSpec().hardware.cpus).isPositive();
+  }
+
+  @Test
+  void aNewControlPlaneVolumeRollsTheControlPlaneOutSurgeByOneAndStatusSaysSo() {
+    Machine cp = readyControlPlane();
+    tkc.getSpec().topology.nodePools.get(0).replicas = 0;
+    ClusterPass settled = planned(List.of(cp));
+    assertThat(settled.toCreate).isEmpty();
+    ClusterStatus.summarize(tkc, settled.machines, settled.cond, settled.status, settled.rollout);
+    assertCondition(
+        condition(settled, Types.MACHINES_UP_TO_DATE), Conditions.TRUE, Reasons.UP_TO_DATE);
+
+    String before = cp.getSpec().templateHash;
+    // A volume for etcd: part of what a control-plane machine is built from.
+    tkc.getSpec().topology.controlPlane.volumes = List.of(TestObjects.volume("etcd", "4Gi"));
+    ClusterPass p = planned(List.of(cp));
+
+    assertThat(p.toCreate).hasSize(1);
+    assertThat(p.toCreate.get(0).getSpec().templateHash).isNotEqualTo(before);
+    assertThat(p.toDelete).as("the old machine stays until its replacement is Ready").isEmpty();
+    ClusterStatus.summarize(tkc, p.machines, p.cond, p.status, p.rollout);
+    assertCondition(condition(p, Types.MACHINES_UP_TO_DATE), Conditions.FALSE, Reasons.ROLLING_OUT);
+    assertThat(condition(p, Types.MACHINES_UP_TO_DATE).getMessage())
+        .startsWith("control plane 0/1 up to date");
+    assertCondition(condition(p, Types.READY), Conditions.FALSE, Reasons.ROLLING_OUT);
   }
 
   // ---- apply ------------------------------------------------------------------------------------

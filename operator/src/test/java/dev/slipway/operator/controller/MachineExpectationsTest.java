@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
+import dev.slipway.operator.plan.DesiredTopology;
 import dev.slipway.operator.plan.MachinePlanner;
 import dev.slipway.operator.plan.MachineRole;
 import dev.slipway.operator.plan.MachineToCreate;
 import dev.slipway.operator.plan.MachineToDelete;
 import dev.slipway.operator.plan.NameSuffixes;
 import dev.slipway.operator.plan.Plan;
+import dev.slipway.operator.plan.PoolSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +20,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 class MachineExpectationsTest {
@@ -180,12 +183,24 @@ class MachineExpectationsTest {
     return () -> String.format("s%04d", ++n[0]);
   }
 
+  /** The spec's replicas only: these machines carry no template hash, so none is outdated. */
+  static DesiredTopology withoutTemplates(TanzuKubernetesCluster tkc) {
+    List<PoolSpec> pools = new ArrayList<>();
+    for (var p : ClusterResolver.pools(tkc)) {
+      pools.add(
+          new PoolSpec(
+              p.name, p.replicas == null ? OptionalInt.empty() : OptionalInt.of(p.replicas)));
+    }
+    return new DesiredTopology(
+        tkc.getMetadata().getName(), ClusterMachines.controlPlaneReplicas(tkc), pools);
+  }
+
   /** One planning pass over the cache as the expectations correct it, applied like `apply`. */
   Plan plan(TanzuKubernetesCluster tkc, List<Machine> cache) {
     List<Machine> view = expectations.view(KEY, cache);
     Plan plan =
         MachinePlanner.plan(
-            ClusterMachines.desired(tkc),
+            withoutTemplates(tkc),
             ClusterMachines.observed(view),
             ClusterMachines.bringUp(view),
             suffixes);
