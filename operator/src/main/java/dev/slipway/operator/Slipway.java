@@ -167,7 +167,8 @@ public final class Slipway implements AutoCloseable {
     operator.register(
         new TanzuKubernetesClusterReconciler(
             events, suffixes, bootstrap, new ClusterAccess(w.vips()), workloads, w.machineView()));
-    operator.register(new MachineReconciler(v, v, v, v, w.placement(), events, nodes, w.backoff()));
+    operator.register(
+        new MachineReconciler(v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads));
     try {
       operator.start();
     } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.slipway.operator.controller;
 
 import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.controller.steps.Next;
+import dev.slipway.operator.status.Conditions;
 import dev.slipway.operator.status.EventReason;
 import dev.slipway.operator.status.Events;
 import dev.slipway.vsphere.FaultKind;
@@ -11,6 +12,7 @@ import dev.slipway.vsphere.Tasks;
 import dev.slipway.vsphere.VSphereException;
 import dev.slipway.vsphere.VirtualMachines;
 import dev.slipway.vsphere.VmRef;
+import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +35,17 @@ final class MachineCleanup {
     this.tasks = tasks;
     this.nodes = nodes;
     this.events = events;
+  }
+
+  /** Drain and etcd first, the VM next, the Node last ({@link MachineDeparture}). */
+  Next run(Machine m, MachineDeparture departure, Conditions cond, Instant now) {
+    StatusFinisher.statusOf(m, Machine.Status::new);
+    Next before = departure.beforeVmGoes(m, cond, now);
+    if (!before.proceeds()) {
+      return before;
+    }
+    Next vm = run(m);
+    return vm.proceeds() ? departure.afterVmGone(m) : vm;
   }
 
   /** Proceeds when the VM is gone; otherwise says what it started and when to look again. */

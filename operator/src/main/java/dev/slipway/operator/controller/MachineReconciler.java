@@ -4,7 +4,11 @@ import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VirtualMachineClass;
+import dev.slipway.operator.bootstrap.CertKey;
+import dev.slipway.operator.bootstrap.ClientCertificates;
 import dev.slipway.operator.config.Placement;
+import dev.slipway.operator.controller.drain.NodeDrain;
+import dev.slipway.operator.controller.etcd.EtcdClient;
 import dev.slipway.operator.controller.steps.Next;
 import dev.slipway.operator.controller.steps.Pipeline;
 import dev.slipway.operator.status.Conditions;
@@ -18,6 +22,7 @@ import dev.slipway.vsphere.VSphereException;
 import dev.slipway.vsphere.VirtualMachines;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -31,8 +36,10 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.net.URI;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -59,6 +66,8 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
   private final Pipeline<MachinePass> pipeline;
   private final MachineFaults faults;
   private final MachineCleanup cleanup;
+  private final WorkloadClusters workloads;
+  private final NodeDrain drain = new NodeDrain();
   private final Clock clock;
 
   public MachineReconciler(
@@ -69,13 +78,15 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
       Placement placement,
       Events events,
       NodeObserver nodes,
-      Requeue.Backoff backoff) {
+      Requeue.Backoff backoff,
+      WorkloadClusters workloads) {
     Templates templates = new Templates(vms, tasks, inventory, library, placement);
     this.faults = new MachineFaults(backoff, events);
     this.pipeline =
         new MachineSteps(vms, tasks, inventory, templates, placement, nodes, events, faults)
             .pipeline();
     this.cleanup = new MachineCleanup(vms, tasks, nodes, events);
+    this.workloads = workloads;
     this.clock = Clock.systemUTC();
   }
 
@@ -172,14 +183,52 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
   @Override
   public DeleteControl cleanup(Machine m, Context<Machine> context) {
     Machine.Status before = Statuses.copy(m.getStatus(), Machine.Status.class);
-    Next next = cleanup.run(m);
+    Machine.Status status = StatusFinisher.statusOf(m, Machine.Status::new);
+    Conditions cond = Conditions.of(status.conditions, m.getMetadata().getGeneration());
+    MachineDeparture departure = new MachineDeparture(workload(context), drain);
+    Next next = cleanup.run(m, departure, cond, clock.instant());
     if (next.proceeds()) {
       return DeleteControl.defaultDelete();
     }
-    Conditions cond = Conditions.of(m.getStatus().conditions, m.getMetadata().getGeneration());
-    m.getStatus().phase = "Deleting";
-    StatusFinisher.write(m, before, m.getStatus(), cond, context);
+    status.phase = "Deleting";
+    StatusFinisher.write(m, before, status, cond, context);
     return DeleteControl.noFinalizerRemoval()
         .rescheduleAfter(next.after().orElse(Requeue.TASK_POLL).toMillis());
+  }
+
+  /** The leaving machine's workload cluster, through this controller's caches. */
+  private MachineDeparture.Workload workload(Context<Machine> context) {
+    Lookups lookups = Lookups.of(context);
+    return new MachineDeparture.Workload() {
+      @Override
+      public Optional<TanzuKubernetesCluster> liveCluster(Machine m) {
+        return lookups
+            .cluster(m.getMetadata().getNamespace(), m.getSpec().clusterName)
+            .filter(c -> c.getMetadata().getDeletionTimestamp() == null);
+      }
+
+      @Override
+      public Optional<KubernetesClient> client(Machine m) {
+        return workloads.client(
+            context.getClient(), m.getMetadata().getNamespace(), m.getSpec().clusterName);
+      }
+
+      @Override
+      public EtcdClient etcd(TanzuKubernetesCluster tkc, List<URI> endpoints) {
+        CertKey ca = ClusterAccess.pki(context.getClient(), tkc).etcd();
+        CertKey me = ClientCertificates.issue(ClientCertificates.ETCD_CLIENT, ca, clock.instant());
+        return new EtcdClient(ClientCertificates.sslContext(me, ca), endpoints, Requeue.DEPENDENCY);
+      }
+
+      @Override
+      public List<Machine> controlPlane(Machine m) {
+        return context
+            .getPrimaryCache()
+            .list(m.getMetadata().getNamespace())
+            .filter(x -> m.getSpec().clusterName.equals(x.getSpec().clusterName))
+            .filter(x -> x.getSpec().role == Machine.Role.controlPlane)
+            .toList();
+      }
+    };
   }
 }

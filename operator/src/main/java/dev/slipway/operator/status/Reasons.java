@@ -30,6 +30,16 @@ public final class Reasons {
   public static final String MACHINES_NOT_READY = "MachinesNotReady";
   public static final String MACHINE_FAILED = "MachineFailed";
   public static final String UP_TO_DATE = "UpToDate";
+
+  // leaving a cluster (scale-in, rollout)
+  public static final String DRAINING = "Draining";
+  public static final String DRAINED = "Drained";
+  public static final String DRAIN_TIMED_OUT = "DrainTimedOut";
+  public static final String WORKLOAD_UNREACHABLE = "WorkloadClusterUnreachable";
+  public static final String REMOVING_ETCD_MEMBER = "RemovingEtcdMember";
+  public static final String ETCD_MEMBER_GONE = "EtcdMemberRemoved";
+  public static final String ETCD_QUORUM_AT_RISK = "EtcdQuorumAtRisk";
+  public static final String ETCD_UNREACHABLE = "EtcdUnreachable";
   public static final String ROLLING_OUT = "RollingOut";
   public static final String ROLLOUT_BLOCKED = "RolloutBlocked";
 

@@ -188,6 +188,11 @@ public class Machine extends CustomResource<Machine.Spec, Machine.Status> implem
     public Long observedGeneration;
 
     @JsonPropertyDescription(
+        "When Slipway started draining the machine's Node (RFC 3339); nodeDrainTimeout counts"
+            + " from here.")
+    public String drainStartedAt;
+
+    @JsonPropertyDescription(
         "Back-off after failed vCenter operations: attempts so far and when the next may start."
             + " Cleared once the VM is provisioned.")
     public Retry retry;
