@@ -76,14 +76,12 @@ final class TryIt {
     workerToDelete(machines, scaledPool, pools)
         .ifPresent(
             m ->
-                out.append("\nDelete a machine; Slipway destroys its VM and, as pool ")
+                out.append("\nDelete a machine; Slipway drains its Node, destroys its VM, deletes")
+                    .append(" the Node and, as pool ")
                     .append(m.getSpec().pool)
                     .append(" still wants ")
                     .append(replicas(pools, m.getSpec().pool))
-                    .append(", makes a new Machine\n")
-                    .append(
-                        "(the old Node object stays in the workload cluster: Slipway does not"
-                            + " remove Nodes yet):\n")
+                    .append(", makes a new Machine:\n")
                     .append("  kubectl delete vsm ")
                     .append(m.getMetadata().getName())
                     .append(" -n ")
