@@ -122,9 +122,15 @@ public final class SlipwayEnv implements AutoCloseable {
 
   /** The demo's image: the provider's minimal OVF as item {@link #ITEM} of {@link #LIBRARY}. */
   private void uploadImage() {
+    uploadImage(ITEM);
+  }
+
+  /** The same minimal OVF as another item of {@link #LIBRARY} (a second release's image). */
+  public void uploadImage(String item) {
+    VSphereProvider vsphere = this.vsphere != null ? this.vsphere : connect();
     DatastoreRef ds = vsphere.findDatastore(DATASTORE).orElseThrow();
     Library lib = vsphere.ensureLocalLibrary(LIBRARY, ds);
-    if (vsphere.findItem(LIBRARY, ITEM).isPresent()) {
+    if (vsphere.findItem(LIBRARY, item).isPresent()) {
       return;
     }
     byte[] ovf;
@@ -134,7 +140,7 @@ public final class SlipwayEnv implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    TaskRef upload = vsphere.uploadOvf(lib.id(), ITEM, Map.of("node.ovf", ovf));
+    TaskRef upload = vsphere.uploadOvf(lib.id(), item, Map.of("node.ovf", ovf));
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> vsphere.taskState(upload).status() == TaskState.Status.SUCCESS);
