@@ -53,8 +53,8 @@ public final class SlipwayEnv implements AutoCloseable {
 
   /**
    * Control-plane endpoints on loopback: the guest simulator serves each workload cluster's API on
-   * its VIP, port 6443, so Slipway reaches it exactly as it would reach kube-vip's address.
-   * {@code SLIPWAY_TEST_VIPS} moves them, so two test runs on one machine do not collide.
+   * its VIP, port 6443, so Slipway reaches it exactly as it would reach kube-vip's address. {@code
+   * SLIPWAY_TEST_VIPS} moves them, so two test runs on one machine do not collide.
    */
   public static final dev.slipway.operator.config.VipPool VIPS =
       dev.slipway.operator.config.VipPool.parse(
