@@ -366,4 +366,60 @@ class GuestEtcdE2E {
               assertThat(etcd.memberList(url)).hasSize(3);
             });
   }
+
+  static String readyStatus(KubernetesClient w, String node) {
+    return w.nodes().withName(node).get().getStatus().getConditions().stream()
+        .filter(c -> "Ready".equals(c.getType()))
+        .map(c -> c.getStatus())
+        .findFirst()
+        .orElse("none");
+  }
+
+  @Test
+  @Order(7)
+  void aPoweredOffWorkerStopsHeartbeatingAndTurnsNotReadyThenComesBack() throws Exception {
+    // Everything is up again after the previous test, including the resumed control-plane guest.
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .untilAsserted(
+            () -> {
+              for (Machine x : machines()) {
+                assertThat(guests.phase(x.getMetadata().getName())).hasValue("RUNNING");
+              }
+            });
+    String node = worker();
+    VmState vm = env.vms(NS).stream().filter(v -> v.name().equals(node)).findFirst().orElseThrow();
+    // Slipway would power the VM on again at once; it sits this one out.
+    env.stopSlipway();
+    try (KubernetesClient w = workload(null);
+        VSphereProvider v = env.connect()) {
+      assertThat(readyStatus(w, node)).isEqualTo("True");
+      v.powerOff(vm.ref());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> guests.phase(node).orElse("").equals("STOPPED"));
+      java.time.ZonedDateTime renewed =
+          w.leases().inNamespace("kube-node-lease").withName(node).get().getSpec().getRenewTime();
+      // kube-controller-manager's node lifecycle controller (grace period 20 s) sees no heartbeat.
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofSeconds(1))
+          .untilAsserted(() -> assertThat(readyStatus(w, node)).isEqualTo("Unknown"));
+      assertThat(
+              w.leases()
+                  .inNamespace("kube-node-lease")
+                  .withName(node)
+                  .get()
+                  .getSpec()
+                  .getRenewTime())
+          .as("the lease is not renewed while the VM is off")
+          .isEqualTo(renewed);
+      v.powerOn(vm.ref());
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(() -> assertThat(readyStatus(w, node)).isEqualTo("True"));
+    } finally {
+      env.startSlipway();
+    }
+  }
 }
