@@ -69,7 +69,7 @@ final class Guest {
   static final int ETCD_METRICS_PORT = 2381;
   static final int CONTROLLER_MANAGER_PORT = 10257;
 
-  /** The controllers of kube-controller-manager a node-less, pod-less workload cluster needs. */
+  /** The kube-controller-manager controllers this simulated workload cluster relies on. */
   static final List<String> CONTROLLERS =
       List.of(
           "certificatesigningrequest-approving-controller",
