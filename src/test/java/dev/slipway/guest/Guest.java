@@ -4,35 +4,38 @@ import dev.slipway.operator.bootstrap.CloudInit;
 import dev.slipway.operator.bootstrap.ClusterPki;
 import dev.slipway.operator.bootstrap.GuestInfo;
 import dev.slipway.testenv.ManagedProcess;
+import dev.slipway.testenv.Manifests;
 import dev.slipway.testenv.TestBed;
 import dev.slipway.vsphere.VSphereProvider;
 import dev.slipway.vsphere.VmConfigSpec;
 import dev.slipway.vsphere.VmRef;
 import dev.slipway.vsphere.VmState;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,23 +44,79 @@ import org.slf4j.LoggerFactory;
  * The guest OS of one VM: reads its guestinfo, runs what its cloud-init asks for as far as a
  * Kubernetes node is concerned, and fails (visibly, in its state and log) when the data is wrong.
  *
+ * <p>Each guest has a loopback address of its own ({@link #address()}); everything it serves
+ * listens there on kubeadm's usual ports: etcd client 2379, peer 2380, metrics 2381, kube-apiserver
+ * on the endpoint's port (6443), kube-controller-manager 10257. The control-plane endpoint (the
+ * VIP) is served by {@link VipForwarder}, which plays kube-vip.
+ *
  * <p>The init machine runs the real {@code kubeadm init} phases that need no container runtime
  * (certificates from the CAs in its bootstrap data, kubeconfigs, bootstrap tokens, RBAC,
- * cluster-info), then a real etcd and kube-apiserver listening on the control-plane endpoint (the
- * VIP, a loopback address here). It also plays kube-controller-manager's part of approving and
- * signing kubelet client CSRs. Joining machines check the CA hash, authenticate with their
- * bootstrap token, get a kubelet client certificate through a CSR, and register their Node with it,
- * as a kubelet does after TLS bootstrap. What it skips: containers, kubelet, CNI, and the extra API
- * servers and etcd members of joining control-plane machines.
+ * cluster-info, the kubeadm-config ConfigMap), then a real etcd (TLS, certificates from the etcd
+ * CA) and kube-apiserver. In {@link GuestSimulator.Mode#FULL} every control-plane guest also runs a
+ * real kube-controller-manager (leader-elected; CSR approving and signing, disruption, node
+ * lifecycle), and joining control-plane guests do what {@code kubeadm join --control-plane} does:
+ * read the ClusterConfiguration with their bootstrap token, make their certificates from the CA
+ * keys in their bootstrap data, add themselves to etcd as a learner, start etcd, get promoted, then
+ * start their own kube-apiserver against their local member. In {@link GuestSimulator.Mode#LIGHT}
+ * only the init guest runs processes and plays the CSR signer itself. Every guest registers its
+ * Node as a kubelet does after TLS bootstrap, then keeps it alive ({@link Kubelet}). What it skips:
+ * containers, CNI, kube-scheduler, kube-proxy.
  */
 final class Guest {
   private static final Logger LOG = LoggerFactory.getLogger(Guest.class);
+  static final int ETCD_CLIENT_PORT = 2379;
+  static final int ETCD_PEER_PORT = 2380;
+  static final int ETCD_METRICS_PORT = 2381;
+  static final int CONTROLLER_MANAGER_PORT = 10257;
+
+  /** The kube-controller-manager controllers this simulated workload cluster relies on. */
+  static final List<String> CONTROLLERS =
+      List.of(
+          "certificatesigningrequest-approving-controller",
+          "certificatesigningrequest-signing-controller",
+          "disruption-controller",
+          "node-lifecycle-controller",
+          // every namespace's "default" ServiceAccount, without which no pod can be created
+          "serviceaccount-controller");
+
+  /**
+   * kube-apiserver names its identity lease after the host name, so API servers sharing one host
+   * would fight over one lease. Each runs in a UTS namespace of its own (host name = node name)
+   * where unprivileged user namespaces are allowed; elsewhere the identity feature is off.
+   */
+  private static final boolean OWN_HOSTNAME = ownHostnamePossible();
+
+  private static boolean ownHostnamePossible() {
+    try {
+      Process p =
+          new ProcessBuilder("unshare", "--user", "--uts", "--map-root-user", "hostname", "x")
+              .redirectErrorStream(true)
+              .start();
+      return p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
 
   enum Phase {
     BOOTING,
     RUNNING,
-    FAILED
+    FAILED,
+    /** The VM is powered off: nothing runs, heartbeats stopped; a power-on resumes it. */
+    STOPPED
   }
+
+  /** How a guest offers its API server for the control-plane endpoint (kube-vip's part). */
+  interface Vips {
+    void serve(String endpoint, Guest guest, InetSocketAddress apiServer) throws IOException;
+
+    void withdraw(Guest guest);
+  }
+
+  private record ProcessSpec(String name, List<String> argv) {}
 
   private final String vmName;
   private final VmRef vm;
@@ -65,18 +124,41 @@ final class Guest {
   private final Path root;
   private final String ip;
   private final VSphereProvider vsphere;
+  private final GuestSimulator.Mode mode;
+  private final Vips vips;
   private volatile Phase phase = Phase.BOOTING;
+  private volatile boolean booted;
   private volatile String failure;
-  private final List<ManagedProcess> processes = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile boolean stopped;
+  private final List<ProcessSpec> specs = new CopyOnWriteArrayList<>();
+  private final List<ManagedProcess> processes = new CopyOnWriteArrayList<>();
   private volatile CsrSigner signer;
+  private volatile Kubelet kubelet;
+  private volatile Config kubeletConfig;
+  private volatile String nodeName;
+  private volatile String endpoint;
+  private volatile int apiPort;
+  private volatile boolean controlPlane;
+  private volatile Path pki;
+  private volatile Path signerKubeconfig;
 
-  Guest(String vmName, VmRef vm, TestBed bed, Path root, String ip, VSphereProvider vsphere) {
+  Guest(
+      String vmName,
+      VmRef vm,
+      TestBed bed,
+      Path root,
+      String ip,
+      VSphereProvider vsphere,
+      GuestSimulator.Mode mode,
+      Vips vips) {
     this.vmName = vmName;
     this.vm = vm;
     this.bed = bed;
     this.root = root;
     this.ip = ip;
     this.vsphere = vsphere;
+    this.mode = mode;
+    this.vips = vips;
   }
 
   Phase phase() {
@@ -89,6 +171,23 @@ final class Guest {
 
   String vmName() {
     return vmName;
+  }
+
+  /** This guest's own loopback address, where its etcd and kube-apiserver listen. */
+  String address() {
+    return ip;
+  }
+
+  /**
+   * Whether this guest's etcd member and API server exist (a control-plane guest that runs them).
+   */
+  boolean runsEtcd() {
+    return specs.stream().anyMatch(s -> s.name().equals("etcd"));
+  }
+
+  /** Whether the boot finished, so that a power-on resumes instead of booting again. */
+  boolean booted() {
+    return booted;
   }
 
   void boot() {
@@ -106,9 +205,15 @@ final class Guest {
       } else {
         throw new BootFailure("cloud-init has no kubeadm configuration");
       }
+      booted = true;
       phase = Phase.RUNNING;
-      LOG.info("guest {} is a node now", vmName);
+      LOG.info("guest {} is a node now ({})", vmName, ip);
     } catch (Exception e) {
+      if (stopped) {
+        failure = null;
+        LOG.info("guest {} stopped during boot: {}", vmName, e.getMessage());
+        return;
+      }
       failure = e.getMessage();
       phase = Phase.FAILED;
       LOG.warn("guest {} failed to boot: {}", vmName, e.getMessage(), e);
@@ -132,146 +237,297 @@ final class Guest {
     return root.resolve(absolute.substring(1));
   }
 
+  /**
+   * kubeadm refuses loopback advertise addresses, so it is told a TEST-NET-2 address that nothing
+   * connects to; the guest's real (loopback) address goes into the certificates as an extra SAN
+   * instead, and every process is told it directly.
+   */
+  private String kubeadmAdvertiseAddress() {
+    return "198.51.100." + ip.substring(ip.lastIndexOf('.') + 1);
+  }
+
+  /**
+   * The guest's view of the ClusterConfiguration: its own certificate directory (cloud-init's files
+   * live under this guest's root, not /etc/kubernetes) and its own address in the API server and
+   * etcd certificates.
+   */
+  @SuppressWarnings("unchecked")
+  private void localize(Map<String, Object> cluster) {
+    cluster.put("certificatesDir", pki.toString());
+    Map<String, Object> api =
+        new LinkedHashMap<>((Map<String, Object>) cluster.getOrDefault("apiServer", Map.of()));
+    List<String> sans = new ArrayList<>((List<String>) api.getOrDefault("certSANs", List.of()));
+    sans.add(ip);
+    api.put("certSANs", sans);
+    cluster.put("apiServer", api);
+    Map<String, Object> etcd =
+        new LinkedHashMap<>((Map<String, Object>) cluster.getOrDefault("etcd", Map.of()));
+    Map<String, Object> local =
+        new LinkedHashMap<>((Map<String, Object>) etcd.getOrDefault("local", Map.of()));
+    local.put("serverCertSANs", List.of(ip));
+    local.put("peerCertSANs", List.of(ip));
+    local.put("dataDir", root.resolve("var/lib/etcd").toString());
+    etcd.put("local", local);
+    cluster.put("etcd", etcd);
+  }
+
+  private static String hostOf(String endpoint) {
+    return endpoint.substring(0, endpoint.lastIndexOf(':'));
+  }
+
+  private static int portOf(String endpoint) {
+    return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
+  }
+
   // ---- the first control-plane machine ---------------------------------------------------
 
   private void initControlPlane(CloudInit.Parsed cloud, String providerId) throws Exception {
     Map<String, Object> init = cloud.kubeadmDocument("InitConfiguration");
     Map<String, Object> cluster = cloud.kubeadmDocument("ClusterConfiguration");
-    String endpoint = (String) cluster.get("controlPlaneEndpoint");
-    String host = endpoint.substring(0, endpoint.lastIndexOf(':'));
-    int port = Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
-    // cloud-init leaves the advertise address for kubeadm to detect from the guest's network;
-    // kubeadm refuses loopback ones, so it is told a TEST-NET-2 address nothing ever connects to
-    // (the simulated API server itself listens on the VIP).
+    controlPlane = true;
+    endpoint = (String) cluster.get("controlPlaneEndpoint");
+    apiPort = portOf(endpoint);
+    nodeName = (String) registration(init).get("name");
     init.put(
         "localAPIEndpoint",
-        Map.of(
-            "advertiseAddress",
-            "198.51.100." + ip.substring(ip.lastIndexOf('.') + 1),
-            "bindPort",
-            port));
-    Path pki = file(CloudInit.PKI_DIR);
-    // The files cloud-init wrote live under this guest's root, not /etc/kubernetes.
-    cluster.put("certificatesDir", pki.toString());
+        Map.of("advertiseAddress", kubeadmAdvertiseAddress(), "bindPort", apiPort));
+    pki = file(CloudInit.PKI_DIR);
+    localize(cluster);
     Path config = root.resolve("kubeadm-guest.yaml");
-    Files.writeString(config, dev.slipway.testenv.Manifests.yamlAll(List.of(init, cluster)));
+    Files.writeString(config, Manifests.yamlAll(List.of(init, cluster)));
     Path kubeconfigs = file("/etc/kubernetes");
     // A CA that does not parse or does not match its key stops kubeadm here, as on a real VM.
-    kubeadm("init", "phase", "certs", "all", "--config", config.toString(), "--v=1");
-    kubeadm(
-        "init",
-        "phase",
-        "kubeconfig",
-        "super-admin",
-        "--config",
-        config.toString(),
-        "--kubeconfig-dir",
-        kubeconfigs.toString());
-    kubeadm(
-        "init",
-        "phase",
-        "kubeconfig",
-        "kubelet",
-        "--config",
-        config.toString(),
-        "--kubeconfig-dir",
-        kubeconfigs.toString());
+    kubeadm("init", "phase", "certs", "all", "--config", config.toString());
+    for (String k : List.of("super-admin", "admin", "kubelet", "controller-manager")) {
+      kubeadm(
+          "init",
+          "phase",
+          "kubeconfig",
+          k,
+          "--config",
+          config.toString(),
+          "--kubeconfig-dir",
+          kubeconfigs.toString());
+    }
 
-    startEtcdAndApiServer(cluster, pki, host, port);
+    startEtcd(List.of(nodeName + "=" + peerUrl()), "new");
+    awaitEtcd();
+    startApiServer(cluster);
     Path superAdmin = kubeconfigs.resolve("super-admin.conf");
     awaitApi(superAdmin);
-    // Tokens from the InitConfiguration, their RBAC and cluster-info, by kubeadm itself.
-    kubeadm(
-        "init",
-        "phase",
-        "bootstrap-token",
-        "--config",
-        config.toString(),
-        "--kubeconfig",
-        superAdmin.toString());
+    vips.serve(endpoint, this, new InetSocketAddress(ip, apiPort));
+    // Tokens from the InitConfiguration, their RBAC and cluster-info, by kubeadm itself; then the
+    // ClusterConfiguration that joining control-plane machines read.
+    for (List<String> phase :
+        List.of(List.of("bootstrap-token"), List.of("upload-config", "kubeadm"))) {
+      List<String> args = new ArrayList<>(List.of("init", "phase"));
+      args.addAll(phase);
+      args.addAll(List.of("--config", config.toString(), "--kubeconfig", superAdmin.toString()));
+      kubeadm(args.toArray(String[]::new));
+    }
+    try (KubernetesClient admin = client(Config.fromKubeconfig(Files.readString(superAdmin)))) {
+      // What kubeadm init does for admin.conf's group (kubeadm:cluster-admins) with super-admin.
+      if (admin.rbac().clusterRoleBindings().withName("kubeadm:cluster-admins").get() == null) {
+        admin
+            .rbac()
+            .clusterRoleBindings()
+            .resource(
+                new ClusterRoleBindingBuilder()
+                    .withNewMetadata()
+                    .withName("kubeadm:cluster-admins")
+                    .endMetadata()
+                    .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "cluster-admin")
+                    .addNewSubject()
+                    .withApiGroup("rbac.authorization.k8s.io")
+                    .withKind("Group")
+                    .withName("kubeadm:cluster-admins")
+                    .endSubject()
+                    .build())
+            .create();
+      }
+    }
+    if (mode == GuestSimulator.Mode.FULL) {
+      startControllerManager(kubeconfigs, (String) cluster.get("clusterName"));
+    } else {
+      signerKubeconfig = superAdmin;
+      startSigner();
+    }
+
+    // kubeadm's kubelet.conf names the control-plane endpoint, as on a real machine.
+    kubeletConfig = Config.fromKubeconfig(Files.readString(kubeconfigs.resolve("kubelet.conf")));
+    startKubelet(registration(init), providerId);
+  }
+
+  /** kube-controller-manager's CSR approving and signing, in process (light mode). */
+  private void startSigner() throws IOException {
     signer =
         new CsrSigner(
-            client(Config.fromKubeconfig(Files.readString(superAdmin))),
+            client(Config.fromKubeconfig(Files.readString(signerKubeconfig))),
             Files.readString(pki.resolve("ca.crt")),
             Files.readString(pki.resolve("ca.key")));
     signer.start();
-
-    // kubeadm points a control-plane kubelet at its own advertise address; this guest's API
-    // server is on the endpoint only, so the kubelet talks to that (never to the made-up address).
-    Config kubeletConfig =
-        Config.fromKubeconfig(Files.readString(kubeconfigs.resolve("kubelet.conf")));
-    kubeletConfig.setMasterUrl("https://" + endpoint);
-    try (KubernetesClient kubelet = client(kubeletConfig)) {
-      registerNode(kubelet, registration(init), providerId);
-    }
   }
 
-  private void startEtcdAndApiServer(Map<String, Object> cluster, Path pki, String host, int port)
-      throws Exception {
+  private String peerUrl() {
+    return "https://" + ip + ":" + ETCD_PEER_PORT;
+  }
+
+  private String clientUrl() {
+    return "https://" + ip + ":" + ETCD_CLIENT_PORT;
+  }
+
+  /** etcd with the flags of kubeadm's static pod, on this guest's own address. */
+  private void startEtcd(List<String> initialCluster, String state) throws Exception {
     Path data = Files.createDirectories(root.resolve("var/lib/etcd"));
-    int client = freePort();
-    int peer = freePort();
-    processes.add(
-        ManagedProcess.start(
-            "etcd",
-            List.of(
-                bed.bin("etcd").toString(),
-                "--name=" + vmName,
-                "--data-dir=" + data,
-                "--listen-client-urls=http://127.0.0.1:" + client,
-                "--advertise-client-urls=http://127.0.0.1:" + client,
-                "--listen-peer-urls=http://127.0.0.1:" + peer,
-                "--initial-advertise-peer-urls=http://127.0.0.1:" + peer,
-                "--initial-cluster=" + vmName + "=http://127.0.0.1:" + peer,
-                "--listen-metrics-urls=http://127.0.0.1:" + freePort()),
-            bed.logDir().resolve("guest-" + vmName + "-etcd.log")));
-    @SuppressWarnings("unchecked")
+    Path etcdPki = pki.resolve("etcd");
+    run(
+        "etcd",
+        List.of(
+            bed.bin("etcd").toString(),
+            "--name=" + nodeName,
+            "--data-dir=" + data,
+            "--advertise-client-urls=" + clientUrl(),
+            "--listen-client-urls=" + clientUrl(),
+            "--initial-advertise-peer-urls=" + peerUrl(),
+            "--listen-peer-urls=" + peerUrl(),
+            "--listen-metrics-urls=http://" + ip + ":" + ETCD_METRICS_PORT,
+            "--initial-cluster=" + String.join(",", initialCluster),
+            "--initial-cluster-state=" + state,
+            "--cert-file=" + etcdPki.resolve("server.crt"),
+            "--key-file=" + etcdPki.resolve("server.key"),
+            "--client-cert-auth=true",
+            "--trusted-ca-file=" + etcdPki.resolve("ca.crt"),
+            "--peer-cert-file=" + etcdPki.resolve("peer.crt"),
+            "--peer-key-file=" + etcdPki.resolve("peer.key"),
+            "--peer-client-cert-auth=true",
+            "--peer-trusted-ca-file=" + etcdPki.resolve("ca.crt"),
+            "--snapshot-count=10000"));
+  }
+
+  /** kubeadm's own etcd health check, with its healthcheck-client certificate. */
+  private EtcdClient etcdHealthClient() throws Exception {
+    Path etcdPki = pki.resolve("etcd");
+    return new EtcdClient(
+        Files.readString(etcdPki.resolve("ca.crt")),
+        Files.readString(etcdPki.resolve("healthcheck-client.crt")),
+        Files.readString(etcdPki.resolve("healthcheck-client.key")));
+  }
+
+  private void awaitEtcd() throws Exception {
+    EtcdClient etcd = etcdHealthClient();
+    Instant deadline = Instant.now().plusSeconds(90);
+    while (Instant.now().isBefore(deadline)) {
+      checkProcesses();
+      if (etcd.healthy(clientUrl())) {
+        return;
+      }
+      Thread.sleep(300);
+    }
+    throw new BootFailure("etcd on " + clientUrl() + " was not healthy within 90 s");
+  }
+
+  /** The flags kubeadm's kube-apiserver static pod carries, bound to this guest's address. */
+  @SuppressWarnings("unchecked")
+  private void startApiServer(Map<String, Object> cluster) throws Exception {
     Map<String, Object> net = (Map<String, Object>) cluster.getOrDefault("networking", Map.of());
     String services = (String) net.getOrDefault("serviceSubnet", "10.96.0.0/12");
     String domain = (String) net.getOrDefault("dnsDomain", "cluster.local");
-    // The flags kubeadm's kube-apiserver static pod carries, bound to the endpoint (the VIP).
-    processes.add(
-        ManagedProcess.start(
-            "kube-apiserver",
-            List.of(
-                bed.bin("kube-apiserver").toString(),
-                "--bind-address=" + host,
-                "--advertise-address=" + host,
-                "--secure-port=" + port,
-                "--endpoint-reconciler-type=none",
-                "--etcd-servers=http://127.0.0.1:" + client,
-                "--service-cluster-ip-range=" + services,
-                "--client-ca-file=" + pki.resolve("ca.crt"),
-                "--tls-cert-file=" + pki.resolve("apiserver.crt"),
-                "--tls-private-key-file=" + pki.resolve("apiserver.key"),
-                "--kubelet-client-certificate=" + pki.resolve("apiserver-kubelet-client.crt"),
-                "--kubelet-client-key=" + pki.resolve("apiserver-kubelet-client.key"),
-                "--proxy-client-cert-file=" + pki.resolve("front-proxy-client.crt"),
-                "--proxy-client-key-file=" + pki.resolve("front-proxy-client.key"),
-                "--requestheader-client-ca-file=" + pki.resolve("front-proxy-ca.crt"),
-                "--requestheader-allowed-names=front-proxy-client",
-                "--requestheader-extra-headers-prefix=X-Remote-Extra-",
-                "--requestheader-group-headers=X-Remote-Group",
-                "--requestheader-username-headers=X-Remote-User",
-                "--service-account-issuer=https://kubernetes.default.svc." + domain,
-                "--service-account-key-file=" + pki.resolve("sa.pub"),
-                "--service-account-signing-key-file=" + pki.resolve("sa.key"),
-                "--authorization-mode=Node,RBAC",
-                "--enable-admission-plugins=NodeRestriction",
-                "--enable-bootstrap-token-auth=true",
-                "--allow-privileged=true"),
-            bed.logDir().resolve("guest-" + vmName + "-kube-apiserver.log")));
+    List<String> argv = new ArrayList<>();
+    if (OWN_HOSTNAME) {
+      argv.addAll(
+          List.of(
+              "unshare",
+              "--user",
+              "--uts",
+              "--map-root-user",
+              "sh",
+              "-c",
+              "hostname \"$0\" && exec \"$@\"",
+              nodeName));
+    }
+    argv.addAll(
+        List.of(
+            bed.bin("kube-apiserver").toString(),
+            "--bind-address=" + ip,
+            "--advertise-address=" + ip,
+            "--secure-port=" + apiPort,
+            // Loopback may only be advertised without the endpoint reconciler.
+            "--endpoint-reconciler-type=none",
+            "--etcd-servers=" + clientUrl(),
+            "--etcd-cafile=" + pki.resolve("etcd/ca.crt"),
+            "--etcd-certfile=" + pki.resolve("apiserver-etcd-client.crt"),
+            "--etcd-keyfile=" + pki.resolve("apiserver-etcd-client.key"),
+            "--service-cluster-ip-range=" + services,
+            "--client-ca-file=" + pki.resolve("ca.crt"),
+            "--tls-cert-file=" + pki.resolve("apiserver.crt"),
+            "--tls-private-key-file=" + pki.resolve("apiserver.key"),
+            "--kubelet-client-certificate=" + pki.resolve("apiserver-kubelet-client.crt"),
+            "--kubelet-client-key=" + pki.resolve("apiserver-kubelet-client.key"),
+            "--proxy-client-cert-file=" + pki.resolve("front-proxy-client.crt"),
+            "--proxy-client-key-file=" + pki.resolve("front-proxy-client.key"),
+            "--requestheader-client-ca-file=" + pki.resolve("front-proxy-ca.crt"),
+            "--requestheader-allowed-names=front-proxy-client",
+            "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+            "--requestheader-group-headers=X-Remote-Group",
+            "--requestheader-username-headers=X-Remote-User",
+            "--service-account-issuer=https://kubernetes.default.svc." + domain,
+            "--service-account-key-file=" + pki.resolve("sa.pub"),
+            "--service-account-signing-key-file=" + pki.resolve("sa.key"),
+            "--authorization-mode=Node,RBAC",
+            "--enable-admission-plugins=NodeRestriction",
+            "--enable-bootstrap-token-auth=true",
+            "--allow-privileged=true"));
+    if (!OWN_HOSTNAME) {
+      argv.add("--feature-gates=APIServerIdentity=false");
+    }
+    run("kube-apiserver", argv);
+  }
+
+  /**
+   * kube-controller-manager with kubeadm's flags, on this guest's address and its local API server,
+   * leader-elected among the control-plane guests; only the controllers in {@link #CONTROLLERS}.
+   * The node monitor is quicker than the default so that a stopped guest's Node turns NotReady in
+   * about 20 s.
+   */
+  private void startControllerManager(Path kubeconfigs, String clusterName) throws Exception {
+    // kubeadm writes controller-manager.conf for the advertise address; the guest's is its own.
+    Path conf = kubeconfigs.resolve("controller-manager.conf");
+    Files.writeString(
+        conf,
+        Files.readString(conf)
+            .replace(
+                "https://" + kubeadmAdvertiseAddress() + ":" + apiPort,
+                "https://" + ip + ":" + apiPort));
+    run(
+        "kube-controller-manager",
+        List.of(
+            bed.bin("kube-controller-manager").toString(),
+            "--kubeconfig=" + conf,
+            "--authentication-kubeconfig=" + conf,
+            "--authorization-kubeconfig=" + conf,
+            "--bind-address=" + ip,
+            "--secure-port=" + CONTROLLER_MANAGER_PORT,
+            "--client-ca-file=" + pki.resolve("ca.crt"),
+            "--requestheader-client-ca-file=" + pki.resolve("front-proxy-ca.crt"),
+            "--cluster-name=" + clusterName,
+            "--cluster-signing-cert-file=" + pki.resolve("ca.crt"),
+            "--cluster-signing-key-file=" + pki.resolve("ca.key"),
+            "--controllers=" + String.join(",", CONTROLLERS),
+            "--leader-elect=true",
+            "--root-ca-file=" + pki.resolve("ca.crt"),
+            "--service-account-private-key-file=" + pki.resolve("sa.key"),
+            "--use-service-account-credentials=true",
+            "--node-monitor-period=2s",
+            "--node-monitor-grace-period=20s"));
   }
 
   private void awaitApi(Path kubeconfig) throws Exception {
     Instant deadline = Instant.now().plusSeconds(90);
-    try (KubernetesClient c = client(Config.fromKubeconfig(Files.readString(kubeconfig)))) {
+    Config own = Config.fromKubeconfig(Files.readString(kubeconfig));
+    own.setMasterUrl("https://" + ip + ":" + apiPort);
+    try (KubernetesClient c = client(own)) {
       while (Instant.now().isBefore(deadline)) {
-        for (ManagedProcess p : processes) {
-          if (!p.isAlive()) {
-            throw new BootFailure(p + " exited");
-          }
-        }
+        checkProcesses();
         try {
           if ("ok".equals(c.raw("/readyz"))) {
             return;
@@ -282,7 +538,15 @@ final class Guest {
         Thread.sleep(300);
       }
     }
-    throw new BootFailure("the workload kube-apiserver did not become ready within 90 s");
+    throw new BootFailure("the kube-apiserver on " + ip + " did not become ready within 90 s");
+  }
+
+  private void checkProcesses() throws BootFailure {
+    for (ManagedProcess p : processes) {
+      if (!p.isAlive()) {
+        throw new BootFailure(p + " exited");
+      }
+    }
   }
 
   // ---- joining machines -----------------------------------------------------------------
@@ -292,7 +556,8 @@ final class Guest {
     Map<String, Object> join = cloud.kubeadmDocument("JoinConfiguration");
     Map<String, Object> discovery =
         (Map<String, Object>) ((Map<String, Object>) join.get("discovery")).get("bootstrapToken");
-    String endpoint = (String) discovery.get("apiServerEndpoint");
+    endpoint = (String) discovery.get("apiServerEndpoint");
+    apiPort = portOf(endpoint);
     String token = (String) discovery.get("token");
     List<String> hashes = (List<String>) discovery.get("caCertHashes");
     String ca = Files.readString(file(CloudInit.PKI_DIR + "/ca.crt"));
@@ -315,12 +580,19 @@ final class Guest {
             .withRequestRetryBackoffLimit(0)
             .build();
     Map<String, Object> registration = registration(join);
-    String name = (String) registration.get("name");
+    nodeName = (String) registration.get("name");
+    controlPlane = join.get("controlPlane") != null;
+    boolean members = controlPlane && mode == GuestSimulator.Mode.FULL;
+    Path kubeconfigs = file("/etc/kubernetes");
+    Map<String, Object> cluster = null;
     try (KubernetesClient bootstrap = client(tokenConfig)) {
       String user = authenticate(bootstrap, endpoint);
       LOG.info("guest {} authenticated to {} as {}", vmName, endpoint, user);
-      Pki.ClientCert cert = requestKubeletCertificate(bootstrap, name);
-      Config kubelet =
+      if (members) {
+        cluster = prepareControlPlane(bootstrap, join, kubeconfigs);
+      }
+      Pki.ClientCert cert = requestKubeletCertificate(bootstrap, nodeName);
+      kubeletConfig =
           new ConfigBuilder()
               .withMasterUrl("https://" + endpoint)
               .withCaCertData(b64(ca))
@@ -328,10 +600,142 @@ final class Guest {
               .withClientKeyData(b64(cert.keyPem()))
               .withRequestRetryBackoffLimit(0)
               .build();
-      try (KubernetesClient k = client(kubelet)) {
-        registerNode(k, registration, providerId);
+    }
+    if (!members) {
+      startKubelet(registration, providerId);
+      return;
+    }
+    // kubeadm join --control-plane: kubelet-start, then control-plane-join (etcd, then the
+    // control-plane static pods).
+    startKubelet(registration, providerId);
+    joinEtcd(kubeconfigs.resolve("admin.conf"));
+    startApiServer(cluster);
+    awaitApi(kubeconfigs.resolve("admin.conf"));
+    kubelet.staticPods(staticPods());
+    vips.serve(endpoint, this, new InetSocketAddress(ip, apiPort));
+    startControllerManager(kubeconfigs, (String) cluster.get("clusterName"));
+  }
+
+  /**
+   * {@code kubeadm join phase control-plane-prepare}: the ClusterConfiguration from the cluster's
+   * kubeadm-config ConfigMap (readable with the bootstrap token), then this machine's certificates
+   * from the CA keys its bootstrap data carries, and its kubeconfigs.
+   */
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> prepareControlPlane(
+      KubernetesClient bootstrap, Map<String, Object> join, Path kubeconfigs) throws Exception {
+    ConfigMap cm =
+        bootstrap.configMaps().inNamespace("kube-system").withName("kubeadm-config").get();
+    if (cm == null || cm.getData() == null || !cm.getData().containsKey("ClusterConfiguration")) {
+      throw new BootFailure("kube-system/kubeadm-config has no ClusterConfiguration");
+    }
+    Map<String, Object> cluster =
+        new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+            .readValue(cm.getData().get("ClusterConfiguration"), Map.class);
+    pki = file(CloudInit.PKI_DIR);
+    localize(cluster);
+    Map<String, Object> local = new LinkedHashMap<>();
+    local.put("apiVersion", cluster.get("apiVersion"));
+    local.put("kind", "InitConfiguration");
+    local.put("nodeRegistration", join.get("nodeRegistration"));
+    local.put(
+        "localAPIEndpoint",
+        Map.of("advertiseAddress", kubeadmAdvertiseAddress(), "bindPort", apiPort));
+    Path config = root.resolve("kubeadm-guest.yaml");
+    Files.writeString(config, Manifests.yamlAll(List.of(local, cluster)));
+    // The CAs are the cloud-config's; a missing or wrong CA key fails here.
+    kubeadm("init", "phase", "certs", "all", "--config", config.toString());
+    for (String k : List.of("admin", "controller-manager")) {
+      kubeadm(
+          "init",
+          "phase",
+          "kubeconfig",
+          k,
+          "--config",
+          config.toString(),
+          "--kubeconfig-dir",
+          kubeconfigs.toString());
+    }
+    return cluster;
+  }
+
+  /**
+   * kubeadm's stacked-etcd join: find the members' client URLs on the etcd pods, add this machine
+   * as a learner (with kubeadm's apiserver-etcd-client certificate), start etcd with the member
+   * list etcd answered and {@code --initial-cluster-state=existing}, promote it once it caught up.
+   */
+  private void joinEtcd(Path adminConf) throws Exception {
+    List<String> endpoints = new ArrayList<>();
+    try (KubernetesClient admin = client(Config.fromKubeconfig(Files.readString(adminConf)))) {
+      for (Pod p :
+          admin
+              .pods()
+              .inNamespace("kube-system")
+              .withLabel("component", "etcd")
+              .list()
+              .getItems()) {
+        String urls = p.getMetadata().getAnnotations().get(ETCD_URLS_ANNOTATION);
+        if (urls != null) {
+          endpoints.addAll(List.of(urls.split(",")));
+        }
       }
     }
+    if (endpoints.isEmpty()) {
+      throw new BootFailure("no etcd pod in kube-system announces its client URLs");
+    }
+    Path etcdPki = pki.resolve("etcd");
+    EtcdClient etcd =
+        new EtcdClient(
+            Files.readString(etcdPki.resolve("ca.crt")),
+            Files.readString(pki.resolve("apiserver-etcd-client.crt")),
+            Files.readString(pki.resolve("apiserver-etcd-client.key")));
+    Map.Entry<String, List<EtcdClient.Member>> added = null;
+    String via = null;
+    String last = null;
+    // etcd takes one learner at a time ("too many learner members"): kubeadm retries.
+    Instant addBy = Instant.now().plusSeconds(90);
+    while (added == null) {
+      for (String e : endpoints) {
+        try {
+          added = etcd.memberAdd(e, peerUrl(), true);
+          via = e;
+          break;
+        } catch (IOException ex) {
+          last = ex.getMessage();
+          LOG.info("guest {}: etcd member add via {} failed: {}", vmName, e, last);
+        }
+      }
+      if (added == null) {
+        if (Instant.now().isAfter(addBy)) {
+          throw new BootFailure("could not add an etcd member through " + endpoints + ": " + last);
+        }
+        Thread.sleep(1000);
+      }
+    }
+    List<String> initial = new ArrayList<>();
+    for (EtcdClient.Member m : added.getValue()) {
+      String name = m.id().equals(added.getKey()) ? nodeName : m.name();
+      for (String u : m.peerUrls()) {
+        initial.add(name + "=" + u);
+      }
+    }
+    LOG.info("guest {}: added etcd learner {} via {}: {}", vmName, added.getKey(), via, initial);
+    startEtcd(initial, "existing");
+    Instant deadline = Instant.now().plusSeconds(90);
+    while (true) {
+      checkProcesses();
+      try {
+        etcd.memberPromote(via, added.getKey());
+        break;
+      } catch (IOException e) {
+        if (Instant.now().isAfter(deadline)) {
+          throw new BootFailure("the etcd learner was not promoted: " + e.getMessage());
+        }
+        Thread.sleep(500); // "can only promote a learner member which is in sync with leader"
+      }
+    }
+    awaitEtcd();
   }
 
   /** Who the token says we are; a revoked or unknown token fails here, visibly. */
@@ -434,12 +838,81 @@ final class Guest {
 
   // ---- both --------------------------------------------------------------------------------
 
+  static final String ETCD_URLS_ANNOTATION = "kubeadm.kubernetes.io/etcd.advertise-client-urls";
+  static final String API_ENDPOINT_ANNOTATION =
+      "kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint";
+
   @SuppressWarnings("unchecked")
   private static Map<String, Object> registration(Map<String, Object> kubeadmDoc) {
     return (Map<String, Object>) kubeadmDoc.get("nodeRegistration");
   }
 
-  /** What kubelet does on first start: create its Node (labels, taints, providerID), then Ready. */
+  /**
+   * kubelet's first start: register the Node, then keep it alive ({@link Kubelet}). A control-plane
+   * kubelet talks to its own API server once it has one (kubeadm's local mode).
+   */
+  private void startKubelet(Map<String, Object> reg, String providerId) throws Exception {
+    String advertised = "https://" + kubeadmAdvertiseAddress() + ":" + apiPort;
+    if (kubeletConfig.getMasterUrl().startsWith(advertised)) {
+      kubeletConfig.setMasterUrl("https://" + ip + ":" + apiPort);
+    }
+    KubernetesClient k = client(kubeletConfig);
+    registerNode(k, reg, providerId);
+    Kubelet let = new Kubelet(k, nodeName, ip, vmName);
+    if (runsEtcd()) {
+      let.staticPods(staticPods());
+    }
+    synchronized (this) {
+      if (stopped) {
+        let.close();
+        throw new BootFailure("the VM was powered off during boot");
+      }
+      kubelet = let;
+      let.start();
+    }
+  }
+
+  /** What a kubelet mirrors of kubeadm's static pods on this machine. */
+  private List<Pod> staticPods() {
+    List<Pod> pods = new ArrayList<>();
+    for (ProcessSpec s : specs) {
+      if (s.name().equals("kube-controller-manager")) {
+        continue; // not looked up by anyone here
+      }
+      PodBuilder p =
+          new PodBuilder()
+              .withNewMetadata()
+              .withName(s.name() + "-" + nodeName)
+              .withNamespace("kube-system")
+              .addToLabels("component", s.name())
+              .addToLabels("tier", "control-plane")
+              .addToAnnotations("kubernetes.io/config.source", "file")
+              .addToAnnotations(
+                  "kubernetes.io/config.mirror",
+                  Integer.toHexString(String.join(" ", s.argv()).hashCode()))
+              .endMetadata()
+              .withNewSpec()
+              .withNodeName(nodeName)
+              .withHostNetwork(true)
+              .addNewContainer()
+              .withName(s.name())
+              .withImage("registry.k8s.io/" + s.name())
+              .withCommand(s.argv())
+              .endContainer()
+              .endSpec();
+      if (s.name().equals("etcd")) {
+        p.editMetadata().addToAnnotations(ETCD_URLS_ANNOTATION, clientUrl()).endMetadata();
+      } else {
+        p.editMetadata()
+            .addToAnnotations(API_ENDPOINT_ANNOTATION, ip + ":" + apiPort)
+            .endMetadata();
+      }
+      pods.add(p.build());
+    }
+    return pods;
+  }
+
+  /** What kubelet does on first start: create its Node (labels, taints, providerID). */
   @SuppressWarnings("unchecked")
   private void registerNode(KubernetesClient kubelet, Map<String, Object> reg, String providerId) {
     String name = (String) reg.get("name");
@@ -476,31 +949,6 @@ final class Guest {
           .endSpec();
     }
     kubelet.nodes().resource(node.build()).create();
-    String now =
-        DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-    kubelet
-        .nodes()
-        .withName(name)
-        .editStatus(
-            n -> {
-              n.getStatus()
-                  .setConditions(
-                      List.of(
-                          new NodeConditionBuilder()
-                              .withType("Ready")
-                              .withStatus("True")
-                              .withReason("KubeletReady")
-                              .withMessage("guest simulator: kubelet is posting ready status")
-                              .withLastHeartbeatTime(now)
-                              .withLastTransitionTime(now)
-                              .build()));
-              n.getStatus()
-                  .setAddresses(
-                      List.of(
-                          new io.fabric8.kubernetes.api.model.NodeAddress(ip, "InternalIP"),
-                          new io.fabric8.kubernetes.api.model.NodeAddress(name, "Hostname")));
-              return n;
-            });
   }
 
   private void kubeadm(String... args) throws Exception {
@@ -528,28 +976,103 @@ final class Guest {
     }
   }
 
+  /** Starts one of the guest's processes; remembered so that a power-on starts it again. */
+  private synchronized void run(String name, List<String> argv) throws BootFailure {
+    if (stopped) {
+      throw new BootFailure("the VM was powered off during boot");
+    }
+    specs.add(new ProcessSpec(name, argv));
+    processes.add(
+        ManagedProcess.start(
+            name, argv, bed.logDir().resolve("guest-" + vmName + "-" + name + ".log")));
+  }
+
   private static KubernetesClient client(Config c) {
     c.setRequestRetryBackoffLimit(0);
     return new KubernetesClientBuilder().withConfig(c).build();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   private static String b64(String s) {
     return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The VM was powered off or destroyed: everything this guest ran stops. */
-  synchronized void shutdown() {
+  /**
+   * The VM was powered off: every process stops at once and the kubelet's heartbeats with them; its
+   * disk (data directories, certificates) stays for the next power-on.
+   */
+  void stop() {
+    synchronized (this) {
+      stopped = true;
+      if (phase != Phase.FAILED) {
+        phase = Phase.STOPPED;
+      }
+    }
+    if (kubelet != null) {
+      kubelet.close();
+    }
     if (signer != null) {
       signer.close();
+      signer = null;
     }
-    processes.forEach(ManagedProcess::close);
+    // A power-off: no graceful shutdown, everything dies at once.
+    for (ManagedProcess p : processes) {
+      p.process().descendants().forEach(ProcessHandle::destroyForcibly);
+    }
+    processes.parallelStream().forEach(ManagedProcess::close);
     processes.clear();
+    vips.withdraw(this);
+  }
+
+  /**
+   * Powered on again after a completed boot: cloud-init does not run twice, the machine's services
+   * start from its disk (etcd rejoins with its data), the kubelet heartbeats again.
+   */
+  void resume() {
+    synchronized (this) {
+      stopped = false;
+      phase = Phase.BOOTING;
+    }
+    try {
+      for (ProcessSpec s : specs) {
+        synchronized (this) {
+          if (stopped) {
+            return;
+          }
+          processes.add(
+              ManagedProcess.start(
+                  s.name(),
+                  s.argv(),
+                  bed.logDir().resolve("guest-" + vmName + "-" + s.name() + ".log")));
+        }
+      }
+      if (runsEtcd()) {
+        awaitApi(file("/etc/kubernetes/admin.conf"));
+        vips.serve(endpoint, this, new InetSocketAddress(ip, apiPort));
+      }
+      if (signerKubeconfig != null) {
+        startSigner();
+      }
+      Kubelet let = new Kubelet(client(kubeletConfig), nodeName, ip, vmName);
+      if (runsEtcd()) {
+        let.staticPods(staticPods());
+      }
+      synchronized (this) {
+        if (stopped) {
+          let.close();
+          return;
+        }
+        kubelet = let;
+        let.start();
+        phase = Phase.RUNNING;
+      }
+      LOG.info("guest {} resumed", vmName);
+    } catch (Exception e) {
+      if (!stopped) {
+        failure = "after power-on: " + e.getMessage();
+        phase = Phase.FAILED;
+        LOG.warn("guest {} failed to resume: {}", vmName, e.getMessage(), e);
+      }
+    }
   }
 
   static final class BootFailure extends Exception {

@@ -1,6 +1,7 @@
 package dev.slipway.guest;
 
 import dev.slipway.operator.bootstrap.GuestInfo;
+import dev.slipway.operator.config.VipPool;
 import dev.slipway.testenv.TestBed;
 import dev.slipway.vsphere.FolderRef;
 import dev.slipway.vsphere.PowerState;
@@ -10,6 +11,8 @@ import dev.slipway.vsphere.VmState;
 import dev.slipway.vsphere.VmSummary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -30,9 +33,31 @@ import org.slf4j.LoggerFactory;
  * Plays the guest OS of every powered-on VM with bootstrap data in the watched folders (see {@link
  * Guest}). It reads vCenter as a person would, with a connection of its own, and never talks to
  * Slipway: a node exists only if the bootstrap data Slipway wrote was good enough.
+ *
+ * <p>Each guest gets a loopback address of its own from {@code SLIPWAY_TEST_GUEST_IPS} (default
+ * {@value #DEFAULT_GUEST_IPS}; the same syntax as a VIP pool), skipping addresses where something
+ * already listens on etcd's or the API server's port (another test run on the same machine). The
+ * simulator also plays kube-vip: a {@link VipForwarder} per control-plane endpoint. A powered-off
+ * VM's guest stops (processes, heartbeats) and resumes from its disk when powered on again; a
+ * destroyed VM's guest is forgotten.
  */
 public final class GuestSimulator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GuestSimulator.class);
+  static final String DEFAULT_GUEST_IPS = "127.2.0.1-127.2.3.250";
+
+  /** How much of a node each guest plays. */
+  public enum Mode {
+    /**
+     * Every control-plane guest runs an etcd member, a kube-apiserver and a kube-controller-manager
+     * (see {@link Guest}); workers register and keep their Node.
+     */
+    FULL,
+    /**
+     * Only the init guest runs processes (etcd, kube-apiserver; it signs kubelet CSRs itself);
+     * joining control-plane guests register their Node only. No node lifecycle controller.
+     */
+    LIGHT
+  }
 
   private final VSphereProvider vsphere;
   private final List<String> folders;
@@ -40,11 +65,21 @@ public final class GuestSimulator implements AutoCloseable {
   private final Path workDir;
   private final Map<String, Guest> guests = new ConcurrentHashMap<>();
   private final ExecutorService boots = Executors.newCachedThreadPool();
-  private final AtomicInteger nextIp = new AtomicInteger(1);
+  private final AtomicInteger nextRoot = new AtomicInteger(1);
+  private final VipPool addresses =
+      VipPool.parse(System.getenv().getOrDefault("SLIPWAY_TEST_GUEST_IPS", DEFAULT_GUEST_IPS));
+  private final Map<String, VipForwarder> vips = new ConcurrentHashMap<>();
+  private final Mode mode;
   private final Thread poller;
   private volatile boolean running = true;
 
+  /** A simulator in {@link Mode#FULL}. */
   public GuestSimulator(Supplier<VSphereProvider> connect, List<String> folderPaths) {
+    this(connect, folderPaths, Mode.FULL);
+  }
+
+  public GuestSimulator(Supplier<VSphereProvider> connect, List<String> folderPaths, Mode mode) {
+    this.mode = mode;
     this.vsphere = connect.get();
     this.folders = List.copyOf(folderPaths);
     this.bed = TestBed.get();
@@ -73,7 +108,8 @@ public final class GuestSimulator implements AutoCloseable {
   }
 
   private void scan() {
-    Set<String> seen = new HashSet<>();
+    Set<String> on = new HashSet<>();
+    Set<String> present = new HashSet<>();
     for (String path : folders) {
       Optional<FolderRef> folder = vsphere.findFolder(path);
       if (folder.isEmpty()) {
@@ -89,40 +125,108 @@ public final class GuestSimulator implements AutoCloseable {
         } catch (VSphereException e) {
           continue; // destroyed meanwhile
         }
+        present.add(state.instanceUuid());
         if (state.powerState() != PowerState.ON
             || !state.extraConfig().containsKey(GuestInfo.USERDATA)) {
           continue;
         }
-        seen.add(state.instanceUuid());
-        guests.computeIfAbsent(state.instanceUuid(), uuid -> start(state));
+        on.add(state.instanceUuid());
+        Guest g = guests.get(state.instanceUuid());
+        if (g == null) {
+          guests.put(state.instanceUuid(), start(state));
+        } else if (g.phase() == Guest.Phase.STOPPED) {
+          if (g.booted()) {
+            LOG.info("VM {} powered on again: its guest resumes", g.vmName());
+            boots.submit(g::resume);
+          } else {
+            // cloud-init never finished: the machine boots afresh.
+            guests.put(state.instanceUuid(), start(state));
+          }
+        }
       }
     }
     guests
         .entrySet()
         .removeIf(
             e -> {
-              if (seen.contains(e.getKey())) {
+              Guest g = e.getValue();
+              if (on.contains(e.getKey())) {
                 return false;
               }
-              LOG.info("VM {} is off or gone: its guest stops", e.getValue().vmName());
-              e.getValue().shutdown();
-              return true;
+              if (g.phase() != Guest.Phase.STOPPED) {
+                LOG.info("VM {} is off or gone: its guest stops", g.vmName());
+                g.stop();
+              }
+              return !present.contains(e.getKey());
             });
   }
 
   private Guest start(VmState state) {
-    int n = nextIp.getAndIncrement();
-    String ip = "127.2." + (n / 250) + "." + (n % 250 + 1);
+    int n = nextRoot.getAndIncrement();
+    String ip = freeAddress();
     Path root;
     try {
       root = Files.createDirectories(workDir.resolve(state.name() + "-" + n));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Guest g = new Guest(state.name(), state.ref(), bed, root, ip, vsphere);
+    Guest g = new Guest(state.name(), state.ref(), bed, root, ip, vsphere, mode, vipHandler());
     LOG.info("VM {} powered on: booting its guest ({})", state.name(), ip);
     boots.submit(g::boot);
     return g;
+  }
+
+  /** The first pool address no guest of ours uses and nobody else listens on. */
+  private String freeAddress() {
+    Set<String> used = new HashSet<>();
+    guests.values().forEach(g -> used.add(g.address()));
+    while (true) {
+      String a =
+          addresses
+              .firstFree(used)
+              .orElseThrow(
+                  () -> new IllegalStateException("SLIPWAY_TEST_GUEST_IPS has no free address"));
+      if (listening(a, Guest.ETCD_PEER_PORT) || listening(a, 6443)) {
+        used.add(a);
+        continue;
+      }
+      return a;
+    }
+  }
+
+  private static boolean listening(String host, int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(host, port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private Guest.Vips vipHandler() {
+    return new Guest.Vips() {
+      @Override
+      public void serve(String endpoint, Guest guest, InetSocketAddress apiServer)
+          throws IOException {
+        synchronized (vips) {
+          VipForwarder f =
+              vips.computeIfAbsent(
+                  endpoint,
+                  e ->
+                      new VipForwarder(
+                          e.substring(0, e.lastIndexOf(':')),
+                          Integer.parseInt(e.substring(e.lastIndexOf(':') + 1))));
+          f.add(guest.vmName(), apiServer);
+        }
+      }
+
+      @Override
+      public void withdraw(Guest guest) {
+        synchronized (vips) {
+          vips.entrySet().removeIf(e -> e.getValue().remove(guest.vmName()));
+        }
+      }
+    };
   }
 
   /** The boot state of the guest of VM {@code name}: BOOTING, RUNNING or FAILED. */
@@ -164,11 +268,29 @@ public final class GuestSimulator implements AutoCloseable {
     return (int) guests.values().stream().filter(g -> g.phase() == Guest.Phase.RUNNING).count();
   }
 
+  /** The loopback address of the guest of VM {@code vmName}, where its own services listen. */
+  public Optional<String> address(String vmName) {
+    return guests.values().stream()
+        .filter(g -> g.vmName().equals(vmName))
+        .map(Guest::address)
+        .findFirst();
+  }
+
+  /** The VM whose guest holds the control-plane endpoint {@code host:port} now (kube-vip). */
+  public Optional<String> vipHolder(String endpoint) {
+    VipForwarder f = vips.get(endpoint);
+    return f == null ? Optional.empty() : f.leader();
+  }
+
   @Override
   public void close() {
     running = false;
     poller.interrupt();
-    guests.values().forEach(Guest::shutdown);
+    guests.values().parallelStream().forEach(Guest::stop);
+    synchronized (vips) {
+      vips.values().forEach(VipForwarder::close);
+      vips.clear();
+    }
     guests.clear();
     boots.shutdownNow();
     vsphere.close();

@@ -3,6 +3,7 @@ package dev.slipway.guest;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
@@ -29,13 +30,14 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
-/** The few X.509 steps a kubelet and the CSR signer take, with BouncyCastle. */
-final class Pki {
+/** The few X.509 steps a kubelet, the CSR signer and an etcd client take, with BouncyCastle. */
+public final class Pki {
   private Pki() {}
 
   record ClientRequest(String csrPem, String keyPem) {}
 
-  record ClientCert(String certPem, String keyPem) {}
+  /** A certificate and its private key, both PEM. */
+  public record ClientCert(String certPem, String keyPem) {}
 
   /** A kubelet client key and the CSR kubelet's TLS bootstrap sends for it. */
   static ClientRequest kubeletClientRequest(String nodeName) throws Exception {
@@ -61,15 +63,7 @@ final class Pki {
     try (PEMParser p = new PEMParser(new StringReader(caCertPem))) {
       ca = new JcaX509CertificateConverter().getCertificate((X509CertificateHolder) p.readObject());
     }
-    PrivateKey caKey;
-    try (PEMParser p = new PEMParser(new StringReader(caKeyPem))) {
-      Object o = p.readObject();
-      JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
-      caKey =
-          o instanceof PEMKeyPair kp
-              ? conv.getKeyPair(kp).getPrivate()
-              : conv.getPrivateKey((org.bouncycastle.asn1.pkcs.PrivateKeyInfo) o);
-    }
+    PrivateKey caKey = privateKey(caKeyPem);
     Instant now = Instant.now();
     JcaX509v3CertificateBuilder b =
         new JcaX509v3CertificateBuilder(
@@ -88,6 +82,67 @@ final class Pki {
                 caKey.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA")
             .build(caKey);
     return pem(new JcaX509CertificateConverter().getCertificate(b.build(signer)));
+  }
+
+  /**
+   * A fresh client certificate signed by the given CA, as Cluster API mints one from a cluster's
+   * etcd CA to talk to etcd ({@code CN=<commonName>}, clientAuth).
+   */
+  public static ClientCert clientCertificate(String commonName, String caCertPem, String caKeyPem)
+      throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+    g.initialize(2048, new SecureRandom());
+    KeyPair kp = g.generateKeyPair();
+    PKCS10CertificationRequest csr =
+        new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + commonName), kp.getPublic())
+            .build(new JcaContentSignerBuilder("SHA256withRSA").build(kp.getPrivate()));
+    return new ClientCert(
+        signClient(pem(csr), caCertPem, caKeyPem, Duration.ofDays(1)), pem(kp.getPrivate()));
+  }
+
+  /** TLS that trusts {@code caPem} only and presents the given client certificate. */
+  public static javax.net.ssl.SSLContext mutualTls(String caPem, String certPem, String keyPem)
+      throws Exception {
+    java.security.cert.CertificateFactory cf =
+        java.security.cert.CertificateFactory.getInstance("X.509");
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry(
+        "ca",
+        cf.generateCertificate(
+            new java.io.ByteArrayInputStream(caPem.getBytes(StandardCharsets.UTF_8))));
+    java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+    keys.load(null, null);
+    char[] pw = "guest".toCharArray();
+    keys.setKeyEntry(
+        "client",
+        privateKey(keyPem),
+        pw,
+        new java.security.cert.Certificate[] {
+          cf.generateCertificate(
+              new java.io.ByteArrayInputStream(certPem.getBytes(StandardCharsets.UTF_8)))
+        });
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(
+            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    javax.net.ssl.KeyManagerFactory kmf =
+        javax.net.ssl.KeyManagerFactory.getInstance(
+            javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keys, pw);
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
+    return ctx;
+  }
+
+  private static PrivateKey privateKey(String keyPem) throws Exception {
+    try (PEMParser p = new PEMParser(new StringReader(keyPem))) {
+      Object o = p.readObject();
+      JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
+      return o instanceof PEMKeyPair kp
+          ? conv.getKeyPair(kp).getPrivate()
+          : conv.getPrivateKey((org.bouncycastle.asn1.pkcs.PrivateKeyInfo) o);
+    }
   }
 
   static String subject(String csrPem) throws Exception {
