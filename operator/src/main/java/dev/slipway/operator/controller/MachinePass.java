@@ -24,6 +24,12 @@ final class MachinePass {
   /** Writes the machine's spec (providerID); the reconciler patches it. */
   final Consumer<Machine> specWriter;
 
+  /** The management cluster (to read the cluster's etcd CA when its member is checked). */
+  io.fabric8.kubernetes.client.KubernetesClient management;
+
+  /** When the node step wants to look again; the pass ends with it. */
+  dev.slipway.operator.controller.steps.Next observeAgain;
+
   VSphereNamespace namespace;
   Optional<VmRef> vm = Optional.empty();
   VmState vmState;

@@ -4,8 +4,6 @@ import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VirtualMachineClass;
-import dev.slipway.operator.bootstrap.CertKey;
-import dev.slipway.operator.bootstrap.ClientCertificates;
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.controller.drain.NodeDrain;
 import dev.slipway.operator.controller.etcd.EtcdClient;
@@ -68,6 +66,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
   private final MachineCleanup cleanup;
   private final WorkloadClusters workloads;
   private final NodeDrain drain = new NodeDrain();
+  private final EtcdAccess etcd;
   private final Clock clock;
 
   public MachineReconciler(
@@ -81,13 +80,23 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
       Requeue.Backoff backoff,
       WorkloadClusters workloads) {
     Templates templates = new Templates(vms, tasks, inventory, library, placement);
+    this.clock = Clock.systemUTC();
+    this.etcd = new EtcdAccess(clock);
     this.faults = new MachineFaults(backoff, events);
     this.pipeline =
-        new MachineSteps(vms, tasks, inventory, templates, placement, nodes, events, faults)
+        new MachineSteps(
+                vms,
+                tasks,
+                inventory,
+                templates,
+                placement,
+                nodes,
+                events,
+                faults,
+                this::etcdProblem)
             .pipeline();
     this.cleanup = new MachineCleanup(vms, tasks, nodes, events);
     this.workloads = workloads;
-    this.clock = Clock.systemUTC();
   }
 
   @Override
@@ -149,6 +158,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
     MachinePass pass =
         new MachinePass(
             m, Lookups.of(context), clock.instant(), x -> context.getClient().resource(x).patch());
+    pass.management = context.getClient();
     Next next;
     try {
       next = pipeline.run(pass).next();
@@ -157,6 +167,14 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
     }
     pass.status.phase = phase(m, pass.cond);
     return StatusFinisher.finish(m, before, pass.status, pass.cond, context, next);
+  }
+
+  /** The member of a joined control-plane machine, checked through the cluster's etcd CA. */
+  private Optional<String> etcdProblem(MachinePass p) {
+    return p.lookups
+        .cluster(p.namespaceName(), p.spec().clusterName)
+        .map(tkc -> etcd.memberProblem(p.management, tkc, p.machine))
+        .orElse(Optional.of("the cluster is gone"));
   }
 
   static String phase(Machine m, Conditions cond) {
@@ -215,9 +233,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
 
       @Override
       public EtcdClient etcd(TanzuKubernetesCluster tkc, List<URI> endpoints) {
-        CertKey ca = ClusterAccess.pki(context.getClient(), tkc).etcd();
-        CertKey me = ClientCertificates.issue(ClientCertificates.ETCD_CLIENT, ca, clock.instant());
-        return new EtcdClient(ClientCertificates.sslContext(me, ca), endpoints, Requeue.DEPENDENCY);
+        return etcd.client(context.getClient(), tkc, endpoints);
       }
 
       @Override

@@ -56,6 +56,7 @@ final class MachineSteps {
   private final NodeObserver nodes;
   private final Events events;
   private final MachineFaults faults;
+  private final EtcdHealth etcd;
 
   MachineSteps(
       VirtualMachines vms,
@@ -65,7 +66,8 @@ final class MachineSteps {
       Placement placement,
       NodeObserver nodes,
       Events events,
-      MachineFaults faults) {
+      MachineFaults faults,
+      EtcdHealth etcd) {
     this.vms = vms;
     this.tasks = tasks;
     this.inventory = inventory;
@@ -74,6 +76,7 @@ final class MachineSteps {
     this.nodes = nodes;
     this.events = events;
     this.faults = faults;
+    this.etcd = etcd;
   }
 
   Pipeline<MachinePass> pipeline() {
@@ -90,6 +93,7 @@ final class MachineSteps {
         .step("power", this::power)
         .step("addresses", this::addresses)
         .step("node", this::node)
+        .step("etcd-member", this::etcdMember)
         .build();
   }
 
@@ -366,9 +370,40 @@ final class MachineSteps {
   /** The machine's Node in its workload cluster: nodeRef, NodeHealthy, Ready. */
   Next node(MachinePass p) {
     long again = nodes.observe(p.machine, p.cond);
-    return again > 0
-        ? Next.waitFor("watching the node", Duration.ofMillis(again))
-        : Next.waitForEvents("watching the node");
+    p.observeAgain =
+        again > 0
+            ? Next.waitFor("watching the node", Duration.ofMillis(again))
+            : Next.waitForEvents("watching the node");
+    return Next.proceed();
+  }
+
+  /**
+   * A control-plane machine whose Node joined is Ready only while its etcd member is a healthy
+   * voting member (kubeadm registers the Node before the member joins, and a rollout or a growing
+   * control plane must not count a member that is still a learner). Ends every pass.
+   */
+  Next etcdMember(MachinePass p) {
+    Next again = p.observeAgain == null ? Next.waitForEvents("nothing to watch") : p.observeAgain;
+    if (p.spec().role != Machine.Role.controlPlane || p.status.nodeRef == null) {
+      return again;
+    }
+    Optional<String> problem = etcd.problem(p);
+    if (problem.isEmpty()) {
+      p.cond.setTrue(Types.ETCD_MEMBER_HEALTHY, Reasons.READY, "healthy voting etcd member");
+      return again;
+    }
+    p.cond.setFalse(Types.ETCD_MEMBER_HEALTHY, Reasons.ETCD_MEMBER_NOT_READY, problem.get());
+    if (p.cond.isTrue(Types.READY)) {
+      p.cond.setFalse(Types.READY, Reasons.ETCD_MEMBER_NOT_READY, problem.get());
+    }
+    return again.sooner(Next.waitFor("etcd member not ready", Requeue.GUEST_POLL));
+  }
+
+  /** Whether a control-plane machine's etcd member is a healthy voting member. */
+  @FunctionalInterface
+  interface EtcdHealth {
+    /** Empty when healthy and voting; otherwise why not, for a person. */
+    Optional<String> problem(MachinePass p);
   }
 
   private String folderPath(MachinePass p) {

@@ -40,6 +40,7 @@ public final class Reasons {
   public static final String ETCD_MEMBER_GONE = "EtcdMemberRemoved";
   public static final String ETCD_QUORUM_AT_RISK = "EtcdQuorumAtRisk";
   public static final String ETCD_UNREACHABLE = "EtcdUnreachable";
+  public static final String ETCD_MEMBER_NOT_READY = "EtcdMemberNotReady";
   public static final String ROLLING_OUT = "RollingOut";
   public static final String ROLLOUT_BLOCKED = "RolloutBlocked";
 

@@ -28,6 +28,7 @@ public final class Types {
   public static final String MACHINES_UP_TO_DATE = "MachinesUpToDate";
   public static final String NODE_DRAINED = "NodeDrained";
   public static final String ETCD_MEMBER_REMOVED = "EtcdMemberRemoved";
+  public static final String ETCD_MEMBER_HEALTHY = "EtcdMemberHealthy";
   public static final String TKR_COMPATIBLE = "TanzuKubernetesReleaseCompatible";
   public static final String UPDATES_AVAILABLE = "UpdatesAvailable";
 

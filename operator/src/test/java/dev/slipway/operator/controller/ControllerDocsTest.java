@@ -18,7 +18,16 @@ class ControllerDocsTest {
   @Test
   void machinePipelineIsDocumentedStepByStep() throws IOException {
     MachineSteps steps =
-        new MachineSteps(null, null, null, null, null, null, null, new MachineFaults(null, null));
+        new MachineSteps(
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            new MachineFaults(null, null),
+            p -> java.util.Optional.empty());
     assertThat(documentedSteps("## Machine")).isEqualTo(steps.pipeline().names());
   }
 

@@ -141,10 +141,14 @@ class MachineStepsTest {
             placement,
             nodes,
             recorded.events,
-            faults);
+            faults,
+            p -> etcdProblem);
     pipeline = steps.pipeline();
     vs.resetCalls();
   }
+
+  /** What the etcd check of a joined control-plane machine says (empty: healthy member). */
+  java.util.Optional<String> etcdProblem = java.util.Optional.empty();
 
   // ---- helpers ----------------------------------------------------------------------------------
 
@@ -255,8 +259,9 @@ class MachineStepsTest {
 
   static Stream<Arguments> pollsAndSequences() {
     return Stream.of(
-        Arguments.of(0, List.of("template", "clone", "hardware", "power", "node")),
-        Arguments.of(1, List.of("template", "template", "clone", "hardware", "power", "node")),
+        Arguments.of(0, List.of("template", "clone", "hardware", "power", "etcd-member")),
+        Arguments.of(
+            1, List.of("template", "template", "clone", "hardware", "power", "etcd-member")),
         Arguments.of(
             2,
             List.of(
@@ -269,7 +274,7 @@ class MachineStepsTest {
                 "follow-task",
                 "power",
                 "follow-task",
-                "node")));
+                "etcd-member")));
   }
 
   @ParameterizedTest(name = "tasks finishing after {0} poll(s): {1}")
@@ -279,7 +284,7 @@ class MachineStepsTest {
     vs.tasksCompleteAfterPolls(polls);
     nodes.nodeReady = true;
 
-    assertThat(reconcileUntil("node")).containsExactlyElementsOf(expected);
+    assertThat(reconcileUntil("etcd-member")).containsExactlyElementsOf(expected);
 
     assertThat(vs.callCount("deployOvf")).isEqualTo(1);
     assertThat(vs.callCount("markAsTemplate")).isEqualTo(1);
@@ -330,12 +335,12 @@ class MachineStepsTest {
   @Test
   void aMachineAtItsNodeChangesNothingInVCenter() {
     nodes.nodeReady = true;
-    reconcileUntil("node");
+    reconcileUntil("etcd-member");
     vs.resetCalls();
     recorded.created.clear();
 
     for (int i = 0; i < 3; i++) {
-      assertThat(reconcile().step()).isEqualTo("node");
+      assertThat(reconcile().step()).isEqualTo("etcd-member");
     }
 
     assertThat(mutatingCalls()).isEmpty();
@@ -359,7 +364,44 @@ class MachineStepsTest {
             "hardware",
             "power",
             "addresses",
-            "node");
+            "node",
+            "etcd-member");
+  }
+
+  // ---- etcd-member ------------------------------------------------------------------------------
+
+  @Test
+  void aJoinedControlPlaneMachineIsNotReadyWhileItsEtcdMemberIsStillJoining() {
+    machine.getSpec().role = Machine.Role.controlPlane;
+    MachinePass p = pass();
+    p.status.nodeRef = new Machine.NodeRef();
+    p.status.nodeRef.name = NAME;
+    p.cond.setTrue(Types.READY, Reasons.READY, "Node is Ready");
+    etcdProblem = java.util.Optional.of("etcd member " + NAME + " is still joining (learner)");
+
+    Next next = steps.etcdMember(p);
+
+    assertThat(next.after()).contains(Requeue.GUEST_POLL);
+    assertCondition(
+        p.cond.get(Types.READY).orElseThrow(), Conditions.FALSE, Reasons.ETCD_MEMBER_NOT_READY);
+    assertThat(p.cond.get(Types.ETCD_MEMBER_HEALTHY).orElseThrow().getMessage())
+        .contains("learner");
+
+    etcdProblem = java.util.Optional.empty();
+    steps.etcdMember(p);
+    assertCondition(
+        p.cond.get(Types.ETCD_MEMBER_HEALTHY).orElseThrow(), Conditions.TRUE, Reasons.READY);
+  }
+
+  @Test
+  void workersAndMachinesWithoutANodeAreNotAskedAboutEtcd() {
+    etcdProblem = java.util.Optional.of("must not be asked");
+    MachinePass p = pass();
+    steps.etcdMember(p);
+    assertThat(p.cond.get(Types.ETCD_MEMBER_HEALTHY)).isEmpty();
+    machine.getSpec().role = Machine.Role.controlPlane;
+    steps.etcdMember(p);
+    assertThat(p.cond.get(Types.ETCD_MEMBER_HEALTHY)).as("no nodeRef yet").isEmpty();
   }
 
   // ---- follow-task ------------------------------------------------------------------------------
@@ -616,7 +658,7 @@ class MachineStepsTest {
     seedMachineVm(PowerState.ON, 20480L, 10240L);
     lookups.secrets.clear();
     Pipeline.Outcome o = reconcile();
-    assertThat(o.step()).isEqualTo("node");
+    assertThat(o.step()).isEqualTo("etcd-member");
   }
 
   // ---- template ---------------------------------------------------------------------------------
@@ -927,7 +969,7 @@ class MachineStepsTest {
     seedMachineVm(PowerState.ON, 20480L, 10240L);
     nodes.again = 3000;
     Pipeline.Outcome o = reconcile();
-    assertThat(o.step()).isEqualTo("node");
+    assertThat(o.step()).isEqualTo("etcd-member");
     assertWait(o.next(), "watching the node", Duration.ofSeconds(3));
     assertCondition(condition(Types.NODE_HEALTHY), Conditions.FALSE, Reasons.WAITING_FOR_NODE);
 
@@ -1002,7 +1044,7 @@ class MachineStepsTest {
     now = T0.plusSeconds(15);
     assertThat(reconcile().step()).isEqualTo("clone");
     assertThat(machine.getStatus().retry.attempts).as("kept until the VM is on").isEqualTo(2);
-    assertThat(reconcileUntil("node")).endsWith("power", "node");
+    assertThat(reconcileUntil("etcd-member")).endsWith("power", "etcd-member");
     assertThat(machine.getStatus().retry).isNull();
     assertThat(vs.callCount("cloneVm")).as("since the first failure").isEqualTo(2);
     assertThat(machineVms()).hasSize(1);
@@ -1025,7 +1067,8 @@ class MachineStepsTest {
                 placement,
                 nodes,
                 recorded.events,
-                faults)
+                faults,
+                p -> etcdProblem)
             .pipeline();
     now = T0.plusSeconds(1);
     vs.resetCalls();
@@ -1170,7 +1213,7 @@ class MachineStepsTest {
 
     assertThat(reconcile().step()).isEqualTo("clone");
     assertThat(vs.callCount("cloneVm")).isEqualTo(2);
-    assertThat(reconcileUntil("node")).endsWith("node");
+    assertThat(reconcileUntil("etcd-member")).endsWith("etcd-member");
     assertThat(machineVms()).hasSize(1);
   }
 
@@ -1187,7 +1230,7 @@ class MachineStepsTest {
     assertThat(vs.callCount("cloneVm")).isEqualTo(1);
     assertThat(machine.getStatus().vmRef).isEqualTo(theMachineVm().ref().moref());
     nodes.nodeReady = true;
-    reconcileUntil("node");
+    reconcileUntil("etcd-member");
     assertThat(vs.callCount("cloneVm")).isEqualTo(1);
     assertThat(machineVms()).hasSize(1);
   }
@@ -1205,7 +1248,7 @@ class MachineStepsTest {
     vs.holdTasks(false);
     vs.completeAll();
     nodes.nodeReady = true;
-    reconcileUntil("node");
+    reconcileUntil("etcd-member");
 
     assertThat(machineVms()).hasSize(1);
     assertThat(theMachineVm().instanceUuid()).isEqualTo(machine.getMetadata().getUid());

@@ -32,17 +32,26 @@ public final class EtcdClient {
   private final Duration timeout;
 
   public EtcdClient(SSLContext tls, List<URI> endpoints, Duration timeout) {
+    this(http(tls, timeout), endpoints, timeout);
+  }
+
+  /** With an HTTP client made by {@link #http} and kept by the caller (one per cluster). */
+  public EtcdClient(HttpClient http, List<URI> endpoints, Duration timeout) {
     if (endpoints.isEmpty()) {
       throw new IllegalArgumentException("no etcd endpoint");
     }
-    this.http =
-        HttpClient.newBuilder()
-            .sslContext(tls)
-            .connectTimeout(timeout)
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
+    this.http = http;
     this.endpoints = List.copyOf(endpoints);
     this.timeout = timeout;
+  }
+
+  /** An HTTP client that presents Slipway's etcd client certificate. */
+  public static HttpClient http(SSLContext tls, Duration timeout) {
+    return HttpClient.newBuilder()
+        .sslContext(tls)
+        .connectTimeout(timeout)
+        .version(HttpClient.Version.HTTP_1_1)
+        .build();
   }
 
   /** The members, from the first endpoint that answers (a consensus read). */
@@ -124,11 +133,17 @@ public final class EtcdClient {
   }
 
   /**
-   * Why removing {@code removing} would leave etcd without a healthy majority, if it would: the
-   * healthy voting members that remain must be more than half of the voting members that remain.
+   * Why removing {@code removing} would leave etcd without a healthy majority, if it would: no
+   * member may still be joining (a learner), and the healthy voting members that remain must be
+   * more than half of the voting members that remain.
    */
   public static Optional<String> removalUnsafe(
       List<EtcdMember> members, Set<Long> healthy, long removing) {
+    Optional<EtcdMember> joining = members.stream().filter(EtcdMember::learner).findFirst();
+    if (joining.isPresent()) {
+      // A learner is not promoted yet: the voting set is about to change; wait for it.
+      return Optional.of("etcd member " + joining.get().name() + " is still joining (learner)");
+    }
     List<EtcdMember> voting =
         members.stream().filter(m -> !m.learner() && m.id() != removing).toList();
     long ok = voting.stream().filter(m -> healthy.contains(m.id())).count();

@@ -163,6 +163,10 @@ class EtcdClientIT {
     assertThat(EtcdClient.removalUnsafe(members, Set.of(a, b, c), c)).isEmpty();
     assertThat(EtcdClient.removalUnsafe(members, Set.of(a, c), c))
         .hasValueSatisfying(why -> assertThat(why).contains("only 1 of the 2"));
+    List<EtcdMember> withLearner = new ArrayList<>(members);
+    withLearner.add(new EtcdMember(42, "joining", List.of(), List.of(), true));
+    assertThat(EtcdClient.removalUnsafe(withLearner, Set.of(a, b, c, 42L), c))
+        .hasValueSatisfying(why -> assertThat(why).contains("joining (learner)"));
     List<EtcdMember> one = List.of(members.get(0));
     assertThat(EtcdClient.removalUnsafe(one, Set.of(a), a)).contains("it is the last etcd member");
   }

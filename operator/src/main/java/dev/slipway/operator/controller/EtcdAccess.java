@@ -1,0 +1,90 @@
+package dev.slipway.operator.controller;
+
+import dev.slipway.operator.api.cluster.v1alpha1.Machine;
+import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
+import dev.slipway.operator.bootstrap.CertKey;
+import dev.slipway.operator.bootstrap.ClientCertificates;
+import dev.slipway.operator.controller.etcd.EtcdClient;
+import dev.slipway.operator.controller.etcd.EtcdException;
+import dev.slipway.operator.controller.etcd.EtcdMember;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Slipway's way into a workload cluster's etcd: per cluster, one HTTP client presenting a
+ * short-lived certificate issued from the cluster's etcd CA, renewed before it expires. Members are
+ * reached on port 2379 of the control-plane machines' addresses.
+ */
+final class EtcdAccess {
+  /** Renewed this long before the certificate's hour is up. */
+  static final Duration REUSE = Duration.ofMinutes(50);
+
+  private record Cached(HttpClient http, Instant until) {}
+
+  private final Map<String, Cached> byCluster = new ConcurrentHashMap<>();
+  private final Clock clock;
+
+  EtcdAccess(Clock clock) {
+    this.clock = clock;
+  }
+
+  EtcdClient client(KubernetesClient management, TanzuKubernetesCluster tkc, List<URI> endpoints) {
+    Instant now = clock.instant();
+    Cached c = byCluster.get(tkc.getMetadata().getUid());
+    if (c == null || c.until().isBefore(now)) {
+      CertKey ca = ClusterAccess.pki(management, tkc).etcd();
+      CertKey me = ClientCertificates.issue(ClientCertificates.ETCD_CLIENT, ca, now);
+      c =
+          new Cached(
+              EtcdClient.http(ClientCertificates.sslContext(me, ca), Requeue.DEPENDENCY),
+              now.plus(REUSE));
+      byCluster.put(tkc.getMetadata().getUid(), c);
+    }
+    return new EtcdClient(c.http(), endpoints, Requeue.DEPENDENCY);
+  }
+
+  /** Why a control-plane machine's member is not a healthy voting member, if it is not. */
+  Optional<String> memberProblem(
+      KubernetesClient management, TanzuKubernetesCluster tkc, Machine m) {
+    Optional<URI> own = clientUrl(m);
+    if (own.isEmpty()) {
+      return Optional.of("the machine has no address yet");
+    }
+    try {
+      EtcdClient etcd = client(management, tkc, List.of(own.get()));
+      String name = m.getStatus().nodeRef.name;
+      Optional<EtcdMember> member =
+          etcd.members().stream().filter(x -> name.equals(x.name())).findFirst();
+      if (member.isEmpty()) {
+        return Optional.of("not an etcd member yet");
+      }
+      if (member.get().learner()) {
+        return Optional.of("etcd member " + name + " is still joining (learner)");
+      }
+      return etcd.healthy(own.get())
+          ? Optional.empty()
+          : Optional.of("etcd member " + name + " is not healthy");
+    } catch (EtcdException e) {
+      return Optional.of("etcd at " + own.get() + ": " + e.getMessage());
+    }
+  }
+
+  static Optional<URI> clientUrl(Machine m) {
+    return Optional.ofNullable(m.getStatus().addresses).orElse(List.of()).stream()
+        .filter(a -> "InternalIP".equals(a.type))
+        .map(a -> URI.create("https://" + a.address + ":2379"))
+        .findFirst();
+  }
+
+  void forget(TanzuKubernetesCluster tkc) {
+    byCluster.remove(tkc.getMetadata().getUid());
+  }
+}
