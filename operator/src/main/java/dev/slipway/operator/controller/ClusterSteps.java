@@ -82,7 +82,32 @@ final class ClusterSteps {
         .get(Types.COMPATIBLE)
         .ifPresent(
             c -> p.cond.set(Types.TKR_COMPATIBLE, c.getStatus(), c.getReason(), c.getMessage()));
+    updatesAvailable(p, tkr);
     return Next.proceed();
+  }
+
+  /**
+   * UpdatesAvailable: Ready, compatible releases the control plane may move to next (newer, and at
+   * most one minor version up), as TKG Service lists them.
+   */
+  static void updatesAvailable(ClusterPass p, TanzuKubernetesRelease current) {
+    String running = current.getSpec().kubernetes.version;
+    List<String> newer =
+        p.lookups.releases().stream()
+            .filter(r -> r.getStatus() != null)
+            .filter(r -> Conditions.of(r.getStatus().conditions, null).isTrue(Types.READY))
+            .filter(r -> Conditions.of(r.getStatus().conditions, null).isTrue(Types.COMPATIBLE))
+            .filter(r -> Versions.later(r.getSpec().version, current.getSpec().version))
+            .filter(r -> Versions.minorSteps(running, r.getSpec().kubernetes.version) <= 1)
+            .map(r -> r.getMetadata().getName())
+            .sorted()
+            .toList();
+    if (newer.isEmpty()) {
+      p.cond.setFalse(Types.UPDATES_AVAILABLE, Reasons.UP_TO_DATE, "");
+    } else {
+      p.cond.setTrue(
+          Types.UPDATES_AVAILABLE, Reasons.UPDATES_AVAILABLE, "[" + String.join(" ", newer) + "]");
+    }
   }
 
   /**

@@ -22,6 +22,11 @@ public interface Lookups {
 
   Optional<TanzuKubernetesRelease> release(String name);
 
+  /** Every release the cache holds. */
+  default java.util.List<TanzuKubernetesRelease> releases() {
+    return java.util.List.of();
+  }
+
   Optional<TanzuKubernetesCluster> cluster(String namespace, String name);
 
   /** Only Secrets the controller watches (bootstrap Secrets, labelled). */
@@ -43,6 +48,13 @@ public interface Lookups {
       @Override
       public Optional<TanzuKubernetesRelease> release(String name) {
         return get(context, TanzuKubernetesRelease.class, new ResourceID(name));
+      }
+
+      @Override
+      @SuppressWarnings("unchecked")
+      public java.util.List<TanzuKubernetesRelease> releases() {
+        var source = context.eventSourceRetriever().getEventSourceFor(TanzuKubernetesRelease.class);
+        return ((InformerEventSource<TanzuKubernetesRelease, ?>) source).list(r -> true).toList();
       }
 
       @Override

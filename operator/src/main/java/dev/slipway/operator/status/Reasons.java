@@ -30,6 +30,7 @@ public final class Reasons {
   public static final String MACHINES_NOT_READY = "MachinesNotReady";
   public static final String MACHINE_FAILED = "MachineFailed";
   public static final String UP_TO_DATE = "UpToDate";
+  public static final String UPDATES_AVAILABLE = "UpdatesAvailable";
 
   // leaving a cluster (scale-in, rollout)
   public static final String DRAINING = "Draining";

@@ -425,6 +425,29 @@ class ClusterStepsTest {
     assertThat(p.cond.isTrue(Types.READY)).as("%s", p.cond.get(Types.READY)).isTrue();
   }
 
+  // ---- updates available ------------------------------------------------------------------------
+
+  @Test
+  void updatesAvailableListsReadyCompatibleReleasesAtMostOneMinorUp() {
+    lookups.add(TestObjects.release("v1.30.1---vmware.2-tkg.1", "v1.30.1+vmware.2", true));
+    lookups.add(TestObjects.release("v1.31.0---vmware.1-tkg.1", "v1.31.0+vmware.1", true));
+    lookups.add(TestObjects.release("v1.32.0---vmware.1-tkg.1", "v1.32.0+vmware.1", true));
+    lookups.add(TestObjects.release("v1.31.1---vmware.1-tkg.1", "v1.31.1+vmware.1", false));
+    lookups.add(TestObjects.release("v1.29.4---vmware.1-tkg.1", "v1.29.4+vmware.1", true));
+    ClusterPass p = pass(List.of());
+    assertThat(steps.resolve(p).proceeds()).isTrue();
+    Condition c = condition(p, Types.UPDATES_AVAILABLE);
+    assertThat(c.getStatus()).isEqualTo(Conditions.TRUE);
+    assertThat(c.getMessage()).isEqualTo("[v1.30.1---vmware.2-tkg.1 v1.31.0---vmware.1-tkg.1]");
+  }
+
+  @Test
+  void noNewerReleaseMeansNoUpdates() {
+    ClusterPass p = pass(List.of());
+    assertThat(steps.resolve(p).proceeds()).isTrue();
+    assertThat(condition(p, Types.UPDATES_AVAILABLE).getStatus()).isEqualTo(Conditions.FALSE);
+  }
+
   // ---- rollout ----------------------------------------------------------------------------------
 
   @Test

@@ -59,6 +59,11 @@ final class MapLookups implements Lookups {
   }
 
   @Override
+  public java.util.List<TanzuKubernetesRelease> releases() {
+    return java.util.List.copyOf(releases.values());
+  }
+
+  @Override
   public Optional<TanzuKubernetesCluster> cluster(String namespace, String name) {
     return Optional.ofNullable(clusters.get(key(namespace, name)));
   }

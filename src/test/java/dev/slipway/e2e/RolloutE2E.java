@@ -1,0 +1,357 @@
+package dev.slipway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.slipway.guest.GuestSimulator;
+import dev.slipway.operator.api.cluster.v1alpha1.Machine;
+import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
+import dev.slipway.operator.bootstrap.CertKey;
+import dev.slipway.operator.bootstrap.ClientCertificates;
+import dev.slipway.operator.controller.MachineReconciler;
+import dev.slipway.operator.controller.etcd.EtcdClient;
+import dev.slipway.operator.controller.etcd.EtcdMember;
+import dev.slipway.testenv.Manifests;
+import dev.slipway.vsphere.VmState;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * A live control plane grown from one to three machines, then a rolling upgrade, on the full guest
+ * simulator with a real etcd member on every control-plane guest: the 3 + 2 cluster moves from
+ * release A to a new build B while a prober reads the API through the VIP every 100 ms and etcd's
+ * member health every second. Then a pool's VM class changes and its VMs are replaced with the new
+ * size, one at a time, their Nodes drained and deleted.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RolloutE2E {
+  static final String NS = "team-a";
+  static final String NAME = "roll";
+  static final String RELEASE_A = "v1.37.2---vmware.1-tkg.1";
+  static final String RELEASE_B = "v1.37.2---vmware.2-tkg.1";
+  static final String ITEM_B = "ubuntu-2404-kube-v1.37.2-vmware.2";
+  static SlipwayEnv env;
+  static GuestSimulator guests;
+
+  @BeforeAll
+  static void start() {
+    env = SlipwayEnv.start(e -> null, e -> null);
+    guests = new GuestSimulator(env::connect, List.of(env.placement.parentFolder() + "/" + NS));
+    env.applyNamespaceSamples();
+    env.uploadImage(ITEM_B);
+    env.apply(releaseB());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (guests != null) {
+      guests.close();
+    }
+    if (env != null) {
+      env.close();
+    }
+  }
+
+  /** Release A's manifest as a new build of the same Kubernetes patch, on its own image. */
+  static GenericKubernetesResource releaseB() {
+    Map<String, Object> m =
+        Manifests.toMap(Manifests.load(env.root.resolve("deploy/samples/20-tkr.yaml")).get(0));
+    Manifests.set(m, "metadata.name", RELEASE_B);
+    Manifests.set(m, "spec.version", "v1.37.2+vmware.2-tkg.1");
+    Manifests.set(m, "spec.kubernetes.version", "v1.37.2+vmware.2");
+    Manifests.set(m, "spec.osImages[0].item", ITEM_B);
+    return Manifests.fromMap(m);
+  }
+
+  static TanzuKubernetesCluster tkc() {
+    return env.client.resources(TanzuKubernetesCluster.class).inNamespace(NS).withName(NAME).get();
+  }
+
+  static List<Machine> machines() {
+    return env.client
+        .resources(Machine.class)
+        .inNamespace(NS)
+        .withLabel("slipway.dev/cluster", NAME)
+        .list()
+        .getItems();
+  }
+
+  static String secret(String name, String key) {
+    return new String(
+        Base64.getDecoder()
+            .decode(env.client.secrets().inNamespace(NS).withName(name).get().getData().get(key)),
+        StandardCharsets.UTF_8);
+  }
+
+  static void awaitSettled(Duration atMost, int machineCount) {
+    await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofSeconds(2))
+        .failFast("a guest failed to boot", () -> guests.anyFailure().isPresent())
+        .untilAsserted(
+            () -> {
+              List<Machine> ms = machines();
+              assertThat(ms).hasSize(machineCount);
+              assertThat(ms).allSatisfy(x -> assertThat(MachineReconciler.isReady(x)).isTrue());
+              assertThat(tkc().getStatus().phase).isEqualTo("running");
+            });
+  }
+
+  @Test
+  @Order(1)
+  void aLiveControlPlaneGrowsFromOneToThreeEtcdMembers() {
+    env.client.resource(Manifests.fromMap(env.sampleCluster(NAME, 2))).create();
+    awaitSettled(Duration.ofMinutes(6), 3);
+    assertThat(members()).hasSize(1);
+
+    env.client
+        .resources(TanzuKubernetesCluster.class)
+        .inNamespace(NS)
+        .withName(NAME)
+        .edit(
+            t -> {
+              ((dev.slipway.operator.api.run.v1alpha3.ControlPlane)
+                          t.getSpec().topology.controlPlane)
+                      .replicas =
+                  3;
+              return t;
+            });
+    awaitSettled(Duration.ofMinutes(6), 5);
+    EtcdClient etcd = etcd();
+    List<EtcdMember> members = etcd.members();
+    assertThat(members).hasSize(3).noneMatch(EtcdMember::learner);
+    assertThat(members)
+        .allSatisfy(m -> assertThat(etcd.healthy(URI.create(m.clientUrls().get(0)))).isTrue());
+  }
+
+  @Test
+  @Order(2)
+  void anUpgradeReplacesEveryMachineWhileEtcdKeepsAHealthyMajority() throws Exception {
+    Set<String> before = names(machines());
+    Prober prober = new Prober(secret(NAME + "-kubeconfig", "value"));
+    prober.start();
+    try {
+      env.client
+          .resources(TanzuKubernetesCluster.class)
+          .inNamespace(NS)
+          .withName(NAME)
+          .edit(
+              t -> {
+                t.getSpec().topology.controlPlane.tkr.reference.name = RELEASE_B;
+                return t;
+              });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(() -> assertThat(tkc().getStatus().phase).isEqualTo("updating"));
+      await()
+          .atMost(Duration.ofMinutes(12))
+          .pollInterval(Duration.ofSeconds(2))
+          .failFast("a guest failed to boot", () -> guests.anyFailure().isPresent())
+          .untilAsserted(
+              () -> {
+                List<Machine> ms = machines();
+                assertThat(ms).hasSize(5);
+                assertThat(ms)
+                    .allSatisfy(x -> assertThat(x.getSpec().release).isEqualTo(RELEASE_B));
+                assertThat(ms).allSatisfy(x -> assertThat(MachineReconciler.isReady(x)).isTrue());
+                assertThat(tkc().getStatus().phase).isEqualTo("running");
+              });
+    } finally {
+      prober.stop();
+    }
+    System.out.printf(
+        "RolloutE2E upgrade: %d API probes, %d failed (%d ms in total); fewest healthy etcd"
+            + " members seen: %d%n",
+        prober.probes.get(), prober.failures.get(), prober.failedMillis.get(), prober.fewest.get());
+    assertThat(prober.fewest.get())
+        .as("healthy etcd members at every check")
+        .isGreaterThanOrEqualTo(2);
+    assertThat(prober.failedMillis.get())
+        .as("API unavailable through the VIP, ms")
+        .isLessThan(15_000);
+    assertThat(tkc().getStatus().version).isEqualTo("v1.37.2+vmware.2");
+    List<EtcdMember> members = members();
+    assertThat(members).hasSize(3);
+    assertThat(members.stream().map(EtcdMember::name).collect(Collectors.toSet()))
+        .isEqualTo(
+            machines().stream()
+                .filter(x -> x.getSpec().role == Machine.Role.controlPlane)
+                .map(x -> x.getMetadata().getName())
+                .collect(Collectors.toSet()));
+    assertThat(names(machines())).doesNotContainAnyElementsOf(before);
+    assertThat(env.vms(NS).stream().map(VmState::name)).doesNotContainAnyElementsOf(before);
+    try (KubernetesClient w = workload(secret(NAME + "-kubeconfig", "value"))) {
+      assertThat(w.nodes().list().getItems().stream().map(n -> n.getMetadata().getName()))
+          .as("old Nodes deleted")
+          .doesNotContainAnyElementsOf(before);
+    }
+  }
+
+  @Test
+  @Order(3)
+  void aNewVmClassReplacesThePoolsVmsWithTheNewSize() {
+    Set<String> workersBefore =
+        names(machines().stream().filter(x -> x.getSpec().role == Machine.Role.worker).toList());
+    env.client
+        .resources(TanzuKubernetesCluster.class)
+        .inNamespace(NS)
+        .withName(NAME)
+        .edit(
+            t -> {
+              t.getSpec().topology.nodePools.get(0).vmClass = "guaranteed-medium";
+              return t;
+            });
+    awaitSettledOn("guaranteed-medium", Duration.ofMinutes(6));
+    List<Machine> workers =
+        machines().stream().filter(x -> x.getSpec().role == Machine.Role.worker).toList();
+    assertThat(names(workers)).doesNotContainAnyElementsOf(workersBefore);
+    for (Machine w : workers) {
+      VmState vm =
+          env.vms(NS).stream()
+              .filter(v -> v.name().equals(w.getMetadata().getName()))
+              .findFirst()
+              .orElseThrow();
+      assertThat(vm.memoryMiB()).as("guaranteed-medium's memory").isEqualTo(8192);
+      assertThat(w.getStatus().conditions)
+          .noneMatch(c -> "NodeDrained".equals(c.getType()) && "False".equals(c.getStatus()));
+    }
+  }
+
+  static void awaitSettledOn(String vmClass, Duration atMost) {
+    await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofSeconds(2))
+        .failFast("a guest failed to boot", () -> guests.anyFailure().isPresent())
+        .untilAsserted(
+            () -> {
+              List<Machine> ms = machines();
+              assertThat(ms).hasSize(5);
+              assertThat(ms.stream().filter(x -> x.getSpec().role == Machine.Role.worker))
+                  .allSatisfy(x -> assertThat(x.getSpec().vmClass).isEqualTo(vmClass));
+              assertThat(ms).allSatisfy(x -> assertThat(MachineReconciler.isReady(x)).isTrue());
+              assertThat(tkc().getStatus().phase).isEqualTo("running");
+            });
+  }
+
+  static Set<String> names(List<Machine> ms) {
+    return ms.stream().map(x -> x.getMetadata().getName()).collect(Collectors.toSet());
+  }
+
+  static KubernetesClient workload(String kubeconfig) {
+    Config c = Config.fromKubeconfig(kubeconfig);
+    c.setRequestRetryBackoffLimit(0);
+    c.setRequestTimeout(2_000);
+    c.setConnectionTimeout(1_000);
+    return new KubernetesClientBuilder().withConfig(c).build();
+  }
+
+  /** Slipway's own etcd client, with a certificate from the cluster's etcd CA. */
+  static EtcdClient etcd() {
+    CertKey ca = new CertKey(secret(NAME + "-etcd", "tls.crt"), secret(NAME + "-etcd", "tls.key"));
+    CertKey me = ClientCertificates.issue("rollout-e2e", ca, Instant.now());
+    List<URI> endpoints = new ArrayList<>();
+    for (Machine m : machines()) {
+      if (m.getSpec().role == Machine.Role.controlPlane && m.getStatus().addresses != null) {
+        m.getStatus()
+            .addresses
+            .forEach(a -> endpoints.add(URI.create("https://" + a.address + ":2379")));
+      }
+    }
+    return new EtcdClient(ClientCertificates.sslContext(me, ca), endpoints, Duration.ofSeconds(2));
+  }
+
+  static List<EtcdMember> members() {
+    return etcd().members();
+  }
+
+  /** Reads the API through the VIP every 100 ms and etcd member health every second. */
+  static final class Prober {
+    final AtomicInteger probes = new AtomicInteger();
+    final AtomicInteger failures = new AtomicInteger();
+    final AtomicLong failedMillis = new AtomicLong();
+    final AtomicInteger fewest = new AtomicInteger(Integer.MAX_VALUE);
+    final AtomicBoolean running = new AtomicBoolean(true);
+    final String kubeconfig;
+    final List<Thread> threads = new ArrayList<>();
+
+    Prober(String kubeconfig) {
+      this.kubeconfig = kubeconfig;
+    }
+
+    void start() {
+      threads.add(new Thread(this::api, "api-prober"));
+      threads.add(new Thread(this::etcdHealth, "etcd-prober"));
+      threads.forEach(Thread::start);
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      for (Thread t : threads) {
+        t.join();
+      }
+    }
+
+    private void api() {
+      try (KubernetesClient w = workload(kubeconfig)) {
+        while (running.get()) {
+          long t0 = System.nanoTime();
+          probes.incrementAndGet();
+          try {
+            w.namespaces().withName("kube-system").get();
+          } catch (RuntimeException e) {
+            failures.incrementAndGet();
+            failedMillis.addAndGet(Math.max(100, (System.nanoTime() - t0) / 1_000_000));
+          }
+          sleep(100);
+        }
+      }
+    }
+
+    private void etcdHealth() {
+      while (running.get()) {
+        try {
+          EtcdClient etcd = etcd();
+          int healthy = 0;
+          for (EtcdMember m : etcd.members()) {
+            if (!m.clientUrls().isEmpty() && etcd.healthy(URI.create(m.clientUrls().get(0)))) {
+              healthy++;
+            }
+          }
+          fewest.accumulateAndGet(healthy, Math::min);
+        } catch (RuntimeException e) {
+          fewest.set(0); // no member answered at all
+        }
+        sleep(1_000);
+      }
+    }
+
+    private static void sleep(long ms) {
+      try {
+        Thread.sleep(ms);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
