@@ -272,7 +272,10 @@ class RolloutE2E {
     CertKey me = ClientCertificates.issue("rollout-e2e", ca, Instant.now());
     List<URI> endpoints = new ArrayList<>();
     for (Machine m : machines()) {
-      if (m.getSpec().role == Machine.Role.controlPlane && m.getStatus().addresses != null) {
+      if (m.getSpec().role == Machine.Role.controlPlane
+          && m.getMetadata().getDeletionTimestamp() == null
+          && m.getStatus() != null
+          && m.getStatus().addresses != null) {
         m.getStatus()
             .addresses
             .forEach(a -> endpoints.add(URI.create("https://" + a.address + ":2379")));
@@ -292,6 +295,7 @@ class RolloutE2E {
     final AtomicLong failedMillis = new AtomicLong();
     final AtomicInteger fewest = new AtomicInteger(Integer.MAX_VALUE);
     final AtomicBoolean running = new AtomicBoolean(true);
+    final List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
     final String kubeconfig;
     final List<Thread> threads = new ArrayList<>();
 
@@ -340,7 +344,9 @@ class RolloutE2E {
           }
           fewest.accumulateAndGet(healthy, Math::min);
         } catch (RuntimeException e) {
-          fewest.set(0); // no member answered at all
+          // No member answered the member list at all: etcd is down as far as anyone can tell.
+          fewest.set(0);
+          errors.add(Instant.now() + " " + e);
         }
         sleep(1_000);
       }

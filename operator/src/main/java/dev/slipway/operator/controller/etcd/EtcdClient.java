@@ -170,15 +170,16 @@ public final class EtcdClient {
     }
   }
 
+  /**
+   * The first answer of any endpoint. A member that does not answer, or answers with an error (a
+   * member just removed, one without a leader), does not speak for the cluster: the next is asked.
+   */
   private JsonNode anyEndpoint(String path, Map<String, Object> body) {
     EtcdException last = null;
     for (URI e : endpoints) {
       try {
         return post(e, path, body);
       } catch (EtcdException x) {
-        if (!x.unreachable()) {
-          throw x;
-        }
         last = x;
       }
     }
