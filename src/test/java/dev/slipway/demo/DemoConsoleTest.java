@@ -116,7 +116,12 @@ class DemoConsoleTest {
                 + " '[{\"op\":\"replace\",\"path\":\"/spec/topology/nodePools/0/replicas\","
                 + "\"value\":2}]'",
             "  kubectl delete vsm demo-batch-p7qlt -n team-a");
-    assertThat(text).contains("Upgrade: not in this version.").doesNotContain(ESC);
+    assertThat(text.lines().toList())
+        .contains(
+            "  kubectl patch tkc demo -n team-a --type merge -p"
+                + " '{\"spec\":{\"topology\":{\"controlPlane\":{\"tkr\":{\"reference\":"
+                + "{\"name\":\"v1.37.2---vmware.2-tkg.1\"}}}}}}'");
+    assertThat(text).doesNotContain(ESC);
 
     String withoutPlugin = TryIt.text(tkc, machines, bin, null, management, workload);
     assertThat(withoutPlugin)

@@ -88,6 +88,7 @@ public final class LocalDemo {
       say("kubectl apply -f deploy/samples/" + file);
       env.applySample(file);
     }
+    env.applyNextRelease(); // a later build, so that an upgrade can be tried
     env.awaitNamespaceReady(NS);
     say(
         "vSphere Namespace "

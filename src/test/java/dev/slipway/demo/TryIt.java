@@ -1,5 +1,6 @@
 package dev.slipway.demo;
 
+import dev.slipway.e2e.SlipwayEnv;
 import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.NodePool;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
@@ -88,17 +89,18 @@ final class TryIt {
                     .append(ns)
                     .append('\n'));
 
-    out.append(
-        """
-
-        Upgrade: not in this version. Rolling upgrades (machines of a newer release replacing the
-        old ones one at a time) are being built. Today a cluster pointed at another release keeps
-        its machines as they are; only machines made after the change use the new release. This
-        demo has one release: kubectl get tkr
-
-        Machine changes are reported here as they happen.
-
-        """);
+    out.append("\nUpgrade to the demo's later release (kubectl get tkr); the control plane, then")
+        .append(" each pool,\nis replaced one machine at a time, each new one Ready before an old")
+        .append(" one is drained and goes:\n")
+        .append("  kubectl patch tkc ")
+        .append(name)
+        .append(" -n ")
+        .append(ns)
+        .append(" --type merge -p '{\"spec\":{\"topology\":{\"controlPlane\":{\"tkr\":")
+        .append("{\"reference\":{\"name\":\"")
+        .append(SlipwayEnv.NEXT_RELEASE)
+        .append("\"}}}}}}'\n")
+        .append("\nMachine changes are reported here as they happen.\n\n");
     return out.toString();
   }
 

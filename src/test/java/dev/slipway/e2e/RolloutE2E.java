@@ -13,7 +13,6 @@ import dev.slipway.operator.controller.etcd.EtcdClient;
 import dev.slipway.operator.controller.etcd.EtcdMember;
 import dev.slipway.testenv.Manifests;
 import dev.slipway.vsphere.VmState;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -24,7 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,8 +47,7 @@ class RolloutE2E {
   static final String NS = "team-a";
   static final String NAME = "roll";
   static final String RELEASE_A = "v1.37.2---vmware.1-tkg.1";
-  static final String RELEASE_B = "v1.37.2---vmware.2-tkg.1";
-  static final String ITEM_B = "ubuntu-2404-kube-v1.37.2-vmware.2";
+  static final String RELEASE_B = SlipwayEnv.NEXT_RELEASE;
   static SlipwayEnv env;
   static GuestSimulator guests;
 
@@ -59,8 +56,7 @@ class RolloutE2E {
     env = SlipwayEnv.start(e -> null, e -> null);
     guests = new GuestSimulator(env::connect, List.of(env.placement.parentFolder() + "/" + NS));
     env.applyNamespaceSamples();
-    env.uploadImage(ITEM_B);
-    env.apply(releaseB());
+    env.applyNextRelease();
   }
 
   @AfterAll
@@ -71,17 +67,6 @@ class RolloutE2E {
     if (env != null) {
       env.close();
     }
-  }
-
-  /** Release A's manifest as a new build of the same Kubernetes patch, on its own image. */
-  static GenericKubernetesResource releaseB() {
-    Map<String, Object> m =
-        Manifests.toMap(Manifests.load(env.root.resolve("deploy/samples/20-tkr.yaml")).get(0));
-    Manifests.set(m, "metadata.name", RELEASE_B);
-    Manifests.set(m, "spec.version", "v1.37.2+vmware.2-tkg.1");
-    Manifests.set(m, "spec.kubernetes.version", "v1.37.2+vmware.2");
-    Manifests.set(m, "spec.osImages[0].item", ITEM_B);
-    return Manifests.fromMap(m);
   }
 
   static TanzuKubernetesCluster tkc() {

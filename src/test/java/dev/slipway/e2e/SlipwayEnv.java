@@ -196,6 +196,22 @@ public final class SlipwayEnv implements AutoCloseable {
     awaitNamespaceReady("team-a");
   }
 
+  /** A later build of deploy/samples' release, on an image of its own (an upgrade to try). */
+  public static final String NEXT_RELEASE = "v1.37.2---vmware.2-tkg.1";
+
+  /** Uploads {@link #NEXT_RELEASE}'s image and applies the release. */
+  public void applyNextRelease() {
+    String item = ITEM + "-vmware.2";
+    uploadImage(item);
+    Map<String, Object> m =
+        Manifests.toMap(Manifests.load(root.resolve("deploy/samples/20-tkr.yaml")).get(0));
+    Manifests.set(m, "metadata.name", NEXT_RELEASE);
+    Manifests.set(m, "spec.version", "v1.37.2+vmware.2-tkg.1");
+    Manifests.set(m, "spec.kubernetes.version", "v1.37.2+vmware.2");
+    Manifests.set(m, "spec.osImages[0].item", item);
+    apply(Manifests.fromMap(m));
+  }
+
   /** deploy/samples' cluster renamed, with one pool of {@code workers} and no volumes. */
   public Map<String, Object> sampleCluster(String name, int workers) {
     Map<String, Object> m =
