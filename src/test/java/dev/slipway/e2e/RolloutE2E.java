@@ -223,6 +223,159 @@ class RolloutE2E {
     }
   }
 
+  @Test
+  @Order(4)
+  void aPodDisruptionBudgetHoldsTheDrainUntilNodeDrainTimeoutThenTheNodeGoes() throws Exception {
+    Machine leaving =
+        machines().stream()
+            .filter(x -> x.getSpec().role == Machine.Role.worker)
+            .findFirst()
+            .orElseThrow();
+    String node = leaving.getMetadata().getName();
+    try (KubernetesClient w = workload(secret(NAME + "-kubeconfig", "value"))) {
+      for (int i = 0; i < 2; i++) {
+        w.pods()
+            .inNamespace("default")
+            .resource(
+                new io.fabric8.kubernetes.api.model.PodBuilder()
+                    .withNewMetadata()
+                    .withName("web-" + i)
+                    .addToLabels("app", "web")
+                    .endMetadata()
+                    .withNewSpec()
+                    .withNodeName(node)
+                    .addNewContainer()
+                    .withName("web")
+                    .withImage("registry.k8s.io/pause:3.10")
+                    .endContainer()
+                    .endSpec()
+                    .build())
+            .create();
+      }
+      w.policy()
+          .v1()
+          .podDisruptionBudget()
+          .inNamespace("default")
+          .resource(
+              new io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder()
+                  .withNewMetadata()
+                  .withName("web")
+                  .endMetadata()
+                  .withNewSpec()
+                  .withMinAvailable(new io.fabric8.kubernetes.api.model.IntOrString(2))
+                  .withNewSelector()
+                  .addToMatchLabels("app", "web")
+                  .endSelector()
+                  .endSpec()
+                  .build())
+          .create();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  w.policy()
+                              .v1()
+                              .podDisruptionBudget()
+                              .inNamespace("default")
+                              .withName("web")
+                              .get()
+                              .getStatus()
+                          != null
+                      && w.policy()
+                              .v1()
+                              .podDisruptionBudget()
+                              .inNamespace("default")
+                              .withName("web")
+                              .get()
+                              .getStatus()
+                              .getCurrentHealthy()
+                          == 2);
+    }
+    env.client
+        .resources(Machine.class)
+        .inNamespace(NS)
+        .withName(node)
+        .edit(
+            x -> {
+              if (x.getMetadata().getAnnotations() == null) {
+                x.getMetadata().setAnnotations(new java.util.HashMap<>());
+              }
+              x.getMetadata().getAnnotations().put("slipway.dev/delete-machine", "true");
+              return x;
+            });
+    env.client
+        .resources(TanzuKubernetesCluster.class)
+        .inNamespace(NS)
+        .withName(NAME)
+        .edit(
+            t -> {
+              t.getSpec().topology.nodePools.get(0).nodeDrainTimeout = "20s";
+              t.getSpec().topology.nodePools.get(0).replicas = 1;
+              return t;
+            });
+    // The budget holds: the machine says so and the pods stay.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Machine m = env.client.resources(Machine.class).inNamespace(NS).withName(node).get();
+              assertThat(m).isNotNull();
+              assertThat(m.getStatus().conditions)
+                  .anySatisfy(
+                      c -> {
+                        assertThat(c.getType()).isEqualTo("NodeDrained");
+                        assertThat(c.getReason()).isEqualTo("Draining");
+                        assertThat(c.getMessage()).contains("PodDisruptionBudget");
+                      });
+            });
+    try (KubernetesClient w = workload(secret(NAME + "-kubeconfig", "value"))) {
+      assertThat(w.pods().inNamespace("default").list().getItems()).hasSize(2);
+    }
+    // After nodeDrainTimeout the machine goes on; its VM and its Node go.
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () -> env.client.resources(Machine.class).inNamespace(NS).withName(node).get() == null);
+    assertThat(env.vms(NS).stream().map(VmState::name)).doesNotContain(node);
+    try (KubernetesClient w = workload(secret(NAME + "-kubeconfig", "value"))) {
+      assertThat(w.nodes().withName(node).get()).as("Node deleted").isNull();
+    }
+  }
+
+  @Test
+  @Order(5)
+  void aNewMachineThatFailsStopsTheRolloutAndNoOldMachineGoes() {
+    Set<String> before = names(machines());
+    env.vcsim.addFault("CloneVM_Task", "InvalidArgument", "rollout-e2e: clone refused", 1);
+    try {
+      env.client
+          .resources(TanzuKubernetesCluster.class)
+          .inNamespace(NS)
+          .withName(NAME)
+          .edit(
+              t -> {
+                t.getSpec().topology.nodePools.get(0).vmClass = "best-effort-small";
+                return t;
+              });
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .untilAsserted(
+              () -> {
+                var c =
+                    tkc().getStatus().conditions.stream()
+                        .filter(x -> "MachinesUpToDate".equals(x.getType()))
+                        .findFirst()
+                        .orElseThrow();
+                assertThat(c.getReason()).isEqualTo("RolloutBlocked");
+                assertThat(c.getMessage()).contains("rollout-e2e: clone refused");
+              });
+      assertThat(names(machines())).containsAll(before);
+      assertThat(tkc().getStatus().phase).isEqualTo("updateFailed");
+    } finally {
+      env.vcsim.clearFaults();
+    }
+  }
+
   static void awaitSettledOn(String vmClass, Duration atMost) {
     await()
         .atMost(atMost)
