@@ -66,7 +66,18 @@ final class Kubelet implements AutoCloseable {
 
   void start() {
     // The first status and lease before start() returns: a registered node is Ready at once.
-    postStatus(client.nodes().withName(nodeName).get());
+    // The node lifecycle controller may write the Node at the same moment: a conflict means "read
+    // it again and post again", as a kubelet does.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        postStatus(client.nodes().withName(nodeName).get());
+        break;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
     renewLease();
     thread.start();
   }
