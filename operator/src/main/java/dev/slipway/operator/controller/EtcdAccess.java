@@ -77,6 +77,36 @@ final class EtcdAccess {
     }
   }
 
+  /**
+   * Removes members whose machines are gone, one per call and only while the rest keep a healthy
+   * majority; returns the name of the one removed.
+   */
+  Optional<String> removeStranger(
+      KubernetesClient management,
+      TanzuKubernetesCluster tkc,
+      Machine m,
+      java.util.Set<String> controlPlaneMachines) {
+    Optional<URI> own = clientUrl(m);
+    if (own.isEmpty()) {
+      return Optional.empty();
+    }
+    EtcdClient etcd = client(management, tkc, List.of(own.get()));
+    List<EtcdMember> members = etcd.members();
+    for (EtcdMember stranger : EtcdClient.strangers(members, controlPlaneMachines)) {
+      java.util.Set<Long> healthy =
+          members.stream()
+              .filter(x -> !x.clientUrls().isEmpty())
+              .filter(x -> etcd.healthy(URI.create(x.clientUrls().get(0))))
+              .map(EtcdMember::id)
+              .collect(java.util.stream.Collectors.toSet());
+      if (EtcdClient.removalUnsafe(members, healthy, stranger.id()).isEmpty()) {
+        etcd.remove(stranger.id());
+        return Optional.of(stranger.name());
+      }
+    }
+    return Optional.empty();
+  }
+
   static Optional<URI> clientUrl(Machine m) {
     return Optional.ofNullable(m.getStatus().addresses).orElse(List.of()).stream()
         .filter(a -> "InternalIP".equals(a.type))

@@ -27,6 +27,9 @@ final class MachinePass {
   /** The management cluster (to read the cluster's etcd CA when its member is checked). */
   io.fabric8.kubernetes.client.KubernetesClient management;
 
+  /** The names of the cluster's control-plane machines (from the controller's cache). */
+  java.util.function.Supplier<java.util.Set<String>> controlPlaneNames = java.util.Set::of;
+
   /** When the node step wants to look again; the pass ends with it. */
   dev.slipway.operator.controller.steps.Next observeAgain;
 

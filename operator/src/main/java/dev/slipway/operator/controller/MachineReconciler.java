@@ -7,9 +7,11 @@ import dev.slipway.operator.api.vmoperator.v1alpha1.VirtualMachineClass;
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.controller.drain.NodeDrain;
 import dev.slipway.operator.controller.etcd.EtcdClient;
+import dev.slipway.operator.controller.etcd.EtcdException;
 import dev.slipway.operator.controller.steps.Next;
 import dev.slipway.operator.controller.steps.Pipeline;
 import dev.slipway.operator.status.Conditions;
+import dev.slipway.operator.status.EventReason;
 import dev.slipway.operator.status.Events;
 import dev.slipway.operator.status.Reasons;
 import dev.slipway.operator.status.Types;
@@ -67,6 +69,9 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
   private final WorkloadClusters workloads;
   private final NodeDrain drain = new NodeDrain();
   private final EtcdAccess etcd;
+  private final Events events;
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(MachineReconciler.class);
   private final Clock clock;
 
   public MachineReconciler(
@@ -82,6 +87,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
     Templates templates = new Templates(vms, tasks, inventory, library, placement);
     this.clock = Clock.systemUTC();
     this.etcd = new EtcdAccess(clock);
+    this.events = events;
     this.faults = new MachineFaults(backoff, events);
     this.pipeline =
         new MachineSteps(
@@ -159,6 +165,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
         new MachinePass(
             m, Lookups.of(context), clock.instant(), x -> context.getClient().resource(x).patch());
     pass.management = context.getClient();
+    pass.controlPlaneNames = () -> controlPlaneNames(context, m);
     Next next;
     try {
       next = pipeline.run(pass).next();
@@ -171,10 +178,31 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
 
   /** The member of a joined control-plane machine, checked through the cluster's etcd CA. */
   private Optional<String> etcdProblem(MachinePass p) {
-    return p.lookups
-        .cluster(p.namespaceName(), p.spec().clusterName)
-        .map(tkc -> etcd.memberProblem(p.management, tkc, p.machine))
-        .orElse(Optional.of("the cluster is gone"));
+    Optional<TanzuKubernetesCluster> tkc =
+        p.lookups.cluster(p.namespaceName(), p.spec().clusterName);
+    if (tkc.isEmpty()) {
+      return Optional.of("the cluster is gone");
+    }
+    Optional<String> problem = etcd.memberProblem(p.management, tkc.get(), p.machine);
+    if (problem.isEmpty()) {
+      removeStrangers(p, tkc.get());
+    }
+    return problem;
+  }
+
+  /** A healthy member also clears members whose machines are gone (one per pass). */
+  private void removeStrangers(MachinePass p, TanzuKubernetesCluster tkc) {
+    try {
+      etcd.removeStranger(p.management, tkc, p.machine, p.controlPlaneNames.get())
+          .ifPresent(
+              name ->
+                  events.record(
+                      tkc,
+                      EventReason.EtcdMemberRemoved,
+                      "removed etcd member " + name + ": no control-plane machine has its name"));
+    } catch (EtcdException e) {
+      LOG.info("etcd members of {} not checked: {}", tkc.getMetadata().getName(), e.getMessage());
+    }
   }
 
   static String phase(Machine m, Conditions cond) {
@@ -212,6 +240,16 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
     StatusFinisher.write(m, before, status, cond, context);
     return DeleteControl.noFinalizerRemoval()
         .rescheduleAfter(next.after().orElse(Requeue.TASK_POLL).toMillis());
+  }
+
+  private static java.util.Set<String> controlPlaneNames(Context<Machine> context, Machine m) {
+    return context
+        .getPrimaryCache()
+        .list(m.getMetadata().getNamespace())
+        .filter(x -> m.getSpec().clusterName.equals(x.getSpec().clusterName))
+        .filter(x -> x.getSpec().role == Machine.Role.controlPlane)
+        .map(x -> x.getMetadata().getName())
+        .collect(java.util.stream.Collectors.toSet());
   }
 
   /** The leaving machine's workload cluster, through this controller's caches. */

@@ -9,6 +9,7 @@ public enum EventReason {
   LimitExceeded(true),
   MachineCreated(false),
   MachineDeleted(false),
+  EtcdMemberRemoved(true),
   Scaled(false),
   TemplateDeployed(false),
   VMCreated(false),

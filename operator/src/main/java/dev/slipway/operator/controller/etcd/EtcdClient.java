@@ -162,6 +162,17 @@ public final class EtcdClient {
     return Optional.empty();
   }
 
+  /**
+   * Members that started under a name no control-plane machine has: their machines are gone (a VM
+   * deleted behind Slipway's back, a Machine whose finalizer was taken off) and they only weigh on
+   * the quorum. Members that have not started yet have no name and are never strangers.
+   */
+  public static List<EtcdMember> strangers(List<EtcdMember> members, Set<String> machineNames) {
+    return members.stream()
+        .filter(m -> !m.name().isEmpty() && !machineNames.contains(m.name()))
+        .toList();
+  }
+
   private Optional<EtcdStatus> tryStatus(URI endpoint) {
     try {
       return Optional.of(status(endpoint));

@@ -1,0 +1,24 @@
+package dev.slipway.operator.controller.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class EtcdStrangersTest {
+  static EtcdMember member(long id, String name) {
+    return new EtcdMember(id, name, List.of("https://p" + id), List.of("https://c" + id), false);
+  }
+
+  @Test
+  void aStartedMemberWhoseNameNoControlPlaneMachineHasIsAStranger() {
+    List<EtcdMember> members =
+        List.of(member(1, "cp-a"), member(2, "cp-b"), member(3, "cp-gone"), member(4, ""));
+    assertThat(EtcdClient.strangers(members, Set.of("cp-a", "cp-b", "cp-new")))
+        .extracting(EtcdMember::name)
+        .as("a member not started yet has no name and is left alone")
+        .containsExactly("cp-gone");
+    assertThat(EtcdClient.strangers(members, Set.of("cp-a", "cp-b", "cp-gone"))).isEmpty();
+  }
+}
