@@ -376,6 +376,48 @@ class RolloutE2E {
     }
   }
 
+  @Test
+  @Order(6)
+  void anEtcdMemberWhoseMachineIsGoneIsRemoved() {
+    env.vcsim.clearFaults();
+    Machine cp =
+        machines().stream()
+            .filter(x -> x.getSpec().role == Machine.Role.controlPlane)
+            .findFirst()
+            .orElseThrow();
+    String name = cp.getMetadata().getName();
+    // Someone takes the finalizer off: the Machine goes at once, its VM and etcd member stay.
+    env.client
+        .resources(Machine.class)
+        .inNamespace(NS)
+        .withName(name)
+        .edit(
+            x -> {
+              x.getMetadata().setFinalizers(List.of());
+              return x;
+            });
+    env.client.resources(Machine.class).inNamespace(NS).withName(name).delete();
+    await()
+        .atMost(Duration.ofMinutes(4))
+        .pollInterval(Duration.ofSeconds(2))
+        .untilAsserted(
+            () -> {
+              Set<String> cps =
+                  machines().stream()
+                      .filter(x -> x.getSpec().role == Machine.Role.controlPlane)
+                      .filter(x -> MachineReconciler.isReady(x))
+                      .map(x -> x.getMetadata().getName())
+                      .collect(Collectors.toSet());
+              assertThat(cps).hasSize(3).doesNotContain(name);
+              assertThat(members().stream().map(EtcdMember::name).collect(Collectors.toSet()))
+                  .isEqualTo(cps);
+            });
+    assertThat(
+            env.client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> "EtcdMemberRemoved".equals(e.getReason())))
+        .anySatisfy(e -> assertThat(e.getMessage()).contains(name));
+  }
+
   static void awaitSettledOn(String vmClass, Duration atMost) {
     await()
         .atMost(atMost)
