@@ -48,6 +48,10 @@ class RolloutE2E {
   static final String NAME = "roll";
   static final String RELEASE_A = "v1.37.2---vmware.1-tkg.1";
   static final String RELEASE_B = SlipwayEnv.NEXT_RELEASE;
+
+  /** Workers of the pool: 2 in CI; {@code -Dslipway.rollout.workers=3} for the 3 + 3 form. */
+  static final int WORKERS = Integer.getInteger("slipway.rollout.workers", 2);
+
   static SlipwayEnv env;
   static GuestSimulator guests;
 
@@ -106,8 +110,8 @@ class RolloutE2E {
   @Test
   @Order(1)
   void aLiveControlPlaneGrowsFromOneToThreeEtcdMembers() {
-    env.client.resource(Manifests.fromMap(env.sampleCluster(NAME, 2))).create();
-    awaitSettled(Duration.ofMinutes(6), 3);
+    env.client.resource(Manifests.fromMap(env.sampleCluster(NAME, WORKERS))).create();
+    awaitSettled(Duration.ofMinutes(6), 1 + WORKERS);
     assertThat(members()).hasSize(1);
 
     env.client
@@ -122,7 +126,7 @@ class RolloutE2E {
                   3;
               return t;
             });
-    awaitSettled(Duration.ofMinutes(6), 5);
+    awaitSettled(Duration.ofMinutes(6), 3 + WORKERS);
     EtcdClient etcd = etcd();
     List<EtcdMember> members = etcd.members();
     assertThat(members).hasSize(3).noneMatch(EtcdMember::learner);
@@ -156,7 +160,7 @@ class RolloutE2E {
           .untilAsserted(
               () -> {
                 List<Machine> ms = machines();
-                assertThat(ms).hasSize(5);
+                assertThat(ms).hasSize(3 + WORKERS);
                 assertThat(ms)
                     .allSatisfy(x -> assertThat(x.getSpec().release).isEqualTo(RELEASE_B));
                 assertThat(ms).allSatisfy(x -> assertThat(MachineReconciler.isReady(x)).isTrue());
@@ -426,7 +430,7 @@ class RolloutE2E {
         .untilAsserted(
             () -> {
               List<Machine> ms = machines();
-              assertThat(ms).hasSize(5);
+              assertThat(ms).hasSize(3 + WORKERS);
               assertThat(ms.stream().filter(x -> x.getSpec().role == Machine.Role.worker))
                   .allSatisfy(x -> assertThat(x.getSpec().vmClass).isEqualTo(vmClass));
               assertThat(ms).allSatisfy(x -> assertThat(MachineReconciler.isReady(x)).isTrue());
