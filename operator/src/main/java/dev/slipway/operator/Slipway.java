@@ -135,7 +135,10 @@ public final class Slipway implements AutoCloseable {
     Operator operator =
         new Operator(
             o -> {
+              // Finalizers by JSON patch, not server-side apply: an apply of the finalizer to a
+              // Machine that was deleted meanwhile would create it again, without a spec.
               o.withKubernetesClient(w.client())
+                  .withUseSSAToPatchPrimaryResource(false)
                   .withCloseClientOnStop(false)
                   .withStopOnInformerErrorDuringStartup(true);
               if (w.reconcileThreads() > 0) {

@@ -237,7 +237,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
       return DeleteControl.defaultDelete();
     }
     status.phase = "Deleting";
-    StatusFinisher.write(m, before, status, cond, context);
+    StatusFinisher.writeWhileDeleting(m, before, status, cond, context);
     return DeleteControl.noFinalizerRemoval()
         .rescheduleAfter(next.after().orElse(Requeue.TASK_POLL).toMillis());
   }

@@ -26,19 +26,59 @@ final class StatusFinisher {
     return next.after().map(d -> control.rescheduleAfter(d.toMillis())).orElse(control);
   }
 
-  /** Writes status if it changed; returns whether it did. Also for cleanups. */
+  /** Writes status if it changed; returns whether it did. */
   static <P extends CustomResource<?, S>, S extends ObservedStatus> boolean write(
       P primary, S before, S status, Conditions cond, Context<P> context) {
-    status.observed(cond.list(), primary.getMetadata().getGeneration());
-    primary.setStatus(status);
-    if (!Statuses.changed(before, status)) {
+    if (!observe(primary, before, status, cond)) {
       return false;
     }
-    @SuppressWarnings("unchecked")
+    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(primary, fresh(primary), context);
+    return true;
+  }
+
+  /**
+   * As {@link #write}, for an object being deleted: applied without a resourceVersion and not
+   * cached, since the object is about to go and a cached copy would outlive it.
+   */
+  static <P extends CustomResource<?, S>, S extends ObservedStatus> boolean writeWhileDeleting(
+      P primary, S before, S status, Conditions cond, Context<P> context) {
+    if (!observe(primary, before, status, cond)) {
+      return false;
+    }
+    P fresh = fresh(primary);
+    fresh.getMetadata().setResourceVersion(null);
+    try {
+      context
+          .getClient()
+          .resource(fresh)
+          .subresource("status")
+          .patch(
+              new io.fabric8.kubernetes.client.dsl.base.PatchContext.Builder()
+                  .withForce(true)
+                  .withFieldManager(context.getControllerConfiguration().fieldManager())
+                  .withPatchType(io.fabric8.kubernetes.client.dsl.base.PatchType.SERVER_SIDE_APPLY)
+                  .build());
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw e;
+      }
+      return false; // gone already: nothing to report on
+    }
+    return true;
+  }
+
+  private static <P extends CustomResource<?, S>, S extends ObservedStatus> boolean observe(
+      P primary, S before, S status, Conditions cond) {
+    status.observed(cond.list(), primary.getMetadata().getGeneration());
+    primary.setStatus(status);
+    return Statuses.changed(before, status);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <P extends CustomResource<?, ?>> P fresh(P primary) {
     P fresh = Statuses.copy(primary, (Class<P>) primary.getClass());
     fresh.getMetadata().setManagedFields(null);
-    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(primary, fresh, context);
-    return true;
+    return fresh;
   }
 
   /** A status to work on: the resource's own, or a new one. */

@@ -169,7 +169,7 @@ public class TanzuKubernetesClusterReconciler
     cond.setFalse(
         Types.READY, Reasons.DELETING, "deleting " + machines.size() + " machine(s) and their VMs");
     status.phase = "deleting";
-    StatusFinisher.write(tkc, before, status, cond, context);
+    StatusFinisher.writeWhileDeleting(tkc, before, status, cond, context);
     return DeleteControl.noFinalizerRemoval().rescheduleAfter(Requeue.DELETION_POLL.toMillis());
   }
 }

@@ -411,6 +411,6 @@ public class VSphereNamespaceReconciler
     Conditions cond = Conditions.of(status.conditions, vns.getMetadata().getGeneration());
     cond.setTrue(Types.DELETION_BLOCKED, Reasons.CLUSTERS_EXIST, message);
     cond.setFalse(Types.READY, Reasons.DELETING, message);
-    StatusFinisher.write(vns, before, status, cond, context);
+    StatusFinisher.writeWhileDeleting(vns, before, status, cond, context);
   }
 }
