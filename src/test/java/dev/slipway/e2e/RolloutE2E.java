@@ -12,6 +12,8 @@ import dev.slipway.operator.controller.MachineReconciler;
 import dev.slipway.operator.controller.etcd.EtcdClient;
 import dev.slipway.operator.controller.etcd.EtcdMember;
 import dev.slipway.testenv.Manifests;
+import dev.slipway.vsphere.VSphereProvider;
+import dev.slipway.vsphere.VmRef;
 import dev.slipway.vsphere.VmState;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -382,7 +384,7 @@ class RolloutE2E {
 
   @Test
   @Order(6)
-  void anEtcdMemberWhoseMachineIsGoneIsRemoved() {
+  void anEtcdMemberWhoseMachineAndVmAreGoneIsRemoved() {
     env.vcsim.clearFaults();
     Machine cp =
         machines().stream()
@@ -390,6 +392,7 @@ class RolloutE2E {
             .findFirst()
             .orElseThrow();
     String name = cp.getMetadata().getName();
+    String uid = cp.getMetadata().getUid();
     // Someone takes the finalizer off: the Machine goes at once, its VM and etcd member stay.
     env.client
         .resources(Machine.class)
@@ -401,6 +404,15 @@ class RolloutE2E {
               return x;
             });
     env.client.resources(Machine.class).inNamespace(NS).withName(name).delete();
+    // Then its VM goes behind Slipway's back too: its etcd member no longer answers.
+    try (VSphereProvider v = env.connect()) {
+      VmRef vm = v.findVmByPath(env.placement.parentFolder() + "/" + NS + "/" + name).orElseThrow();
+      dev.slipway.vsphere.TaskRef off = v.powerOff(vm);
+      await().atMost(Duration.ofSeconds(30)).until(() -> v.taskState(off).isDone());
+      dev.slipway.vsphere.TaskRef gone = v.destroy(vm);
+      await().atMost(Duration.ofSeconds(30)).until(() -> v.taskState(gone).isDone());
+      assertThat(v.findVmByInstanceUuid(uid)).isEmpty();
+    }
     await()
         .atMost(Duration.ofMinutes(4))
         .pollInterval(Duration.ofSeconds(2))

@@ -78,8 +78,9 @@ final class EtcdAccess {
   }
 
   /**
-   * Removes members whose machines are gone, one per call and only while the rest keep a healthy
-   * majority; returns the name of the one removed.
+   * Removes members whose machines and VMs are gone (no control-plane machine has their name and
+   * they do not answer), one per call and only while the rest keep a healthy majority; returns the
+   * name of the one removed.
    */
   Optional<String> removeStranger(
       KubernetesClient management,
@@ -92,14 +93,18 @@ final class EtcdAccess {
     }
     EtcdClient etcd = client(management, tkc, List.of(own.get()));
     List<EtcdMember> members = etcd.members();
+    java.util.Set<Long> healthy =
+        members.stream()
+            .filter(x -> !x.clientUrls().isEmpty())
+            .filter(x -> etcd.healthy(URI.create(x.clientUrls().get(0))))
+            .map(EtcdMember::id)
+            .collect(java.util.stream.Collectors.toSet());
     for (EtcdMember stranger : EtcdClient.strangers(members, controlPlaneMachines)) {
-      java.util.Set<Long> healthy =
-          members.stream()
-              .filter(x -> !x.clientUrls().isEmpty())
-              .filter(x -> etcd.healthy(URI.create(x.clientUrls().get(0))))
-              .map(EtcdMember::id)
-              .collect(java.util.stream.Collectors.toSet());
-      if (EtcdClient.removalUnsafe(members, healthy, stranger.id()).isEmpty()) {
+      // A stranger that still answers runs on a VM that is still there (a Machine taken away by
+      // hand): removing it would break that node's API server, which may hold the VIP. Only a
+      // member whose VM is gone, so that it no longer answers, is removed.
+      if (!healthy.contains(stranger.id())
+          && EtcdClient.removalUnsafe(members, healthy, stranger.id()).isEmpty()) {
         etcd.remove(stranger.id());
         return Optional.of(stranger.name());
       }
