@@ -754,7 +754,9 @@ final class Guest {
         if (e.getCode() == 401 || causedBy(e, "401") || causedBy(e, "Unauthorized")) {
           throw new BootFailure("the bootstrap token was rejected by " + endpoint + " (401)");
         }
-        if (causedBy(e, javax.net.ssl.SSLException.class)) {
+        // A certificate the CA does not sign fails at once, as kubeadm's discovery does; a
+        // handshake cut short (the VIP moving to another API server) is tried again.
+        if (causedBy(e, java.security.cert.CertificateException.class)) {
           throw new BootFailure(
               "cannot verify "
                   + endpoint
