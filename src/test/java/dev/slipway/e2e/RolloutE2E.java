@@ -75,6 +75,11 @@ class RolloutE2E {
     }
   }
 
+  /** Edits the cluster as a person would with kubectl edit. */
+  static void editCluster(java.util.function.UnaryOperator<TanzuKubernetesCluster> change) {
+    env.client.resources(TanzuKubernetesCluster.class).inNamespace(NS).withName(NAME).edit(change);
+  }
+
   static TanzuKubernetesCluster tkc() {
     return env.client.resources(TanzuKubernetesCluster.class).inNamespace(NS).withName(NAME).get();
   }
@@ -116,18 +121,13 @@ class RolloutE2E {
     awaitSettled(Duration.ofMinutes(6), 1 + WORKERS);
     assertThat(members()).hasSize(1);
 
-    env.client
-        .resources(TanzuKubernetesCluster.class)
-        .inNamespace(NS)
-        .withName(NAME)
-        .edit(
-            t -> {
-              ((dev.slipway.operator.api.run.v1alpha3.ControlPlane)
-                          t.getSpec().topology.controlPlane)
-                      .replicas =
-                  3;
-              return t;
-            });
+    editCluster(
+        t -> {
+          ((dev.slipway.operator.api.run.v1alpha3.ControlPlane) t.getSpec().topology.controlPlane)
+                  .replicas =
+              3;
+          return t;
+        });
     awaitSettled(Duration.ofMinutes(6), 3 + WORKERS);
     EtcdClient etcd = etcd();
     List<EtcdMember> members = etcd.members();
@@ -143,15 +143,11 @@ class RolloutE2E {
     Prober prober = new Prober(secret(NAME + "-kubeconfig", "value"));
     prober.start();
     try {
-      env.client
-          .resources(TanzuKubernetesCluster.class)
-          .inNamespace(NS)
-          .withName(NAME)
-          .edit(
-              t -> {
-                t.getSpec().topology.controlPlane.tkr.reference.name = RELEASE_B;
-                return t;
-              });
+      editCluster(
+          t -> {
+            t.getSpec().topology.controlPlane.tkr.reference.name = RELEASE_B;
+            return t;
+          });
       await()
           .atMost(Duration.ofSeconds(30))
           .untilAsserted(() -> assertThat(tkc().getStatus().phase).isEqualTo("updating"));
@@ -204,15 +200,11 @@ class RolloutE2E {
   void aNewVmClassReplacesThePoolsVmsWithTheNewSize() {
     Set<String> workersBefore =
         names(machines().stream().filter(x -> x.getSpec().role == Machine.Role.worker).toList());
-    env.client
-        .resources(TanzuKubernetesCluster.class)
-        .inNamespace(NS)
-        .withName(NAME)
-        .edit(
-            t -> {
-              t.getSpec().topology.nodePools.get(0).vmClass = "guaranteed-medium";
-              return t;
-            });
+    editCluster(
+        t -> {
+          t.getSpec().topology.nodePools.get(0).vmClass = "guaranteed-medium";
+          return t;
+        });
     awaitSettledOn("guaranteed-medium", Duration.ofMinutes(6));
     List<Machine> workers =
         machines().stream().filter(x -> x.getSpec().role == Machine.Role.worker).toList();
@@ -309,16 +301,12 @@ class RolloutE2E {
               x.getMetadata().getAnnotations().put("slipway.dev/delete-machine", "true");
               return x;
             });
-    env.client
-        .resources(TanzuKubernetesCluster.class)
-        .inNamespace(NS)
-        .withName(NAME)
-        .edit(
-            t -> {
-              t.getSpec().topology.nodePools.get(0).nodeDrainTimeout = "20s";
-              t.getSpec().topology.nodePools.get(0).replicas = 1;
-              return t;
-            });
+    editCluster(
+        t -> {
+          t.getSpec().topology.nodePools.get(0).nodeDrainTimeout = "20s";
+          t.getSpec().topology.nodePools.get(0).replicas = 1;
+          return t;
+        });
     // The budget holds: the machine says so and the pods stay.
     await()
         .atMost(Duration.ofSeconds(30))
@@ -354,15 +342,11 @@ class RolloutE2E {
     Set<String> before = names(machines());
     env.vcsim.addFault("CloneVM_Task", "InvalidArgument", "rollout-e2e: clone refused", 1);
     try {
-      env.client
-          .resources(TanzuKubernetesCluster.class)
-          .inNamespace(NS)
-          .withName(NAME)
-          .edit(
-              t -> {
-                t.getSpec().topology.nodePools.get(0).vmClass = "best-effort-small";
-                return t;
-              });
+      editCluster(
+          t -> {
+            t.getSpec().topology.nodePools.get(0).vmClass = "best-effort-small";
+            return t;
+          });
       await()
           .atMost(Duration.ofSeconds(90))
           .untilAsserted(
