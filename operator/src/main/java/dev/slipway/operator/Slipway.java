@@ -11,6 +11,7 @@ import dev.slipway.operator.controller.Requeue;
 import dev.slipway.operator.controller.TanzuKubernetesClusterReconciler;
 import dev.slipway.operator.controller.TanzuKubernetesReleaseReconciler;
 import dev.slipway.operator.controller.VSphereNamespaceReconciler;
+import dev.slipway.operator.controller.VSphereTags;
 import dev.slipway.operator.controller.WorkloadClusters;
 import dev.slipway.operator.controller.WorkloadNodes;
 import dev.slipway.operator.plan.MachinePlanner;
@@ -165,13 +166,15 @@ public final class Slipway implements AutoCloseable {
     NameSuffixes suffixes = MachinePlanner.randomSuffixes(new SecureRandom());
     // Each reconciler gets only the parts of the vCenter client it uses.
     VSphereProvider v = w.vsphere();
-    operator.register(new VSphereNamespaceReconciler(v, w.placement(), events));
+    VSphereTags tags = new VSphereTags(v, events);
+    operator.register(new VSphereNamespaceReconciler(v, w.placement(), events, tags));
     operator.register(new TanzuKubernetesReleaseReconciler(v));
     operator.register(
         new TanzuKubernetesClusterReconciler(
             events, suffixes, bootstrap, new ClusterAccess(w.vips()), workloads, w.machineView()));
     operator.register(
-        new MachineReconciler(v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads));
+        new MachineReconciler(
+            v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads, tags));
     try {
       operator.start();
     } catch (RuntimeException e) {

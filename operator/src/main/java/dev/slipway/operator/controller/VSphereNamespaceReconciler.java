@@ -63,11 +63,14 @@ public class VSphereNamespaceReconciler
           Role.view, "slipway-namespace-view");
 
   private final Inventory vsphere;
+  private final VSphereTags tags;
   private final Placement placement;
   private final Events events;
 
-  public VSphereNamespaceReconciler(Inventory vsphere, Placement placement, Events events) {
+  public VSphereNamespaceReconciler(
+      Inventory vsphere, Placement placement, Events events, VSphereTags tags) {
     this.vsphere = vsphere;
+    this.tags = tags;
     this.placement = placement;
     this.events = events;
   }
@@ -144,6 +147,8 @@ public class VSphereNamespaceReconciler
     try {
       PoolRef pool = ensurePool(vns);
       FolderRef folder = vsphere.ensureFolder(parentFolder(vns), name);
+      tags.ensure(pool, VSphereTags.namespaceObject("pool", name), vns);
+      tags.ensure(folder, VSphereTags.namespaceObject("folder", name), vns);
       if (status.resourcePool == null) {
         events.record(
             vns,

@@ -19,7 +19,8 @@ public enum EventReason {
   MachineFailed(true),
   NodeJoined(false),
   ClusterReady(false),
-  BootstrapFailed(true);
+  BootstrapFailed(true),
+  TaggingFailed(true);
 
   private final boolean warning;
 

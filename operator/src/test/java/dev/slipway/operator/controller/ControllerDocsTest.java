@@ -27,7 +27,8 @@ class ControllerDocsTest {
             null,
             null,
             new MachineFaults(null, null),
-            p -> java.util.Optional.empty());
+            p -> java.util.Optional.empty(),
+            null);
     assertThat(documentedSteps("## Machine")).isEqualTo(steps.pipeline().names());
   }
 
