@@ -1,5 +1,6 @@
 package dev.slipway.operator;
 
+import dev.slipway.operator.config.Guardrails;
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.config.VipPool;
 import dev.slipway.operator.controller.BootstrapData;
@@ -46,7 +47,8 @@ public final class Slipway implements AutoCloseable {
       LeaderElection leaderElection,
       int reconcileThreads,
       Requeue.Backoff backoff,
-      TanzuKubernetesClusterReconciler.MachineView machineView) {
+      TanzuKubernetesClusterReconciler.MachineView machineView,
+      Guardrails guardrails) {
     public Wiring {
       Objects.requireNonNull(client, "client");
       Objects.requireNonNull(vsphere, "vsphere");
@@ -55,6 +57,7 @@ public final class Slipway implements AutoCloseable {
       backoff = backoff == null ? Requeue.Backoff.defaults() : backoff;
       machineView =
           machineView == null ? TanzuKubernetesClusterReconciler.MachineView.INFORMER : machineView;
+      guardrails = guardrails == null ? Guardrails.defaults() : guardrails;
     }
 
     /** The default back-off and the informer's view of machines. */
@@ -77,6 +80,7 @@ public final class Slipway implements AutoCloseable {
           leaderElection,
           reconcileThreads,
           null,
+          null,
           null);
     }
 
@@ -91,7 +95,8 @@ public final class Slipway implements AutoCloseable {
           leaderElection,
           reconcileThreads,
           b,
-          machineView);
+          machineView,
+          guardrails);
     }
 
     public Wiring withMachineView(TanzuKubernetesClusterReconciler.MachineView view) {
@@ -105,7 +110,23 @@ public final class Slipway implements AutoCloseable {
           leaderElection,
           reconcileThreads,
           backoff,
-          view);
+          view,
+          guardrails);
+    }
+
+    public Wiring withGuardrails(Guardrails g) {
+      return new Wiring(
+          client,
+          vsphere,
+          placement,
+          vips,
+          bootstrap,
+          nodes,
+          leaderElection,
+          reconcileThreads,
+          backoff,
+          machineView,
+          g);
     }
   }
 
@@ -167,11 +188,18 @@ public final class Slipway implements AutoCloseable {
     // Each reconciler gets only the parts of the vCenter client it uses.
     VSphereProvider v = w.vsphere();
     VSphereTags tags = new VSphereTags(v, events);
-    operator.register(new VSphereNamespaceReconciler(v, w.placement(), events, tags));
+    operator.register(
+        new VSphereNamespaceReconciler(v, w.placement(), events, tags, w.guardrails()));
     operator.register(new TanzuKubernetesReleaseReconciler(v));
     operator.register(
         new TanzuKubernetesClusterReconciler(
-            events, suffixes, bootstrap, new ClusterAccess(w.vips()), workloads, w.machineView()));
+            events,
+            suffixes,
+            bootstrap,
+            new ClusterAccess(w.vips()),
+            workloads,
+            w.machineView(),
+            w.guardrails()));
     operator.register(
         new MachineReconciler(
             v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads, tags));

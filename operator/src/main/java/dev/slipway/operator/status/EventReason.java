@@ -20,7 +20,8 @@ public enum EventReason {
   NodeJoined(false),
   ClusterReady(false),
   BootstrapFailed(true),
-  TaggingFailed(true);
+  TaggingFailed(true),
+  CreationPaced(false);
 
   private final boolean warning;
 
