@@ -88,8 +88,9 @@ public final class OperatorConfig {
           "vcenter.insecure",
           "false",
           OperatorConfig::bool,
-          "`true` trusts any certificate (tests only). At most one of `caBundle`, `thumbprint`,"
-              + " `insecure`; none: the JVM's trust store");
+          "`true` trusts any certificate and allows an `http://` URL (labs only; logged as a"
+              + " warning at every start). At most one of `caBundle`, `thumbprint`, `insecure`;"
+              + " none: the JVM's trust store");
   private static final Key<String> DATACENTER =
       required(
           "placement.datacenter",
@@ -329,6 +330,15 @@ public final class OperatorConfig {
     if (trusts > 1) {
       problems.add(
           "vcenter.caBundle, vcenter.thumbprint, vcenter.insecure: give at most one of them");
+    }
+    if (values.get(VCENTER_URL) instanceof URI u
+        && "http".equals(u.getScheme())
+        && !Boolean.TRUE.equals(values.get(INSECURE))) {
+      problems.add(
+          "vcenter.url: "
+              + u
+              + " is plain http, which would send the vCenter password unencrypted; use"
+              + " https:// (only in a lab: vcenter.insecure=true allows it)");
     }
 
     String namespace = blankToNull(env.get("POD_NAMESPACE"));
