@@ -212,6 +212,34 @@ class BootstrapE2E {
   }
 
   @Test
+  @Order(2)
+  void noKeyAndNoPasswordInAnyEventOrStatus() {
+    List<String> texts = new java.util.ArrayList<>();
+    for (var e : env.client.v1().events().inAnyNamespace().list().getItems()) {
+      texts.add("Event " + e.getMetadata().getName() + ": " + e.getMessage());
+    }
+    for (Class<? extends io.fabric8.kubernetes.client.CustomResource<?, ?>> type :
+        List.of(
+            TanzuKubernetesCluster.class,
+            Machine.class,
+            dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace.class,
+            dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesRelease.class)) {
+      for (var r : env.client.resources(type).inAnyNamespace().list().getItems()) {
+        texts.add(
+            type.getSimpleName()
+                + " "
+                + r.getMetadata().getName()
+                + ": "
+                + io.fabric8.kubernetes.client.utils.Serialization.asJson(r.getStatus()));
+      }
+    }
+    assertThat(texts).hasSizeGreaterThan(10);
+    assertThat(texts)
+        .noneMatch(t -> t.contains("PRIVATE KEY"))
+        .noneMatch(t -> t.contains(env.vcsim.password()));
+  }
+
+  @Test
   @Order(3)
   void controlPlaneFirstThenTheRest() {
     List<Machine> ms = machines();
