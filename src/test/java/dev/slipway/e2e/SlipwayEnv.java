@@ -77,7 +77,16 @@ public final class SlipwayEnv implements AutoCloseable {
     this.vcsim = Vcsim.start();
     this.client = controlPlane.client();
     Manifests.installCrds(client, root);
-    client.namespaces().resource(namespace("team-a")).serverSideApply();
+    // The operator's own namespace (its VIP claims), as deploy/00-namespace.yaml makes it.
+    client
+        .namespaces()
+        .resource(
+            new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                .withNewMetadata()
+                .withName(dev.slipway.operator.Slipway.DEFAULT_NAMESPACE)
+                .endMetadata()
+                .build())
+        .serverSideApply();
     Manifests.installAdmissionPolicies(client, root);
     this.vsphere = connect();
     uploadImage();
@@ -96,14 +105,6 @@ public final class SlipwayEnv implements AutoCloseable {
     SlipwayEnv env = new SlipwayEnv(bootstrap, nodes, customize);
     env.startSlipway();
     return env;
-  }
-
-  private static io.fabric8.kubernetes.api.model.Namespace namespace(String name) {
-    return new io.fabric8.kubernetes.api.model.NamespaceBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .endMetadata()
-        .build();
   }
 
   public VSphereProvider connect() {
