@@ -37,6 +37,9 @@ public final class Slipway implements AutoCloseable {
    * Everything the loops need; built by the caller. {@code bootstrap} and {@code nodes} may be null
    * for the real ones (kubeadm cloud-init, Nodes read from the workload clusters).
    */
+  /** The operator's namespace when the caller does not say (deploy/ uses it). */
+  public static final String DEFAULT_NAMESPACE = "slipway-system";
+
   public record Wiring(
       KubernetesClient client,
       VSphereProvider vsphere,
@@ -48,7 +51,8 @@ public final class Slipway implements AutoCloseable {
       int reconcileThreads,
       Requeue.Backoff backoff,
       TanzuKubernetesClusterReconciler.MachineView machineView,
-      Guardrails guardrails) {
+      Guardrails guardrails,
+      String operatorNamespace) {
     public Wiring {
       Objects.requireNonNull(client, "client");
       Objects.requireNonNull(vsphere, "vsphere");
@@ -58,6 +62,7 @@ public final class Slipway implements AutoCloseable {
       machineView =
           machineView == null ? TanzuKubernetesClusterReconciler.MachineView.INFORMER : machineView;
       guardrails = guardrails == null ? Guardrails.defaults() : guardrails;
+      operatorNamespace = operatorNamespace == null ? DEFAULT_NAMESPACE : operatorNamespace;
     }
 
     /** The default back-off and the informer's view of machines. */
@@ -81,6 +86,7 @@ public final class Slipway implements AutoCloseable {
           reconcileThreads,
           null,
           null,
+          null,
           null);
     }
 
@@ -96,7 +102,8 @@ public final class Slipway implements AutoCloseable {
           reconcileThreads,
           b,
           machineView,
-          guardrails);
+          guardrails,
+          operatorNamespace);
     }
 
     public Wiring withMachineView(TanzuKubernetesClusterReconciler.MachineView view) {
@@ -111,7 +118,8 @@ public final class Slipway implements AutoCloseable {
           reconcileThreads,
           backoff,
           view,
-          guardrails);
+          guardrails,
+          operatorNamespace);
     }
 
     public Wiring withGuardrails(Guardrails g) {
@@ -126,7 +134,25 @@ public final class Slipway implements AutoCloseable {
           reconcileThreads,
           backoff,
           machineView,
-          g);
+          g,
+          operatorNamespace);
+    }
+
+    /** Where the operator keeps its own objects (VIP claims): its namespace. */
+    public Wiring withOperatorNamespace(String ns) {
+      return new Wiring(
+          client,
+          vsphere,
+          placement,
+          vips,
+          bootstrap,
+          nodes,
+          leaderElection,
+          reconcileThreads,
+          backoff,
+          machineView,
+          guardrails,
+          ns);
     }
   }
 
@@ -196,7 +222,7 @@ public final class Slipway implements AutoCloseable {
             events,
             suffixes,
             bootstrap,
-            new ClusterAccess(w.vips()),
+            new ClusterAccess(w.vips(), w.operatorNamespace()),
             workloads,
             w.machineView(),
             w.guardrails()));

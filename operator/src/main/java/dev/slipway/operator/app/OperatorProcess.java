@@ -194,7 +194,8 @@ public final class OperatorProcess implements AutoCloseable {
                   null,
                   config.reconcileThreads())
               .withBackoff(Requeue.Backoff.withCap(config.retryBackoffCap()))
-              .withGuardrails(config.guardrails()),
+              .withGuardrails(config.guardrails())
+              .withOperatorNamespace(config.namespace()),
           o -> {
             o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                 .withReconciliationTerminationTimeout(RECONCILE_DRAIN);

@@ -51,7 +51,13 @@ public final class KubeadmBootstrap implements BootstrapData {
     if (client.secrets().inNamespace(ns).withName(secretName).get() != null) {
       return;
     }
-    String endpoint = ClusterAccess.annotation(tkc);
+    // Written by the access step from the cluster's claim, earlier in the same pass.
+    String endpoint =
+        tkc.getStatus() == null
+                || tkc.getStatus().apiEndpoints == null
+                || tkc.getStatus().apiEndpoints.isEmpty()
+            ? null
+            : tkc.getStatus().apiEndpoints.get(0).host;
     if (endpoint == null) {
       throw new IllegalStateException("cluster has no control-plane endpoint yet");
     }

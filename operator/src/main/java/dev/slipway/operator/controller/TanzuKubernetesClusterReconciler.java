@@ -50,6 +50,7 @@ public class TanzuKubernetesClusterReconciler
   public static final String POOL_LABEL = "slipway.dev/pool";
   public static final String DELETE_MACHINE_ANNOTATION = "slipway.dev/delete-machine";
 
+  private final ClusterAccess access;
   private final Events events;
   private final WorkloadClusters workloads;
   private final MachineExpectations expectations;
@@ -75,6 +76,7 @@ public class TanzuKubernetesClusterReconciler
       MachineView machineView,
       Guardrails guardrails) {
     this.events = events;
+    this.access = access;
     this.workloads = workloads;
     this.machineView = machineView;
     this.expectations = new MachineExpectations(Clock.systemUTC());
@@ -156,6 +158,8 @@ public class TanzuKubernetesClusterReconciler
     List<Machine> machines = new ArrayList<>(context.getSecondaryResources(Machine.class));
     String key = tkc.getMetadata().getNamespace() + "/" + tkc.getMetadata().getName();
     if (machines.isEmpty()) {
+      // Its VMs are gone: the address may go to another cluster now.
+      access.release(context.getClient(), tkc);
       events.forget(tkc);
       expectations.forget(key);
       workloads.forget(tkc.getMetadata().getNamespace(), tkc.getMetadata().getName());
