@@ -1,5 +1,6 @@
 package dev.slipway.operator;
 
+import dev.slipway.operator.config.AddonSettings;
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.config.VipPool;
 import dev.slipway.operator.controller.BootstrapData;
@@ -45,7 +46,8 @@ public final class Slipway implements AutoCloseable {
       LeaderElection leaderElection,
       int reconcileThreads,
       Requeue.Backoff backoff,
-      TanzuKubernetesClusterReconciler.MachineView machineView) {
+      TanzuKubernetesClusterReconciler.MachineView machineView,
+      AddonSettings addons) {
     public Wiring {
       Objects.requireNonNull(client, "client");
       Objects.requireNonNull(vsphere, "vsphere");
@@ -54,6 +56,7 @@ public final class Slipway implements AutoCloseable {
       backoff = backoff == null ? Requeue.Backoff.defaults() : backoff;
       machineView =
           machineView == null ? TanzuKubernetesClusterReconciler.MachineView.INFORMER : machineView;
+      addons = addons == null ? AddonSettings.defaults() : addons;
     }
 
     /** The default back-off and the informer's view of machines. */
@@ -76,6 +79,7 @@ public final class Slipway implements AutoCloseable {
           leaderElection,
           reconcileThreads,
           null,
+          null,
           null);
     }
 
@@ -90,7 +94,8 @@ public final class Slipway implements AutoCloseable {
           leaderElection,
           reconcileThreads,
           b,
-          machineView);
+          machineView,
+          addons);
     }
 
     public Wiring withMachineView(TanzuKubernetesClusterReconciler.MachineView view) {
@@ -104,7 +109,24 @@ public final class Slipway implements AutoCloseable {
           leaderElection,
           reconcileThreads,
           backoff,
-          view);
+          view,
+          addons);
+    }
+
+    /** Where the addon manifests live and the default CNI. */
+    public Wiring withAddons(AddonSettings a) {
+      return new Wiring(
+          client,
+          vsphere,
+          placement,
+          vips,
+          bootstrap,
+          nodes,
+          leaderElection,
+          reconcileThreads,
+          backoff,
+          machineView,
+          a);
     }
   }
 
@@ -169,7 +191,13 @@ public final class Slipway implements AutoCloseable {
     operator.register(new TanzuKubernetesReleaseReconciler(v));
     operator.register(
         new TanzuKubernetesClusterReconciler(
-            events, suffixes, bootstrap, new ClusterAccess(w.vips()), workloads, w.machineView()));
+            events,
+            suffixes,
+            bootstrap,
+            new ClusterAccess(w.vips()),
+            workloads,
+            w.machineView(),
+            w.addons()));
     operator.register(
         new MachineReconciler(v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads));
     try {

@@ -1,5 +1,6 @@
 package dev.slipway.operator.app;
 
+import dev.slipway.operator.config.AddonSettings;
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.config.VipPool;
 import java.io.IOException;
@@ -121,6 +122,14 @@ public final class OperatorConfig {
           VipPool::parse,
           "control-plane endpoint addresses: `first-last` ranges, CIDRs, single addresses,"
               + " comma-separated");
+  private static final Key<String> DEFAULT_CNI =
+      optional(
+          "addons.defaultCni",
+          "antrea",
+          valid(AddonSettings.CNIS::contains, "must be antrea or calico"),
+          "the CNI of clusters whose `spec.settings.network.cni` names none (`antrea` or"
+              + " `calico`); the addons' manifests are ConfigMaps in `POD_NAMESPACE`"
+              + " (docs/install.md)");
   private static final Key<Integer> RECONCILE_THREADS =
       optional(
           "operator.reconcileThreads",
@@ -463,6 +472,11 @@ public final class OperatorConfig {
     return get(VIP_POOL);
   }
 
+  /** The addons' ConfigMaps live in the operator's namespace. */
+  public AddonSettings addons() {
+    return new AddonSettings(namespace, get(DEFAULT_CNI));
+  }
+
   public int reconcileThreads() {
     return get(RECONCILE_THREADS);
   }
@@ -518,6 +532,8 @@ public final class OperatorConfig {
         + placement
         + ", vip.pool="
         + vipPoolSpec
+        + ", addons.defaultCni="
+        + get(DEFAULT_CNI)
         + ", reconcileThreads="
         + reconcileThreads()
         + ", leaderElection="

@@ -191,7 +191,8 @@ public final class OperatorProcess implements AutoCloseable {
                   null,
                   null,
                   config.reconcileThreads())
-              .withBackoff(Requeue.Backoff.withCap(config.retryBackoffCap())),
+              .withBackoff(Requeue.Backoff.withCap(config.retryBackoffCap()))
+              .withAddons(config.addons()),
           o -> {
             o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                 .withReconciliationTerminationTimeout(RECONCILE_DRAIN);

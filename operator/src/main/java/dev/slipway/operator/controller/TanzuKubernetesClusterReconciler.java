@@ -1,11 +1,13 @@
 package dev.slipway.operator.controller;
 
+import dev.slipway.operator.addons.AddonManifest;
 import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesClusterStatus;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesRelease;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VirtualMachineClass;
+import dev.slipway.operator.config.AddonSettings;
 import dev.slipway.operator.controller.steps.Next;
 import dev.slipway.operator.controller.steps.Pipeline;
 import dev.slipway.operator.plan.NameSuffixes;
@@ -14,6 +16,7 @@ import dev.slipway.operator.status.EventReason;
 import dev.slipway.operator.status.Events;
 import dev.slipway.operator.status.Reasons;
 import dev.slipway.operator.status.Types;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -37,9 +40,9 @@ import java.util.stream.Collectors;
 
 /**
  * Turns a TanzuKubernetesCluster into Machines as a pipeline of named steps ({@link
- * ClusterSteps#pipeline()}): resolve → access → plan → limits → apply → bootstrap; then the status
- * is summarized ({@link ClusterStatus}) and written once ({@link StatusFinisher}). Deleting a
- * cluster deletes its machines and waits until they (and so their VMs) are gone.
+ * ClusterSteps#pipeline()}): resolve → access → plan → limits → apply → bootstrap → addons; then
+ * the status is summarized ({@link ClusterStatus}) and written once ({@link StatusFinisher}).
+ * Deleting a cluster deletes its machines and waits until they (and so their VMs) are gone.
  */
 @ControllerConfiguration(name = "tanzukubernetescluster")
 public class TanzuKubernetesClusterReconciler
@@ -54,6 +57,7 @@ public class TanzuKubernetesClusterReconciler
   private final MachineExpectations expectations;
   private final Pipeline<ClusterPass> pipeline;
   private final MachineView machineView;
+  private final AddonSettings addonSettings;
 
   /** How the reconciler sees a cluster's machines; tests put a lagging view in between. */
   @FunctionalInterface
@@ -71,12 +75,22 @@ public class TanzuKubernetesClusterReconciler
       BootstrapData bootstrap,
       ClusterAccess access,
       WorkloadClusters workloads,
-      MachineView machineView) {
+      MachineView machineView,
+      AddonSettings addons) {
     this.events = events;
     this.workloads = workloads;
     this.machineView = machineView;
     this.expectations = new MachineExpectations(Clock.systemUTC());
-    this.pipeline = new ClusterSteps(events, suffixes, bootstrap, access, expectations).pipeline();
+    this.addonSettings = addons;
+    this.pipeline =
+        new ClusterSteps(
+                events,
+                suffixes,
+                bootstrap,
+                access,
+                expectations,
+                new ClusterAddons(workloads, addons))
+            .pipeline();
   }
 
   @Override
@@ -96,6 +110,14 @@ public class TanzuKubernetesClusterReconciler
             InformerEventSourceConfiguration.from(Secret.class, TanzuKubernetesCluster.class)
                 .withLabelSelector(MachineReconciler.BOOTSTRAP_SECRET_LABEL)
                 .withSecondaryToPrimaryMapper(s -> Set.of())
+                .build(),
+            context),
+        // The addons' manifests: one that changes wakes every cluster (ClusterAddons).
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ConfigMap.class, TanzuKubernetesCluster.class)
+                .withNamespaces(Set.of(addonSettings.namespace()))
+                .withLabelSelector(AddonManifest.ADDON_LABEL)
+                .withSecondaryToPrimaryMapper(clustersIn(context, true))
                 .build(),
             context));
   }
@@ -127,7 +149,7 @@ public class TanzuKubernetesClusterReconciler
     TanzuKubernetesClusterStatus before =
         Statuses.copy(tkc.getStatus(), TanzuKubernetesClusterStatus.class);
     ClusterPass pass = pass(tkc, context);
-    Next next = pipeline.run(pass).next();
+    Next next = pipeline.run(pass).next().sooner(pass.lookAgain);
     if (expectations.pending(pass.key())) {
       // The informer's event for our own write may have come before the cache showed it.
       next = next.sooner(Next.waitFor("own writes not in the cache yet", Requeue.DEPENDENCY));

@@ -69,7 +69,7 @@ class ClusterStepsTest {
         new MapLookups()
             .add(namespace, TestObjects.vmClass(CLASS, 2, "4Gi"))
             .add(TestObjects.release(TKR, VERSION, true));
-    steps = new ClusterSteps(recorded.events, counting(), bootstrap, null, expectations);
+    steps = new ClusterSteps(recorded.events, counting(), bootstrap, null, expectations, null);
   }
 
   static NameSuffixes counting() {
@@ -221,6 +221,16 @@ class ClusterStepsTest {
               t.tkc.getSpec().topology.nodePools.get(0).volumes = List.of(v);
             }),
         unresolved(
+            "a storage class of settings.storage not granted",
+            Reasons.STORAGE_CLASS_NOT_GRANTED,
+            "storage class silver of spec.settings.storage is not granted to namespace " + NS,
+            t -> t.tkc.getSpec().settings = storage(List.of(STORAGE, "silver"), STORAGE)),
+        unresolved(
+            "a default class outside settings.storage.classes",
+            Reasons.STORAGE_CLASS_NOT_GRANTED,
+            "spec.settings.storage.defaultClass " + STORAGE + " is not one of",
+            t -> t.tkc.getSpec().settings = storage(List.of(), STORAGE)),
+        unresolved(
             "library not granted",
             Reasons.LIBRARY_NOT_GRANTED,
             "content library " + LIB + " of TanzuKubernetesRelease " + TKR + " is not granted",
@@ -233,6 +243,15 @@ class ClusterStepsTest {
               t.lookups.namespaces.clear();
               t.lookups.releases.clear();
             }));
+  }
+
+  static dev.slipway.operator.api.run.v1alpha3.Settings storage(
+      List<String> classes, String defaultClass) {
+    var settings = new dev.slipway.operator.api.run.v1alpha3.Settings();
+    settings.storage = new dev.slipway.operator.api.run.v1alpha3.Storage();
+    settings.storage.classes = classes;
+    settings.storage.defaultClass = defaultClass;
+    return settings;
   }
 
   static Arguments unresolved(
