@@ -130,6 +130,13 @@ public final class OperatorConfig {
           "the CNI of clusters whose `spec.settings.network.cni` names none (`antrea` or"
               + " `calico`); the addons' manifests are ConfigMaps in `POD_NAMESPACE`"
               + " (docs/install.md)");
+  private static final Key<Boolean> ADDONS_MANAGED =
+      optional(
+          "addons.managed",
+          "true",
+          OperatorConfig::bool,
+          "`false`: Slipway applies no addons and no StorageClasses to workload clusters (you"
+              + " install the CNI yourself; nodes are NotReady until you do)");
   private static final Key<Integer> RECONCILE_THREADS =
       optional(
           "operator.reconcileThreads",
@@ -474,7 +481,7 @@ public final class OperatorConfig {
 
   /** The addons' ConfigMaps live in the operator's namespace. */
   public AddonSettings addons() {
-    return new AddonSettings(namespace, get(DEFAULT_CNI));
+    return new AddonSettings(namespace, get(DEFAULT_CNI), get(ADDONS_MANAGED));
   }
 
   public int reconcileThreads() {

@@ -8,8 +8,9 @@ import java.util.Set;
  *
  * @param namespace the operator's namespace, holding the addons' ConfigMaps
  * @param defaultCni {@code antrea} or {@code calico}
+ * @param managed false: Slipway applies no addons (someone else installs the CNI, e.g. GitOps)
  */
-public record AddonSettings(String namespace, String defaultCni) {
+public record AddonSettings(String namespace, String defaultCni, boolean managed) {
   public static final Set<String> CNIS = Set.of("antrea", "calico");
   public static final String DEFAULT_NAMESPACE = "slipway-system";
 
@@ -22,6 +23,11 @@ public record AddonSettings(String namespace, String defaultCni) {
 
   /** slipway-system and antrea. */
   public static AddonSettings defaults() {
-    return new AddonSettings(DEFAULT_NAMESPACE, "antrea");
+    return new AddonSettings(DEFAULT_NAMESPACE, "antrea", true);
+  }
+
+  /** The same, with no addons applied at all. */
+  public AddonSettings unmanaged() {
+    return new AddonSettings(namespace, defaultCni, false);
   }
 }

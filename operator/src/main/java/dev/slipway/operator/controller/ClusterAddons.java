@@ -48,6 +48,14 @@ final class ClusterAddons {
   private record Desired(String from, HasMetadata object) {}
 
   void apply(ClusterPass p) {
+    if (!settings.managed()) {
+      p.cond.setTrue(
+          Types.ADDONS_READY,
+          Reasons.ADDONS_UNMANAGED,
+          "Slipway applies no addons (addons.managed=false): the CNI, cloud provider, CSI and"
+              + " StorageClasses are installed by someone else");
+      return;
+    }
     if (!p.accessOk || p.status.apiEndpoints == null || p.status.apiEndpoints.isEmpty()) {
       waiting(p, "the cluster has no endpoint and kubeconfig yet");
       return;

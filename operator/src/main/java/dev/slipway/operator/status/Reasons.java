@@ -47,6 +47,7 @@ public final class Reasons {
 
   // addons (TanzuKubernetesCluster)
   public static final String ADDONS_APPLIED = "AddonsApplied";
+  public static final String ADDONS_UNMANAGED = "AddonsUnmanaged";
   public static final String ADDON_MANIFEST_NOT_FOUND = "AddonManifestNotFound";
   public static final String ADDON_MANIFEST_AMBIGUOUS = "AddonManifestAmbiguous";
   public static final String INVALID_ADDON_MANIFEST = "InvalidAddonManifest";
