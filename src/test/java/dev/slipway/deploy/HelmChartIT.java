@@ -100,7 +100,7 @@ class HelmChartIT {
 
     Map<String, String> all = normalise(Yaml.documents(template("--set", "namespace.create=true")));
     assertThat(all).containsExactlyInAnyOrderEntriesOf(kustomize);
-    assertThat(kustomize).hasSize(20);
+    assertThat(kustomize).hasSize(22);
   }
 
   @Test
@@ -147,7 +147,8 @@ class HelmChartIT {
             "--set", "placement.parentFolder=/DC1/vm",
             "--set", "placement.templatesFolder=tpl",
             "--set", "placement.mhzPerVcpu=2400",
-            "--set", "reconcileThreads=4");
+            "--set", "reconcileThreads=4",
+            "--set", "addons.defaultCni=calico");
     Properties p = properties(out);
     assertThat(new java.util.TreeMap<>(p))
         .containsExactlyInAnyOrderEntriesOf(
@@ -162,6 +163,7 @@ class HelmChartIT {
                 Map.entry("placement.mhzPerVcpu", "2400"),
                 Map.entry("vip.pool", "10.40.0.200-10.40.0.249"),
                 Map.entry("operator.reconcileThreads", "4"),
+                Map.entry("addons.defaultCni", "calico"),
                 Map.entry("log.format", "text")));
     Map<String, Object> cm = object(out, "ConfigMap", "slipway-config");
     assertThat((Map<String, Object>) cm.get("data")).doesNotContainKey("vcenter-ca.pem");
