@@ -1,6 +1,7 @@
 package dev.slipway.operator;
 
 import dev.slipway.operator.config.AddonSettings;
+import dev.slipway.operator.config.Guardrails;
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.config.VipPool;
 import dev.slipway.operator.controller.BootstrapData;
@@ -12,6 +13,7 @@ import dev.slipway.operator.controller.Requeue;
 import dev.slipway.operator.controller.TanzuKubernetesClusterReconciler;
 import dev.slipway.operator.controller.TanzuKubernetesReleaseReconciler;
 import dev.slipway.operator.controller.VSphereNamespaceReconciler;
+import dev.slipway.operator.controller.VSphereTags;
 import dev.slipway.operator.controller.WorkloadClusters;
 import dev.slipway.operator.controller.WorkloadNodes;
 import dev.slipway.operator.plan.MachinePlanner;
@@ -47,6 +49,7 @@ public final class Slipway implements AutoCloseable {
       int reconcileThreads,
       Requeue.Backoff backoff,
       TanzuKubernetesClusterReconciler.MachineView machineView,
+      Guardrails guardrails,
       AddonSettings addons) {
     public Wiring {
       Objects.requireNonNull(client, "client");
@@ -56,6 +59,7 @@ public final class Slipway implements AutoCloseable {
       backoff = backoff == null ? Requeue.Backoff.defaults() : backoff;
       machineView =
           machineView == null ? TanzuKubernetesClusterReconciler.MachineView.INFORMER : machineView;
+      guardrails = guardrails == null ? Guardrails.defaults() : guardrails;
       addons = addons == null ? AddonSettings.defaults() : addons;
     }
 
@@ -80,6 +84,7 @@ public final class Slipway implements AutoCloseable {
           reconcileThreads,
           null,
           null,
+          null,
           null);
     }
 
@@ -95,6 +100,7 @@ public final class Slipway implements AutoCloseable {
           reconcileThreads,
           b,
           machineView,
+          guardrails,
           addons);
     }
 
@@ -110,6 +116,23 @@ public final class Slipway implements AutoCloseable {
           reconcileThreads,
           backoff,
           view,
+          guardrails,
+          addons);
+    }
+
+    public Wiring withGuardrails(Guardrails g) {
+      return new Wiring(
+          client,
+          vsphere,
+          placement,
+          vips,
+          bootstrap,
+          nodes,
+          leaderElection,
+          reconcileThreads,
+          backoff,
+          machineView,
+          g,
           addons);
     }
 
@@ -126,6 +149,7 @@ public final class Slipway implements AutoCloseable {
           reconcileThreads,
           backoff,
           machineView,
+          guardrails,
           a);
     }
   }
@@ -187,7 +211,9 @@ public final class Slipway implements AutoCloseable {
     NameSuffixes suffixes = MachinePlanner.randomSuffixes(new SecureRandom());
     // Each reconciler gets only the parts of the vCenter client it uses.
     VSphereProvider v = w.vsphere();
-    operator.register(new VSphereNamespaceReconciler(v, w.placement(), events));
+    VSphereTags tags = new VSphereTags(v, events);
+    operator.register(
+        new VSphereNamespaceReconciler(v, w.placement(), events, tags, w.guardrails()));
     operator.register(new TanzuKubernetesReleaseReconciler(v));
     operator.register(
         new TanzuKubernetesClusterReconciler(
@@ -197,9 +223,11 @@ public final class Slipway implements AutoCloseable {
             new ClusterAccess(w.vips()),
             workloads,
             w.machineView(),
+            w.guardrails(),
             w.addons()));
     operator.register(
-        new MachineReconciler(v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads));
+        new MachineReconciler(
+            v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads, tags));
     try {
       operator.start();
     } catch (RuntimeException e) {

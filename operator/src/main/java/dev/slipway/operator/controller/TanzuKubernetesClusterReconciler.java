@@ -8,6 +8,7 @@ import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesRelease;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VirtualMachineClass;
 import dev.slipway.operator.config.AddonSettings;
+import dev.slipway.operator.config.Guardrails;
 import dev.slipway.operator.controller.steps.Next;
 import dev.slipway.operator.controller.steps.Pipeline;
 import dev.slipway.operator.plan.NameSuffixes;
@@ -76,6 +77,7 @@ public class TanzuKubernetesClusterReconciler
       ClusterAccess access,
       WorkloadClusters workloads,
       MachineView machineView,
+      Guardrails guardrails,
       AddonSettings addons) {
     this.events = events;
     this.workloads = workloads;
@@ -89,6 +91,7 @@ public class TanzuKubernetesClusterReconciler
                 bootstrap,
                 access,
                 expectations,
+                guardrails,
                 new ClusterAddons(workloads, addons))
             .pipeline();
   }
