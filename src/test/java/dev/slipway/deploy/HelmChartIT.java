@@ -100,7 +100,7 @@ class HelmChartIT {
 
     Map<String, String> all = normalise(Yaml.documents(template("--set", "namespace.create=true")));
     assertThat(all).containsExactlyInAnyOrderEntriesOf(kustomize);
-    assertThat(kustomize).hasSize(26);
+    assertThat(kustomize).hasSize(28);
   }
 
   @Test
@@ -151,7 +151,8 @@ class HelmChartIT {
             "--set", "guardrails.maxWorkersPerPool=40",
             "--set", "guardrails.maxMachinesPerCluster=60",
             "--set", "guardrails.maxMachinesPerNamespace=200",
-            "--set", "guardrails.maxMachinesInFlightPerCluster=5");
+            "--set", "guardrails.maxMachinesInFlightPerCluster=5",
+            "--set", "addons.defaultCni=calico");
     Properties p = properties(out);
     assertThat(new java.util.TreeMap<>(p))
         .containsExactlyInAnyOrderEntriesOf(
@@ -170,6 +171,7 @@ class HelmChartIT {
                 Map.entry("guardrails.maxMachinesPerCluster", "60"),
                 Map.entry("guardrails.maxMachinesPerNamespace", "200"),
                 Map.entry("guardrails.maxMachinesInFlightPerCluster", "5"),
+                Map.entry("addons.defaultCni", "calico"),
                 Map.entry("log.format", "text")));
     // The API's admission policy holds the same ceilings as the operator.
     Map<String, Object> guardrails = object(out, "ValidatingAdmissionPolicy", "slipway-guardrails");

@@ -32,7 +32,9 @@ class ControllerBehaviourE2E {
   static void start() {
     env =
         SlipwayEnv.start(
-            e -> VmOnlyDoubles.hostnameOnlyBootstrap(), e -> VmOnlyDoubles.poweredOnIsReady());
+            e -> VmOnlyDoubles.hostnameOnlyBootstrap(),
+            e -> VmOnlyDoubles.poweredOnIsReady(),
+            SlipwayEnv::withoutAddons);
     env.applyNamespaceSamples();
   }
 

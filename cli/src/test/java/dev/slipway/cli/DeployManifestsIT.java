@@ -329,6 +329,10 @@ class DeployManifestsIT {
           {"delete", "resourcequotas", "-n", TEAM},
           {"create", "events", "-n", TEAM},
           {"create", "events", "-n", "default"},
+          // the addons' manifests, in its own namespace only
+          {"get", "configmaps", "-n", "slipway-system"},
+          {"list", "configmaps", "-n", "slipway-system"},
+          {"watch", "configmaps", "-n", "slipway-system"},
           // leader election
           {"get", "leases.coordination.k8s.io", "-n", "slipway-system"},
           {"create", "leases.coordination.k8s.io", "-n", "slipway-system"},
@@ -356,6 +360,7 @@ class DeployManifestsIT {
           {"delete", "nodes"},
           {"create", "deployments.apps", "-n", "slipway-system"},
           {"update", "configmaps", "-n", "slipway-system"},
+          {"list", "configmaps", "-n", "default"},
           // users' objects: never deleted, created or replaced by the operator
           {"create", TKC, "-n", TEAM},
           {"delete", TKC, "-n", TEAM},

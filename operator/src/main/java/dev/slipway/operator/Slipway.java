@@ -1,5 +1,6 @@
 package dev.slipway.operator;
 
+import dev.slipway.operator.config.AddonSettings;
 import dev.slipway.operator.config.Guardrails;
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.config.VipPool;
@@ -52,7 +53,8 @@ public final class Slipway implements AutoCloseable {
       Requeue.Backoff backoff,
       TanzuKubernetesClusterReconciler.MachineView machineView,
       Guardrails guardrails,
-      String operatorNamespace) {
+      String operatorNamespace,
+      AddonSettings addons) {
     public Wiring {
       Objects.requireNonNull(client, "client");
       Objects.requireNonNull(vsphere, "vsphere");
@@ -63,6 +65,7 @@ public final class Slipway implements AutoCloseable {
           machineView == null ? TanzuKubernetesClusterReconciler.MachineView.INFORMER : machineView;
       guardrails = guardrails == null ? Guardrails.defaults() : guardrails;
       operatorNamespace = operatorNamespace == null ? DEFAULT_NAMESPACE : operatorNamespace;
+      addons = addons == null ? AddonSettings.defaults() : addons;
     }
 
     /** The default back-off and the informer's view of machines. */
@@ -87,6 +90,7 @@ public final class Slipway implements AutoCloseable {
           null,
           null,
           null,
+          null,
           null);
     }
 
@@ -103,7 +107,8 @@ public final class Slipway implements AutoCloseable {
           b,
           machineView,
           guardrails,
-          operatorNamespace);
+          operatorNamespace,
+          addons);
     }
 
     public Wiring withMachineView(TanzuKubernetesClusterReconciler.MachineView view) {
@@ -119,7 +124,8 @@ public final class Slipway implements AutoCloseable {
           backoff,
           view,
           guardrails,
-          operatorNamespace);
+          operatorNamespace,
+          addons);
     }
 
     public Wiring withGuardrails(Guardrails g) {
@@ -135,7 +141,8 @@ public final class Slipway implements AutoCloseable {
           backoff,
           machineView,
           g,
-          operatorNamespace);
+          operatorNamespace,
+          addons);
     }
 
     /** Where the operator keeps its own objects (VIP claims): its namespace. */
@@ -152,7 +159,26 @@ public final class Slipway implements AutoCloseable {
           backoff,
           machineView,
           guardrails,
-          ns);
+          ns,
+          addons);
+    }
+
+    /** Where the addon manifests live and the default CNI. */
+    public Wiring withAddons(AddonSettings a) {
+      return new Wiring(
+          client,
+          vsphere,
+          placement,
+          vips,
+          bootstrap,
+          nodes,
+          leaderElection,
+          reconcileThreads,
+          backoff,
+          machineView,
+          guardrails,
+          operatorNamespace,
+          a);
     }
   }
 
@@ -225,7 +251,8 @@ public final class Slipway implements AutoCloseable {
             new ClusterAccess(w.vips(), w.operatorNamespace()),
             workloads,
             w.machineView(),
-            w.guardrails()));
+            w.guardrails(),
+            w.addons()));
     operator.register(
         new MachineReconciler(
             v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads, tags));

@@ -1,5 +1,6 @@
 package dev.slipway.operator.app;
 
+import dev.slipway.operator.config.AddonSettings;
 import dev.slipway.operator.config.Guardrails;
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.config.VipPool;
@@ -123,6 +124,21 @@ public final class OperatorConfig {
           VipPool::parse,
           "control-plane endpoint addresses: `first-last` ranges, CIDRs, single addresses,"
               + " comma-separated");
+  private static final Key<String> DEFAULT_CNI =
+      optional(
+          "addons.defaultCni",
+          "antrea",
+          valid(AddonSettings.CNIS::contains, "must be antrea or calico"),
+          "the CNI of clusters whose `spec.settings.network.cni` names none (`antrea` or"
+              + " `calico`); the addons' manifests are ConfigMaps in `POD_NAMESPACE`"
+              + " (docs/install.md)");
+  private static final Key<Boolean> ADDONS_MANAGED =
+      optional(
+          "addons.managed",
+          "true",
+          OperatorConfig::bool,
+          "`false`: Slipway applies no addons and no StorageClasses to workload clusters (you"
+              + " install the CNI yourself; nodes are NotReady until you do)");
   private static final Key<Integer> RECONCILE_THREADS =
       optional(
           "operator.reconcileThreads",
@@ -501,6 +517,11 @@ public final class OperatorConfig {
     return get(VIP_POOL);
   }
 
+  /** The addons' ConfigMaps live in the operator's namespace. */
+  public AddonSettings addons() {
+    return new AddonSettings(namespace, get(DEFAULT_CNI), get(ADDONS_MANAGED));
+  }
+
   public int reconcileThreads() {
     return get(RECONCILE_THREADS);
   }
@@ -564,6 +585,8 @@ public final class OperatorConfig {
         + placement
         + ", vip.pool="
         + vipPoolSpec
+        + ", addons.defaultCni="
+        + get(DEFAULT_CNI)
         + ", reconcileThreads="
         + reconcileThreads()
         + ", leaderElection="

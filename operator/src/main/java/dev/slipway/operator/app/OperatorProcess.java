@@ -195,7 +195,8 @@ public final class OperatorProcess implements AutoCloseable {
                   config.reconcileThreads())
               .withBackoff(Requeue.Backoff.withCap(config.retryBackoffCap()))
               .withGuardrails(config.guardrails())
-              .withOperatorNamespace(config.namespace()),
+              .withOperatorNamespace(config.namespace())
+              .withAddons(config.addons()),
           o -> {
             o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                 .withReconciliationTerminationTimeout(RECONCILE_DRAIN);

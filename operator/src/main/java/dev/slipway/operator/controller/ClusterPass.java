@@ -4,6 +4,7 @@ import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesClusterStatus;
 import dev.slipway.operator.controller.ClusterResolver.Resolved;
+import dev.slipway.operator.controller.steps.Next;
 import dev.slipway.operator.plan.MachineToDelete;
 import dev.slipway.operator.status.Conditions;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -35,6 +36,13 @@ final class ClusterPass {
 
   /** Machines the planner wants but holds back this pass (Plan.waitingFor). */
   List<String> heldBack = new ArrayList<>();
+
+  /** When to look again even if the pass went to the end (e.g. the addons' drift check). */
+  Next lookAgain = Next.proceed();
+
+  void lookAgain(java.time.Duration after) {
+    lookAgain = lookAgain.sooner(Next.waitFor("look at the addons again", after));
+  }
 
   ClusterPass(
       TanzuKubernetesCluster tkc,

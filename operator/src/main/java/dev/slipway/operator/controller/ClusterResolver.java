@@ -73,6 +73,7 @@ final class ClusterResolver {
       Map<String, TanzuKubernetesRelease> releases = releases(tkc, groups);
       Map<String, VirtualMachineClass> classes = classes(vns, groups);
       checkStorage(vns, groups);
+      checkStorageSettings(vns, tkc);
       checkLibraries(vns, releases.values());
       return new Resolved(vns, releases, classes);
     } catch (NotResolved e) {
@@ -184,6 +185,42 @@ final class ClusterResolver {
           throw notGranted(Reasons.STORAGE_CLASS_NOT_GRANTED, "storage class " + sc, vns, granted);
         }
       }
+    }
+  }
+
+  /** The StorageClasses offered inside the workload cluster must be granted too. */
+  private static void checkStorageSettings(VSphereNamespace vns, TanzuKubernetesCluster tkc) {
+    var storage = tkc.getSpec().settings == null ? null : tkc.getSpec().settings.storage;
+    if (storage == null) {
+      return;
+    }
+    Set<String> granted = new LinkedHashSet<>();
+    Optional.ofNullable(vns.getSpec().storageClasses)
+        .orElse(List.of())
+        .forEach(s -> granted.add(s.name));
+    List<String> wanted = new ArrayList<>(Optional.ofNullable(storage.classes).orElse(List.of()));
+    if (storage.defaultClass != null) {
+      wanted.add(storage.defaultClass);
+    }
+    for (String sc : wanted) {
+      if (!granted.contains(sc)) {
+        throw notGranted(
+            Reasons.STORAGE_CLASS_NOT_GRANTED,
+            "storage class " + sc + " of spec.settings.storage",
+            vns,
+            granted);
+      }
+    }
+    if (storage.defaultClass != null
+        && storage.classes != null
+        && !storage.classes.contains(storage.defaultClass)) {
+      throw new NotResolved(
+          Reasons.STORAGE_CLASS_NOT_GRANTED,
+          "spec.settings.storage.defaultClass "
+              + storage.defaultClass
+              + " is not one of spec.settings.storage.classes ("
+              + String.join(", ", storage.classes)
+              + ")");
     }
   }
 

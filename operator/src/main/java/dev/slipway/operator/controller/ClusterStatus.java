@@ -22,12 +22,17 @@ import java.util.Optional;
  * in pipeline order, or a failed machine), version (once Ready) and phase.
  */
 final class ClusterStatus {
-  /** The conditions that make up Ready, in the order the pipeline sets them. */
+  /**
+   * The conditions that make up Ready, in the order the pipeline sets them; AddonsReady before the
+   * machines' conditions because without its CNI no node becomes Ready, so a missing or broken
+   * manifest is the cause a person needs to read.
+   */
   static final List<String> READY_ORDER =
       List.of(
           Types.RESOURCES_RESOLVED,
           Types.BOOTSTRAP_READY,
           Types.WITHIN_NAMESPACE_LIMITS,
+          Types.ADDONS_READY,
           Types.CONTROL_PLANE_READY,
           Types.NODE_POOLS_READY,
           Types.MACHINES_UP_TO_DATE);

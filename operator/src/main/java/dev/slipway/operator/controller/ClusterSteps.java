@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The TanzuKubernetesCluster pipeline's steps, in the order {@link #pipeline()} lists them: resolve
- * → access → plan → limits → apply → bootstrap. The status is summarized after the pass whatever
- * step it ended in ({@link ClusterStatus}).
+ * → access → plan → limits → apply → bootstrap → addons. The status is summarized after the pass
+ * whatever step it ended in ({@link ClusterStatus}).
  */
 final class ClusterSteps {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterSteps.class);
@@ -37,6 +37,7 @@ final class ClusterSteps {
   private final ClusterAccess access;
   private final MachineExpectations expectations;
   private final Guardrails guardrails;
+  private final ClusterAddons addons;
 
   ClusterSteps(
       Events events,
@@ -44,7 +45,9 @@ final class ClusterSteps {
       BootstrapData bootstrap,
       ClusterAccess access,
       MachineExpectations expectations,
-      Guardrails guardrails) {
+      Guardrails guardrails,
+      ClusterAddons addons) {
+    this.addons = addons;
     this.events = events;
     this.suffixes = suffixes;
     this.bootstrap = bootstrap;
@@ -61,6 +64,7 @@ final class ClusterSteps {
         .step("limits", this::limits)
         .step("apply", this::apply)
         .step("bootstrap", this::bootstrap)
+        .step("addons", this::addons)
         .build();
   }
 
@@ -251,6 +255,15 @@ final class ClusterSteps {
       }
     }
     return all ? Next.proceed() : Next.waitFor("bootstrap data must wait", Requeue.DEPENDENCY);
+  }
+
+  /**
+   * The CNI, cloud provider, CSI and StorageClasses in the workload cluster once its control plane
+   * answers (AddonsReady); looked at again on an interval, without ending the pass.
+   */
+  Next addons(ClusterPass p) {
+    addons.apply(p);
+    return Next.proceed();
   }
 
   private static boolean needsBootstrapData(ClusterPass p, Machine m) {

@@ -47,6 +47,14 @@ public final class Reasons {
   public static final String ROLLING_OUT = "RollingOut";
   public static final String ROLLOUT_BLOCKED = "RolloutBlocked";
 
+  // addons (TanzuKubernetesCluster)
+  public static final String ADDONS_APPLIED = "AddonsApplied";
+  public static final String ADDONS_UNMANAGED = "AddonsUnmanaged";
+  public static final String ADDON_MANIFEST_NOT_FOUND = "AddonManifestNotFound";
+  public static final String ADDON_MANIFEST_AMBIGUOUS = "AddonManifestAmbiguous";
+  public static final String INVALID_ADDON_MANIFEST = "InvalidAddonManifest";
+  public static final String ADDON_APPLY_FAILED = "AddonApplyFailed";
+
   // machine lifecycle
   public static final String WAITING_FOR_NAMESPACE = "WaitingForNamespace";
   public static final String WAITING_FOR_BOOTSTRAP_DATA = "WaitingForBootstrapData";
@@ -98,5 +106,8 @@ public final class Reasons {
           VM_CLASS_NOT_GRANTED,
           STORAGE_CLASS_NOT_GRANTED,
           LIBRARY_NOT_GRANTED,
-          LIMIT_EXCEEDED);
+          LIMIT_EXCEEDED,
+          ADDON_MANIFEST_NOT_FOUND,
+          ADDON_MANIFEST_AMBIGUOUS,
+          INVALID_ADDON_MANIFEST);
 }

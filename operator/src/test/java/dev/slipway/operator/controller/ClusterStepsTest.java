@@ -72,7 +72,13 @@ class ClusterStepsTest {
             .add(TestObjects.release(TKR, VERSION, true));
     steps =
         new ClusterSteps(
-            recorded.events, counting(), bootstrap, null, expectations, Guardrails.defaults());
+            recorded.events,
+            counting(),
+            bootstrap,
+            null,
+            expectations,
+            Guardrails.defaults(),
+            null);
   }
 
   static NameSuffixes counting() {
@@ -224,6 +230,16 @@ class ClusterStepsTest {
               t.tkc.getSpec().topology.nodePools.get(0).volumes = List.of(v);
             }),
         unresolved(
+            "a storage class of settings.storage not granted",
+            Reasons.STORAGE_CLASS_NOT_GRANTED,
+            "storage class silver of spec.settings.storage is not granted to namespace " + NS,
+            t -> t.tkc.getSpec().settings = storage(List.of(STORAGE, "silver"), STORAGE)),
+        unresolved(
+            "a default class outside settings.storage.classes",
+            Reasons.STORAGE_CLASS_NOT_GRANTED,
+            "spec.settings.storage.defaultClass " + STORAGE + " is not one of",
+            t -> t.tkc.getSpec().settings = storage(List.of(), STORAGE)),
+        unresolved(
             "library not granted",
             Reasons.LIBRARY_NOT_GRANTED,
             "content library " + LIB + " of TanzuKubernetesRelease " + TKR + " is not granted",
@@ -236,6 +252,15 @@ class ClusterStepsTest {
               t.lookups.namespaces.clear();
               t.lookups.releases.clear();
             }));
+  }
+
+  static dev.slipway.operator.api.run.v1alpha3.Settings storage(
+      List<String> classes, String defaultClass) {
+    var settings = new dev.slipway.operator.api.run.v1alpha3.Settings();
+    settings.storage = new dev.slipway.operator.api.run.v1alpha3.Storage();
+    settings.storage.classes = classes;
+    settings.storage.defaultClass = defaultClass;
+    return settings;
   }
 
   static Arguments unresolved(
@@ -321,7 +346,8 @@ class ClusterStepsTest {
             bootstrap,
             null,
             expectations,
-            new Guardrails(1, 3, 10, 2));
+            new Guardrails(1, 3, 10, 2),
+            null);
     tkc = TestObjects.cluster(1, TestObjects.pool("np1", 2), TestObjects.pool("np2", 1));
     ClusterPass p = pass(List.of());
 
@@ -345,7 +371,8 @@ class ClusterStepsTest {
             bootstrap,
             null,
             expectations,
-            new Guardrails(100, 500, 1000, 3));
+            new Guardrails(100, 500, 1000, 3),
+            null);
     tkc = TestObjects.cluster(1, TestObjects.pool("np1", 6));
     Machine provisioning = TestObjects.machine(CLUSTER + "-np1-zzzzz", Machine.Role.worker, "np1");
     ClusterPass p = planned(List.of(readyControlPlane(), provisioning));
