@@ -7,6 +7,7 @@ import dev.slipway.operator.controller.ClusterAccess;
 import dev.slipway.operator.controller.KubeadmBootstrap;
 import dev.slipway.operator.controller.MachineReconciler;
 import dev.slipway.operator.controller.NodeObserver;
+import dev.slipway.operator.controller.ReleaseSync;
 import dev.slipway.operator.controller.Requeue;
 import dev.slipway.operator.controller.TanzuKubernetesClusterReconciler;
 import dev.slipway.operator.controller.TanzuKubernetesReleaseReconciler;
@@ -45,7 +46,8 @@ public final class Slipway implements AutoCloseable {
       LeaderElection leaderElection,
       int reconcileThreads,
       Requeue.Backoff backoff,
-      TanzuKubernetesClusterReconciler.MachineView machineView) {
+      TanzuKubernetesClusterReconciler.MachineView machineView,
+      ReleaseSync.Settings releaseSync) {
     public Wiring {
       Objects.requireNonNull(client, "client");
       Objects.requireNonNull(vsphere, "vsphere");
@@ -54,6 +56,7 @@ public final class Slipway implements AutoCloseable {
       backoff = backoff == null ? Requeue.Backoff.defaults() : backoff;
       machineView =
           machineView == null ? TanzuKubernetesClusterReconciler.MachineView.INFORMER : machineView;
+      releaseSync = releaseSync == null ? ReleaseSync.Settings.DEFAULTS : releaseSync;
     }
 
     /** The default back-off and the informer's view of machines. */
@@ -76,6 +79,7 @@ public final class Slipway implements AutoCloseable {
           leaderElection,
           reconcileThreads,
           null,
+          null,
           null);
     }
 
@@ -90,7 +94,8 @@ public final class Slipway implements AutoCloseable {
           leaderElection,
           reconcileThreads,
           b,
-          machineView);
+          machineView,
+          releaseSync);
     }
 
     public Wiring withMachineView(TanzuKubernetesClusterReconciler.MachineView view) {
@@ -104,7 +109,24 @@ public final class Slipway implements AutoCloseable {
           leaderElection,
           reconcileThreads,
           backoff,
-          view);
+          view,
+          releaseSync);
+    }
+
+    /** Which libraries the release sync reads besides the namespaces', and how often. */
+    public Wiring withReleaseSync(ReleaseSync.Settings s) {
+      return new Wiring(
+          client,
+          vsphere,
+          placement,
+          vips,
+          bootstrap,
+          nodes,
+          leaderElection,
+          reconcileThreads,
+          backoff,
+          machineView,
+          s);
     }
   }
 
@@ -117,10 +139,12 @@ public final class Slipway implements AutoCloseable {
 
   private final Operator operator;
   private final WorkloadClusters workloads;
+  private final ReleaseSync releaseSync;
 
-  private Slipway(Operator operator, WorkloadClusters workloads) {
+  private Slipway(Operator operator, WorkloadClusters workloads, ReleaseSync releaseSync) {
     this.operator = operator;
     this.workloads = workloads;
+    this.releaseSync = releaseSync;
   }
 
   public static Slipway start(Wiring w) {
@@ -166,7 +190,8 @@ public final class Slipway implements AutoCloseable {
     // Each reconciler gets only the parts of the vCenter client it uses.
     VSphereProvider v = w.vsphere();
     operator.register(new VSphereNamespaceReconciler(v, w.placement(), events));
-    operator.register(new TanzuKubernetesReleaseReconciler(v));
+    TanzuKubernetesReleaseReconciler releases = new TanzuKubernetesReleaseReconciler(v);
+    operator.register(releases);
     operator.register(
         new TanzuKubernetesClusterReconciler(
             events, suffixes, bootstrap, new ClusterAccess(w.vips()), workloads, w.machineView()));
@@ -184,15 +209,31 @@ public final class Slipway implements AutoCloseable {
       workloads.close();
       throw e;
     }
-    return new Slipway(operator, workloads);
+    ReleaseSync sync =
+        new ReleaseSync(
+            w.client(), v, w.releaseSync(), () -> processing(operator), releases::recheck);
+    sync.start();
+    return new Slipway(operator, workloads, sync);
   }
 
   public Operator operator() {
     return operator;
   }
 
+  /**
+   * Whether this process reconciles: JOSDK processes events only while it holds the Lease (or
+   * always, without leader election). The release sync writes only then.
+   */
+  private static boolean processing(Operator operator) {
+    var c =
+        operator.getRuntimeInfo().getRegisteredController(TanzuKubernetesReleaseReconciler.NAME);
+    return c instanceof io.javaoperatorsdk.operator.processing.Controller<?> controller
+        && controller.getEventProcessor().isRunning();
+  }
+
   @Override
   public void close() {
+    releaseSync.close();
     operator.stop();
     workloads.close();
   }

@@ -2,6 +2,7 @@ package dev.slipway.operator.app;
 
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.config.VipPool;
+import dev.slipway.operator.controller.ReleaseSync;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -121,6 +122,21 @@ public final class OperatorConfig {
           VipPool::parse,
           "control-plane endpoint addresses: `first-last` ranges, CIDRs, single addresses,"
               + " comma-separated");
+  private static final Key<List<String>> RELEASE_LIBRARIES =
+      optional(
+          "releases.contentLibraries",
+          null,
+          OperatorConfig::libraryNames,
+          "content libraries (names, comma-separated) whose Kubernetes node images become"
+              + " TanzuKubernetesReleases, read before the libraries granted to VSphereNamespaces"
+              + " (which are always read)");
+  private static final Key<Integer> RELEASE_SYNC_INTERVAL =
+      optional(
+          "releases.syncIntervalSeconds",
+          "60",
+          wholeNumber(5, 86400),
+          "how often the libraries are read for new node images, in seconds (5..86400); a"
+              + " VSphereNamespace change or its `slipway.dev/sync` annotation syncs at once");
   private static final Key<Integer> RECONCILE_THREADS =
       optional(
           "operator.reconcileThreads",
@@ -410,6 +426,16 @@ public final class OperatorConfig {
     };
   }
 
+  private static List<String> libraryNames(String value) {
+    List<String> names = new ArrayList<>();
+    for (String n : value.split(",")) {
+      if (!n.isBlank()) {
+        names.add(n.trim());
+      }
+    }
+    return List.copyOf(names);
+  }
+
   private static Boolean bool(String value) {
     String s = value.trim().toLowerCase(Locale.ROOT);
     if (!s.equals("true") && !s.equals("false")) {
@@ -461,6 +487,14 @@ public final class OperatorConfig {
 
   public VipPool vips() {
     return get(VIP_POOL);
+  }
+
+  /** The release sync's own libraries (besides the namespaces') and interval. */
+  public ReleaseSync.Settings releaseSync() {
+    List<String> libraries = get(RELEASE_LIBRARIES);
+    return new ReleaseSync.Settings(
+        libraries == null ? List.of() : libraries,
+        java.time.Duration.ofSeconds(get(RELEASE_SYNC_INTERVAL)));
   }
 
   public int reconcileThreads() {

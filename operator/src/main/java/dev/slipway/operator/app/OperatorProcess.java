@@ -191,7 +191,8 @@ public final class OperatorProcess implements AutoCloseable {
                   null,
                   null,
                   config.reconcileThreads())
-              .withBackoff(Requeue.Backoff.withCap(config.retryBackoffCap())),
+              .withBackoff(Requeue.Backoff.withCap(config.retryBackoffCap()))
+              .withReleaseSync(config.releaseSync()),
           o -> {
             o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                 .withReconciliationTerminationTimeout(RECONCILE_DRAIN);
