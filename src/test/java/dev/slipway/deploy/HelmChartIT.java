@@ -147,7 +147,9 @@ class HelmChartIT {
             "--set", "placement.parentFolder=/DC1/vm",
             "--set", "placement.templatesFolder=tpl",
             "--set", "placement.mhzPerVcpu=2400",
-            "--set", "reconcileThreads=4");
+            "--set", "reconcileThreads=4",
+            "--set", "releases.contentLibraries={tkgs-a,tkgs-b}",
+            "--set", "releases.syncIntervalSeconds=30");
     Properties p = properties(out);
     assertThat(new java.util.TreeMap<>(p))
         .containsExactlyInAnyOrderEntriesOf(
@@ -162,6 +164,8 @@ class HelmChartIT {
                 Map.entry("placement.mhzPerVcpu", "2400"),
                 Map.entry("vip.pool", "10.40.0.200-10.40.0.249"),
                 Map.entry("operator.reconcileThreads", "4"),
+                Map.entry("releases.contentLibraries", "tkgs-a,tkgs-b"),
+                Map.entry("releases.syncIntervalSeconds", "30"),
                 Map.entry("log.format", "text")));
     Map<String, Object> cm = object(out, "ConfigMap", "slipway-config");
     assertThat((Map<String, Object>) cm.get("data")).doesNotContainKey("vcenter-ca.pem");

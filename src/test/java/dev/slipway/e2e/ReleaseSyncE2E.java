@@ -39,6 +39,7 @@ class ReleaseSyncE2E {
   static final String NEWER_ITEM = "ob-24399-photon-5-amd64-v1.37.2---vmware.4-tkg.1";
   static final String NEWER = "v1.37.2---vmware.4-tkg.1";
   static final String HAND_WRITTEN = "v1.37.2---vmware.1-tkg.1";
+  static final String HAND_WRITTEN_ITEM = "ob-11111-ubuntu-2404-amd64-v1.37.2---vmware.1-tkg.1";
 
   static SlipwayEnv env;
   static GuestSimulator guests;
@@ -83,6 +84,8 @@ class ReleaseSyncE2E {
   @Test
   @Order(1)
   void anImageAddedToTheLibraryIsAReadyReleaseWithinOneInterval() {
+    // An image of the demo's hand-written release's version: the release must stay as written.
+    env.uploadImage(HAND_WRITTEN_ITEM);
     long start = System.nanoTime();
     env.uploadImage(ITEM);
 
@@ -112,9 +115,12 @@ class ReleaseSyncE2E {
         .isEqualTo("True");
     assertThat(took).isLessThan(INTERVAL.plusSeconds(5));
 
-    // The hand-written release of the demo is left as it is: no synced label, still Ready.
+    // The hand-written release of the demo is left as it is, although an image of its version
+    // was in the library in the same pass: no synced label, its own image, still Ready.
     TanzuKubernetesRelease hand = tkr(HAND_WRITTEN);
     assertThat(hand.getMetadata().getLabels()).doesNotContainKey(ReleaseSync.SYNCED_LABEL);
+    assertThat(hand.getSpec().osImages.get(0).item).isEqualTo(SlipwayEnv.ITEM);
+    assertThat(hand.getSpec().kubernetes.imageRepository).isEqualTo("registry.k8s.io");
     assertThat(ready(hand)).isTrue();
   }
 
@@ -170,8 +176,8 @@ class ReleaseSyncE2E {
         .untilAsserted(
             () -> {
               TanzuKubernetesCluster tkc = tkc("hinted");
-              assertThat(condition(tkc.getStatus().conditions, "Ready").orElseThrow().getStatus())
-                  .isEqualTo("True");
+              assertThat(condition(tkc.getStatus().conditions, "Ready"))
+                  .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("True"));
             });
     TanzuKubernetesCluster tkc = tkc("hinted");
     assertThat(tkc.getStatus().distribution.release).isEqualTo(RELEASE);
@@ -192,12 +198,15 @@ class ReleaseSyncE2E {
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () -> {
-              Condition c =
-                  condition(tkc("nomatch").getStatus().conditions, "ResourcesResolved")
-                      .orElseThrow();
-              assertThat(c.getStatus()).isEqualTo("False");
-              assertThat(c.getReason()).isEqualTo("NoMatchingRelease");
-              assertThat(c.getMessage()).contains("v1.3");
+              TanzuKubernetesCluster tkc = tkc("nomatch");
+              assertThat(tkc.getStatus()).isNotNull();
+              assertThat(condition(tkc.getStatus().conditions, "ResourcesResolved"))
+                  .hasValueSatisfying(
+                      c -> {
+                        assertThat(c.getStatus()).isEqualTo("False");
+                        assertThat(c.getReason()).isEqualTo("NoMatchingRelease");
+                        assertThat(c.getMessage()).contains("v1.3");
+                      });
             });
     env.client.resources(TanzuKubernetesCluster.class).inNamespace(NS).withName("nomatch").delete();
 
