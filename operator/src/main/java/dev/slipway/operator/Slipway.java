@@ -212,7 +212,14 @@ public final class Slipway implements AutoCloseable {
     ReleaseSync sync =
         new ReleaseSync(
             w.client(), v, w.releaseSync(), () -> processing(operator), releases::recheck);
-    sync.start();
+    try {
+      sync.start();
+    } catch (RuntimeException e) {
+      sync.close();
+      operator.stop();
+      workloads.close();
+      throw e;
+    }
     return new Slipway(operator, workloads, sync);
   }
 
