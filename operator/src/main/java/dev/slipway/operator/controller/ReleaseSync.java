@@ -178,16 +178,39 @@ public final class ReleaseSync implements AutoCloseable {
 
   /** One pass: every node image becomes (or stays) a release; changes are rechecked. */
   void sync() {
-    Map<String, Found> found = scan(libraryNames());
-    Map<String, TanzuKubernetesRelease> existing = new LinkedHashMap<>();
-    for (TanzuKubernetesRelease r :
-        client.resources(TanzuKubernetesRelease.class).list().getItems()) {
-      existing.put(r.getMetadata().getName(), r);
+    Map<String, Found> found = scan(vsphere, libraryNames(), this::once);
+    Decisions d =
+        decide(found, client.resources(TanzuKubernetesRelease.class).list().getItems(), this::once);
+    for (TanzuKubernetesRelease r : d.apply()) {
+      client.resource(r).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+      LOG.info("published release {} from {}", r.getMetadata().getName(), source(r));
     }
+    d.recheck().forEach(recheck);
+  }
+
+  /** What a pass writes: releases to apply, and releases the release controller should recheck. */
+  record Decisions(List<TanzuKubernetesRelease> apply, List<String> recheck) {}
+
+  /** Logs a finding once: a key and a message. */
+  interface Once {
+    void log(String key, String format, Object... args);
+  }
+
+  /**
+   * From the node images found and the releases that exist: a release to apply for each image whose
+   * release is missing or lacks its labels, never over a hand-written release and never repointing
+   * a synced one to another item; a recheck for each synced release whose item's presence disagrees
+   * with its Ready condition.
+   */
+  static Decisions decide(
+      Map<String, Found> found, List<TanzuKubernetesRelease> releases, Once once) {
+    Map<String, TanzuKubernetesRelease> existing = new LinkedHashMap<>();
+    releases.forEach(r -> existing.put(r.getMetadata().getName(), r));
+    List<TanzuKubernetesRelease> apply = new ArrayList<>();
     for (Found f : found.values()) {
       TanzuKubernetesRelease current = existing.get(f.image().releaseName());
       if (current != null && !synced(current)) {
-        once(
+        once.log(
             "hand:" + f.image().releaseName(),
             "release {} exists and was not made by the sync: left as it is ({} not published)",
             f.image().releaseName(),
@@ -196,7 +219,7 @@ public final class ReleaseSync implements AutoCloseable {
       }
       if (current != null && !f.source().equals(source(current))) {
         // Repointing a release would roll every cluster on it to another image.
-        once(
+        once.log(
             "keep:" + f.source(),
             "release {} keeps its image {}; {} is not used",
             f.image().releaseName(),
@@ -206,10 +229,10 @@ public final class ReleaseSync implements AutoCloseable {
       }
       TanzuKubernetesRelease wanted = release(f);
       if (current == null || changed(current, wanted)) {
-        client.resource(wanted).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
-        LOG.info("published release {} from {}", f.image().releaseName(), f.source());
+        apply.add(wanted);
       }
     }
+    List<String> recheck = new ArrayList<>();
     for (TanzuKubernetesRelease r : existing.values()) {
       if (!synced(r)) {
         continue;
@@ -217,9 +240,10 @@ public final class ReleaseSync implements AutoCloseable {
       Found f = found.get(r.getMetadata().getName());
       boolean present = f != null && f.source().equals(source(r));
       if (present != ready(r)) {
-        recheck.accept(r.getMetadata().getName());
+        recheck.add(r.getMetadata().getName());
       }
     }
+    return new Decisions(apply, recheck);
   }
 
   /** Configured libraries first, then those granted to namespaces (by namespace name). */
@@ -248,18 +272,18 @@ public final class ReleaseSync implements AutoCloseable {
    * library in {@link #libraryNames()} order wins (configured before granted), and the other item
    * is logged once.
    */
-  private Map<String, Found> scan(List<String> libraries) {
+  static Map<String, Found> scan(ContentLibrary vsphere, List<String> libraries, Once once) {
     Map<String, Found> found = new LinkedHashMap<>();
     for (String name : libraries) {
       Optional<Library> lib = vsphere.findLibrary(name);
       if (lib.isEmpty()) {
-        once("lib:" + name, "content library {} does not exist: no releases from it", name);
+        once.log("lib:" + name, "content library {} does not exist: no releases from it", name);
         continue;
       }
       for (LibraryItem item : vsphere.listItems(lib.get().id())) {
         Optional<NodeImage> image = NodeImages.parse(item.name());
         if (image.isEmpty()) {
-          once(
+          once.log(
               "item:" + name + "/" + item.name(),
               "library item {}/{} is not named like a Kubernetes node image: no release",
               name,
@@ -269,7 +293,7 @@ public final class ReleaseSync implements AutoCloseable {
         Found f = new Found(image.get(), name, item.name());
         Found first = found.putIfAbsent(image.get().releaseName(), f);
         if (first != null && !first.source().equals(f.source())) {
-          once(
+          once.log(
               "dup:" + f.source(),
               "{} carries release {} too; {} comes first and is used",
               f.source(),
@@ -319,9 +343,18 @@ public final class ReleaseSync implements AutoCloseable {
     Map<String, String> labels =
         Optional.ofNullable(current.getMetadata().getLabels()).orElse(Map.of());
     return !labels.entrySet().containsAll(wanted.getMetadata().getLabels().entrySet())
+        || !Objects.equals(source(current), source(wanted))
         || current.getSpec() == null
+        || current.getSpec().osImages == null
+        || current.getSpec().osImages.size() != 1
+        || !Objects.equals(image(current), image(wanted))
         || !Objects.equals(
             current.getSpec().kubernetes.version, wanted.getSpec().kubernetes.version);
+  }
+
+  private static String image(TanzuKubernetesRelease r) {
+    TanzuKubernetesRelease.OSImage i = r.getSpec().osImages.get(0);
+    return i.contentLibrary + "/" + i.item;
   }
 
   static boolean synced(TanzuKubernetesRelease r) {
