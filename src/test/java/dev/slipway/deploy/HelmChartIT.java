@@ -100,7 +100,7 @@ class HelmChartIT {
 
     Map<String, String> all = normalise(Yaml.documents(template("--set", "namespace.create=true")));
     assertThat(all).containsExactlyInAnyOrderEntriesOf(kustomize);
-    assertThat(kustomize).hasSize(20);
+    assertThat(kustomize).hasSize(22);
   }
 
   @Test
@@ -149,7 +149,11 @@ class HelmChartIT {
             "--set", "placement.mhzPerVcpu=2400",
             "--set", "reconcileThreads=4",
             "--set", "releases.contentLibraries={tkgs-a,tkgs-b}",
-            "--set", "releases.syncIntervalSeconds=30");
+            "--set", "releases.syncIntervalSeconds=30",
+            "--set", "guardrails.maxWorkersPerPool=40",
+            "--set", "guardrails.maxMachinesPerCluster=60",
+            "--set", "guardrails.maxMachinesPerNamespace=200",
+            "--set", "guardrails.maxMachinesInFlightPerCluster=5");
     Properties p = properties(out);
     assertThat(new java.util.TreeMap<>(p))
         .containsExactlyInAnyOrderEntriesOf(
@@ -166,7 +170,19 @@ class HelmChartIT {
                 Map.entry("operator.reconcileThreads", "4"),
                 Map.entry("releases.contentLibraries", "tkgs-a,tkgs-b"),
                 Map.entry("releases.syncIntervalSeconds", "30"),
+                Map.entry("guardrails.maxWorkersPerPool", "40"),
+                Map.entry("guardrails.maxMachinesPerCluster", "60"),
+                Map.entry("guardrails.maxMachinesPerNamespace", "200"),
+                Map.entry("guardrails.maxMachinesInFlightPerCluster", "5"),
                 Map.entry("log.format", "text")));
+    // The API's admission policy holds the same ceilings as the operator.
+    Map<String, Object> guardrails = object(out, "ValidatingAdmissionPolicy", "slipway-guardrails");
+    assertThat(
+            (List<Map<String, Object>>)
+                ((Map<String, Object>) guardrails.get("spec")).get("variables"))
+        .contains(
+            Map.of("name", "maxWorkersPerPool", "expression", "40"),
+            Map.of("name", "maxMachinesPerCluster", "expression", "60"));
     Map<String, Object> cm = object(out, "ConfigMap", "slipway-config");
     assertThat((Map<String, Object>) cm.get("data")).doesNotContainKey("vcenter-ca.pem");
 

@@ -1,5 +1,6 @@
 package dev.slipway.operator;
 
+import dev.slipway.operator.config.Guardrails;
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.config.VipPool;
 import dev.slipway.operator.controller.BootstrapData;
@@ -12,6 +13,7 @@ import dev.slipway.operator.controller.Requeue;
 import dev.slipway.operator.controller.TanzuKubernetesClusterReconciler;
 import dev.slipway.operator.controller.TanzuKubernetesReleaseReconciler;
 import dev.slipway.operator.controller.VSphereNamespaceReconciler;
+import dev.slipway.operator.controller.VSphereTags;
 import dev.slipway.operator.controller.WorkloadClusters;
 import dev.slipway.operator.controller.WorkloadNodes;
 import dev.slipway.operator.plan.MachinePlanner;
@@ -47,6 +49,7 @@ public final class Slipway implements AutoCloseable {
       int reconcileThreads,
       Requeue.Backoff backoff,
       TanzuKubernetesClusterReconciler.MachineView machineView,
+      Guardrails guardrails,
       ReleaseSync.Settings releaseSync) {
     public Wiring {
       Objects.requireNonNull(client, "client");
@@ -56,6 +59,7 @@ public final class Slipway implements AutoCloseable {
       backoff = backoff == null ? Requeue.Backoff.defaults() : backoff;
       machineView =
           machineView == null ? TanzuKubernetesClusterReconciler.MachineView.INFORMER : machineView;
+      guardrails = guardrails == null ? Guardrails.defaults() : guardrails;
       releaseSync = releaseSync == null ? ReleaseSync.Settings.DEFAULTS : releaseSync;
     }
 
@@ -80,6 +84,7 @@ public final class Slipway implements AutoCloseable {
           reconcileThreads,
           null,
           null,
+          null,
           null);
     }
 
@@ -95,6 +100,7 @@ public final class Slipway implements AutoCloseable {
           reconcileThreads,
           b,
           machineView,
+          guardrails,
           releaseSync);
     }
 
@@ -110,6 +116,23 @@ public final class Slipway implements AutoCloseable {
           reconcileThreads,
           backoff,
           view,
+          guardrails,
+          releaseSync);
+    }
+
+    public Wiring withGuardrails(Guardrails g) {
+      return new Wiring(
+          client,
+          vsphere,
+          placement,
+          vips,
+          bootstrap,
+          nodes,
+          leaderElection,
+          reconcileThreads,
+          backoff,
+          machineView,
+          g,
           releaseSync);
     }
 
@@ -126,6 +149,7 @@ public final class Slipway implements AutoCloseable {
           reconcileThreads,
           backoff,
           machineView,
+          guardrails,
           s);
     }
   }
@@ -189,14 +213,23 @@ public final class Slipway implements AutoCloseable {
     NameSuffixes suffixes = MachinePlanner.randomSuffixes(new SecureRandom());
     // Each reconciler gets only the parts of the vCenter client it uses.
     VSphereProvider v = w.vsphere();
-    operator.register(new VSphereNamespaceReconciler(v, w.placement(), events));
+    VSphereTags tags = new VSphereTags(v, events);
+    operator.register(
+        new VSphereNamespaceReconciler(v, w.placement(), events, tags, w.guardrails()));
     TanzuKubernetesReleaseReconciler releases = new TanzuKubernetesReleaseReconciler(v);
     operator.register(releases);
     operator.register(
         new TanzuKubernetesClusterReconciler(
-            events, suffixes, bootstrap, new ClusterAccess(w.vips()), workloads, w.machineView()));
+            events,
+            suffixes,
+            bootstrap,
+            new ClusterAccess(w.vips()),
+            workloads,
+            w.machineView(),
+            w.guardrails()));
     operator.register(
-        new MachineReconciler(v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads));
+        new MachineReconciler(
+            v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads, tags));
     try {
       operator.start();
     } catch (RuntimeException e) {

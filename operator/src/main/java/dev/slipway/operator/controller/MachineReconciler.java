@@ -83,8 +83,9 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
       Events events,
       NodeObserver nodes,
       Requeue.Backoff backoff,
-      WorkloadClusters workloads) {
-    Templates templates = new Templates(vms, tasks, inventory, library, placement);
+      WorkloadClusters workloads,
+      VSphereTags tags) {
+    Templates templates = new Templates(vms, tasks, inventory, library, placement, tags);
     this.clock = Clock.systemUTC();
     this.etcd = new EtcdAccess(clock);
     this.events = events;
@@ -99,7 +100,8 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
                 nodes,
                 events,
                 faults,
-                this::etcdProblem)
+                this::etcdProblem,
+                tags)
             .pipeline();
     this.cleanup = new MachineCleanup(vms, tasks, nodes, events);
     this.workloads = workloads;

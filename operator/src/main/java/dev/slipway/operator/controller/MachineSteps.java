@@ -57,6 +57,7 @@ final class MachineSteps {
   private final Events events;
   private final MachineFaults faults;
   private final EtcdHealth etcd;
+  private final VSphereTags tags;
 
   MachineSteps(
       VirtualMachines vms,
@@ -67,7 +68,8 @@ final class MachineSteps {
       NodeObserver nodes,
       Events events,
       MachineFaults faults,
-      EtcdHealth etcd) {
+      EtcdHealth etcd,
+      VSphereTags tags) {
     this.vms = vms;
     this.tasks = tasks;
     this.inventory = inventory;
@@ -77,6 +79,7 @@ final class MachineSteps {
     this.events = events;
     this.faults = faults;
     this.etcd = etcd;
+    this.tags = tags;
   }
 
   Pipeline<MachinePass> pipeline() {
@@ -280,6 +283,8 @@ final class MachineSteps {
     if (!state.customAttributes().entrySet().containsAll(attrs.entrySet())) {
       vms.setCustomAttributes(state.ref(), attrs);
     }
+    tags.ensure(
+        state.ref(), VSphereTags.machine(p.namespaceName(), p.spec().clusterName), p.machine);
     return Next.proceed();
   }
 

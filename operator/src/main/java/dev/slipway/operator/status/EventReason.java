@@ -19,7 +19,9 @@ public enum EventReason {
   MachineFailed(true),
   NodeJoined(false),
   ClusterReady(false),
-  BootstrapFailed(true);
+  BootstrapFailed(true),
+  TaggingFailed(true),
+  CreationPaced(false);
 
   private final boolean warning;
 
