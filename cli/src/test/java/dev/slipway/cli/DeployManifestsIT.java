@@ -294,6 +294,9 @@ class DeployManifestsIT {
           {"watch", TKR},
           {"get", TKR},
           {"patch", TKR, "--subresource=status"},
+          // the release sync publishes releases by server-side apply
+          {"create", TKR},
+          {"patch", TKR},
           {"list", VNS},
           {"watch", VNS},
           {"get", VNS},
@@ -361,10 +364,10 @@ class DeployManifestsIT {
           {"create", "deployments.apps", "-n", "slipway-system"},
           {"update", "configmaps", "-n", "slipway-system"},
           {"list", "configmaps", "-n", "default"},
-          // users' objects: never deleted, created or replaced by the operator
+          // users' objects: never deleted, created or replaced by the operator (releases it may
+          // create and patch, see above, but never delete)
           {"create", TKC, "-n", TEAM},
           {"delete", TKC, "-n", TEAM},
-          {"create", TKR},
           {"delete", TKR},
           {"create", VNS},
           {"delete", VNS},

@@ -9,6 +9,7 @@ import dev.slipway.operator.controller.ClusterAccess;
 import dev.slipway.operator.controller.KubeadmBootstrap;
 import dev.slipway.operator.controller.MachineReconciler;
 import dev.slipway.operator.controller.NodeObserver;
+import dev.slipway.operator.controller.ReleaseSync;
 import dev.slipway.operator.controller.Requeue;
 import dev.slipway.operator.controller.TanzuKubernetesClusterReconciler;
 import dev.slipway.operator.controller.TanzuKubernetesReleaseReconciler;
@@ -54,7 +55,8 @@ public final class Slipway implements AutoCloseable {
       TanzuKubernetesClusterReconciler.MachineView machineView,
       Guardrails guardrails,
       String operatorNamespace,
-      AddonSettings addons) {
+      AddonSettings addons,
+      ReleaseSync.Settings releaseSync) {
     public Wiring {
       Objects.requireNonNull(client, "client");
       Objects.requireNonNull(vsphere, "vsphere");
@@ -66,9 +68,10 @@ public final class Slipway implements AutoCloseable {
       guardrails = guardrails == null ? Guardrails.defaults() : guardrails;
       operatorNamespace = operatorNamespace == null ? DEFAULT_NAMESPACE : operatorNamespace;
       addons = addons == null ? AddonSettings.defaults() : addons;
+      releaseSync = releaseSync == null ? ReleaseSync.Settings.DEFAULTS : releaseSync;
     }
 
-    /** The default back-off and the informer's view of machines. */
+    /** The defaults for everything after {@code reconcileThreads}. */
     public Wiring(
         KubernetesClient client,
         VSphereProvider vsphere,
@@ -91,6 +94,7 @@ public final class Slipway implements AutoCloseable {
           null,
           null,
           null,
+          null,
           null);
     }
 
@@ -108,7 +112,8 @@ public final class Slipway implements AutoCloseable {
           machineView,
           guardrails,
           operatorNamespace,
-          addons);
+          addons,
+          releaseSync);
     }
 
     public Wiring withMachineView(TanzuKubernetesClusterReconciler.MachineView view) {
@@ -125,7 +130,8 @@ public final class Slipway implements AutoCloseable {
           view,
           guardrails,
           operatorNamespace,
-          addons);
+          addons,
+          releaseSync);
     }
 
     public Wiring withGuardrails(Guardrails g) {
@@ -142,10 +148,11 @@ public final class Slipway implements AutoCloseable {
           machineView,
           g,
           operatorNamespace,
-          addons);
+          addons,
+          releaseSync);
     }
 
-    /** Where the operator keeps its own objects (VIP claims): its namespace. */
+    /** Where the operator keeps its own objects (VIP claims, addon manifests): its namespace. */
     public Wiring withOperatorNamespace(String ns) {
       return new Wiring(
           client,
@@ -160,7 +167,8 @@ public final class Slipway implements AutoCloseable {
           machineView,
           guardrails,
           ns,
-          addons);
+          addons,
+          releaseSync);
     }
 
     /** Where the addon manifests live and the default CNI. */
@@ -178,7 +186,27 @@ public final class Slipway implements AutoCloseable {
           machineView,
           guardrails,
           operatorNamespace,
-          a);
+          a,
+          releaseSync);
+    }
+
+    /** The release sync's own libraries and interval. */
+    public Wiring withReleaseSync(ReleaseSync.Settings s) {
+      return new Wiring(
+          client,
+          vsphere,
+          placement,
+          vips,
+          bootstrap,
+          nodes,
+          leaderElection,
+          reconcileThreads,
+          backoff,
+          machineView,
+          guardrails,
+          operatorNamespace,
+          addons,
+          s);
     }
   }
 
@@ -191,10 +219,12 @@ public final class Slipway implements AutoCloseable {
 
   private final Operator operator;
   private final WorkloadClusters workloads;
+  private final ReleaseSync releaseSync;
 
-  private Slipway(Operator operator, WorkloadClusters workloads) {
+  private Slipway(Operator operator, WorkloadClusters workloads, ReleaseSync releaseSync) {
     this.operator = operator;
     this.workloads = workloads;
+    this.releaseSync = releaseSync;
   }
 
   public static Slipway start(Wiring w) {
@@ -242,7 +272,8 @@ public final class Slipway implements AutoCloseable {
     VSphereTags tags = new VSphereTags(v, events);
     operator.register(
         new VSphereNamespaceReconciler(v, w.placement(), events, tags, w.guardrails()));
-    operator.register(new TanzuKubernetesReleaseReconciler(v));
+    TanzuKubernetesReleaseReconciler releases = new TanzuKubernetesReleaseReconciler(v);
+    operator.register(releases);
     operator.register(
         new TanzuKubernetesClusterReconciler(
             events,
@@ -268,15 +299,38 @@ public final class Slipway implements AutoCloseable {
       workloads.close();
       throw e;
     }
-    return new Slipway(operator, workloads);
+    ReleaseSync sync =
+        new ReleaseSync(
+            w.client(), v, w.releaseSync(), () -> processing(operator), releases::recheck);
+    try {
+      sync.start();
+    } catch (RuntimeException e) {
+      sync.close();
+      operator.stop();
+      workloads.close();
+      throw e;
+    }
+    return new Slipway(operator, workloads, sync);
   }
 
   public Operator operator() {
     return operator;
   }
 
+  /**
+   * Whether this process reconciles: JOSDK processes events only while it holds the Lease (or
+   * always, without leader election). The release sync writes only then.
+   */
+  private static boolean processing(Operator operator) {
+    var c =
+        operator.getRuntimeInfo().getRegisteredController(TanzuKubernetesReleaseReconciler.NAME);
+    return c instanceof io.javaoperatorsdk.operator.processing.Controller<?> controller
+        && controller.getEventProcessor().isRunning();
+  }
+
   @Override
   public void close() {
+    releaseSync.close();
     operator.stop();
     workloads.close();
   }

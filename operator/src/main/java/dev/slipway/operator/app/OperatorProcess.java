@@ -194,6 +194,7 @@ public final class OperatorProcess implements AutoCloseable {
                   null,
                   config.reconcileThreads())
               .withBackoff(Requeue.Backoff.withCap(config.retryBackoffCap()))
+              .withReleaseSync(config.releaseSync())
               .withGuardrails(config.guardrails())
               .withOperatorNamespace(config.namespace())
               .withAddons(config.addons()),

@@ -83,6 +83,8 @@ final class ClusterSteps {
       return Next.waitFor("unresolved: " + u.reason(), Requeue.RESOLUTION);
     }
     p.resolved = (Resolved) resolution;
+    // Recorded only once everything resolved: a choice the cluster could not use is not sticky.
+    p.status.distribution = p.resolved.distribution();
     var cp = ClusterMachines.controlPlane(p.tkc);
     TanzuKubernetesRelease tkr = p.resolved.release(cp, cp);
     p.cond.setTrue(

@@ -12,6 +12,8 @@ public final class Reasons {
   // resolution (TanzuKubernetesCluster)
   public static final String TKR_NOT_FOUND = "TanzuKubernetesReleaseNotFound";
   public static final String TKR_NOT_READY = "TanzuKubernetesReleaseNotReady";
+  public static final String NO_MATCHING_RELEASE = "NoMatchingRelease";
+  public static final String DISTRIBUTION_MISMATCH = "DistributionVersionMismatch";
   public static final String VERSION_DOWNGRADE = "VersionDowngrade";
   public static final String VERSION_SKIP = "VersionSkip";
   public static final String WORKER_VERSION_NEWER = "WorkerVersionNewerThanControlPlane";
@@ -97,6 +99,8 @@ public final class Reasons {
           BOOTSTRAP_TOKEN_REVOKED,
           INVALID_CLUSTER_CERTIFICATES,
           TKR_NOT_FOUND,
+          NO_MATCHING_RELEASE,
+          DISTRIBUTION_MISMATCH,
           VERSION_DOWNGRADE,
           VERSION_SKIP,
           WORKER_VERSION_NEWER,

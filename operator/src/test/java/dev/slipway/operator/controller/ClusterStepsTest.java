@@ -131,6 +131,33 @@ class ClusterStepsTest {
   // ---- resolve ----------------------------------------------------------------------------------
 
   @Test
+  void aClusterNamingOnlyADistributionVersionUsesTheNewestMatchAndKeepsIt() {
+    tkc.getSpec().topology.controlPlane.tkr = null;
+    tkc.getSpec().distribution = new dev.slipway.operator.api.run.v1alpha3.Distribution();
+    tkc.getSpec().distribution.version = "v1.30";
+
+    ClusterPass p = planned(List.of());
+
+    assertCondition(condition(p, Types.RESOURCES_RESOLVED), "True", Reasons.RESOLVED);
+    assertThat(p.status.distribution.release).isEqualTo(TKR);
+    assertThat(p.status.distribution.fullVersion).isEqualTo(VERSION);
+    assertThat(p.toCreate)
+        .isNotEmpty()
+        .allSatisfy(m -> assertThat(m.getSpec().release).isEqualTo(TKR));
+
+    // A newer match appears; the next pass starts from the status written.
+    lookups.add(TestObjects.release("v1.30.2---vmware.1-tkg.1", "v1.30.2+vmware.1-tkg.1", true));
+    tkc.setStatus(p.status);
+    ClusterPass again = planned(List.of());
+    assertThat(again.status.distribution.release).isEqualTo(TKR);
+
+    // Only a change of spec.distribution resolves again.
+    tkc.getSpec().distribution.version = "v1.30.2";
+    assertThat(planned(List.of()).status.distribution.release)
+        .isEqualTo("v1.30.2---vmware.1-tkg.1");
+  }
+
+  @Test
   void resolvesEveryReference() {
     ClusterPass p = pass(List.of());
 
