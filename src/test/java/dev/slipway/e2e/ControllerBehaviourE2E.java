@@ -198,11 +198,12 @@ class ControllerBehaviourE2E {
               for (String name : List.of("kube-system", "legacy-apps")) {
                 VSphereNamespace vns =
                     env.client.resources(VSphereNamespace.class).withName(name).get();
+                assertThat(vns.getStatus()).as(name).isNotNull();
                 Condition ready =
                     vns.getStatus().conditions.stream()
                         .filter(c -> c.getType().equals("Ready"))
                         .findFirst()
-                        .orElseThrow();
+                        .orElseThrow(() -> new AssertionError(name + ": no Ready condition yet"));
                 assertThat(ready.getStatus() + ":" + ready.getReason())
                     .isEqualTo("False:NamespaceNotOurs");
               }
