@@ -318,6 +318,7 @@ class DeployManifestsIT {
           {"get", "secrets", "-n", TEAM},
           {"get", "secrets/slipway-vcenter-credentials", "-n", "slipway-system"},
           // VSphereNamespace: namespace, role bindings, quota (server-side apply = create+patch)
+          {"get", "namespaces"},
           {"create", "namespaces"},
           {"patch", "namespaces"},
           {"delete", "namespaces"},
@@ -378,7 +379,6 @@ class DeployManifestsIT {
           {"update", MACHINE, "-n", TEAM},
           {"update", "secrets", "-n", TEAM},
           {"patch", "secrets", "-n", TEAM},
-          {"get", "namespaces"},
           {"list", "namespaces"},
           {"list", "rolebindings", "-A"},
           // RBAC: no escalation, no other role, no cluster-wide bindings
