@@ -141,7 +141,7 @@ final class ClusterMachines {
   }
 
   /** Why a Failed machine failed; null for any other. */
-  private static String failure(Machine m) {
+  static String failure(Machine m) {
     if (m.getStatus() == null || !"Failed".equals(m.getStatus().phase)) {
       return null;
     }
@@ -152,15 +152,19 @@ final class ClusterMachines {
         .orElse("failed");
   }
 
-  /** The cluster is initialized once a control-plane machine is up (see MachineReconciler). */
-  static BringUp bringUp(List<Machine> machines) {
+  /**
+   * The cluster is initialized once a control-plane machine is up (see MachineReconciler), and
+   * stays so once recorded (ControlPlaneInitialized), even while no control-plane machine is Ready.
+   */
+  static BringUp bringUp(List<Machine> machines, boolean recorded) {
     return new BringUp(
-        machines.stream()
-            .anyMatch(
-                m ->
-                    m.getSpec().role == Machine.Role.controlPlane
-                        && m.getMetadata().getDeletionTimestamp() == null
-                        && MachineReconciler.isReady(m)));
+        recorded
+            || machines.stream()
+                .anyMatch(
+                    m ->
+                        m.getSpec().role == Machine.Role.controlPlane
+                            && m.getMetadata().getDeletionTimestamp() == null
+                            && MachineReconciler.isReady(m)));
   }
 
   /** The Machine the planner asked for, built from its group's settings and release. */

@@ -29,6 +29,9 @@ final class ClusterPass {
   /** How far the machines are from their templates; null when the pass did not plan. */
   dev.slipway.operator.plan.Rollout rollout;
 
+  /** When the health check wants to look again (a timeout runs out); null: no need. */
+  dev.slipway.operator.controller.steps.Next recheck;
+
   boolean accessOk;
   List<Machine> toCreate = new ArrayList<>();
   List<MachineToDelete> toDelete = new ArrayList<>();

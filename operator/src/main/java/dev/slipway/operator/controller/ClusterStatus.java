@@ -30,7 +30,8 @@ final class ClusterStatus {
           Types.WITHIN_NAMESPACE_LIMITS,
           Types.CONTROL_PLANE_READY,
           Types.NODE_POOLS_READY,
-          Types.MACHINES_UP_TO_DATE);
+          Types.MACHINES_UP_TO_DATE,
+          Types.MACHINES_HEALTHY);
 
   private ClusterStatus() {}
 
@@ -71,6 +72,13 @@ final class ClusterStatus {
         live.stream().filter(m -> m.getSpec().role == Machine.Role.controlPlane).toList();
     status.controlPlane = counts(new ReplicaCounts(), desired, cps);
     int ready = status.controlPlane.readyReplicas;
+    if (ready > 0 && !cond.isTrue(Types.CONTROL_PLANE_INITIALIZED)) {
+      // Set once and never unset: what KubeadmBootstrap and the clone step read.
+      cond.setTrue(
+          Types.CONTROL_PLANE_INITIALIZED,
+          Reasons.READY,
+          "a control-plane machine was Ready: kubeadm init ran; no machine gets init data again");
+    }
     if (ready >= desired) {
       cond.setTrue(
           Types.CONTROL_PLANE_READY, Reasons.READY, ready + " control-plane machine(s) ready");
@@ -139,7 +147,24 @@ final class ClusterStatus {
             .flatMap(Optional::stream)
             .filter(c -> !Conditions.TRUE.equals(c.getStatus()))
             .findFirst();
-    if (failed.isPresent()) {
+    Optional<Condition> remediating =
+        cond.get(Types.MACHINES_HEALTHY)
+            .filter(
+                c ->
+                    Reasons.REMEDIATING.equals(c.getReason())
+                        || Reasons.REMEDIATION_WAITING.equals(c.getReason()));
+    if (failed.isPresent() && remediating.isPresent()) {
+      // Not stalled: the failed machine is being replaced.
+      cond.setFalse(
+          Types.READY,
+          remediating.get().getReason(),
+          "machine "
+              + failed.get().getMetadata().getName()
+              + " failed: "
+              + failureMessage(failed.get())
+              + "; remediation: "
+              + remediating.get().getMessage());
+    } else if (failed.isPresent()) {
       cond.setFalse(
           Types.READY,
           Reasons.MACHINE_FAILED,

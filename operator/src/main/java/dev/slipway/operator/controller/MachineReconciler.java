@@ -210,7 +210,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
       return "Deleting";
     }
     if (cond.get(Types.VM_PROVISIONED)
-        .map(c -> Reasons.PERMANENT_FAILURE.equals(c.getReason()))
+        .map(c -> Reasons.MACHINE_FAULTS.contains(c.getReason()))
         .orElse(false)) {
       return "Failed";
     }

@@ -53,6 +53,7 @@ public class TanzuKubernetesClusterReconciler
   private final WorkloadClusters workloads;
   private final MachineExpectations expectations;
   private final Pipeline<ClusterPass> pipeline;
+  private final ClusterHealth health;
   private final MachineView machineView;
 
   /** How the reconciler sees a cluster's machines; tests put a lagging view in between. */
@@ -76,7 +77,9 @@ public class TanzuKubernetesClusterReconciler
     this.workloads = workloads;
     this.machineView = machineView;
     this.expectations = new MachineExpectations(Clock.systemUTC());
-    this.pipeline = new ClusterSteps(events, suffixes, bootstrap, access, expectations).pipeline();
+    ClusterSteps steps = new ClusterSteps(events, suffixes, bootstrap, access, expectations);
+    this.health = steps.health();
+    this.pipeline = steps.pipeline();
   }
 
   @Override
@@ -128,6 +131,9 @@ public class TanzuKubernetesClusterReconciler
         Statuses.copy(tkc.getStatus(), TanzuKubernetesClusterStatus.class);
     ClusterPass pass = pass(tkc, context);
     Next next = pipeline.run(pass).next();
+    if (pass.recheck != null) {
+      next = next.sooner(pass.recheck);
+    }
     if (expectations.pending(pass.key())) {
       // The informer's event for our own write may have come before the cache showed it.
       next = next.sooner(Next.waitFor("own writes not in the cache yet", Requeue.DEPENDENCY));
@@ -155,6 +161,7 @@ public class TanzuKubernetesClusterReconciler
     if (machines.isEmpty()) {
       events.forget(tkc);
       expectations.forget(key);
+      health.forget(key);
       workloads.forget(tkc.getMetadata().getNamespace(), tkc.getMetadata().getName());
       return DeleteControl.defaultDelete();
     }

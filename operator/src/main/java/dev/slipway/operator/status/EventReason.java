@@ -19,7 +19,10 @@ public enum EventReason {
   MachineFailed(true),
   NodeJoined(false),
   ClusterReady(false),
-  BootstrapFailed(true);
+  BootstrapFailed(true),
+  MachineUnhealthy(true),
+  MachineRemediated(true),
+  RemediationStopped(true);
 
   private final boolean warning;
 

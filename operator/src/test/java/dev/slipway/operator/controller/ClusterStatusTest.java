@@ -74,6 +74,8 @@ bootstrap state unknown             | cp=1 np1=2 | cp:ready np1:ready np1:ready 
 over the namespace's limits         | cp=1 np1=2 | cp:ready np1:ready                                              | ResourcesResolved=True:Resolved WithinNamespaceLimits=False:NamespaceLimitExceeded  | -   | False:NamespaceLimitExceeded            | creating     | 1/1/1 | np1=2/1/1    | -
 the first step's condition wins     | cp=1 np1=2 | cp:ready np1:ready np1:ready                                    | WithinNamespaceLimits=False:NamespaceLimitExceeded BootstrapReady=False:InvalidClusterCertificates ResourcesResolved=False:TanzuKubernetesReleaseNotReady | - | False:TanzuKubernetesReleaseNotReady | creating | 1/1/1 | np1=2/2/2 | -
 limits before the machines          | cp=1 np1=2 | cp:pending                                                      | WithinNamespaceLimits=False:NamespaceLimitExceeded                                  | -   | False:NamespaceLimitExceeded            | creating     | 1/1/0 | np1=2/0/0    | -
+a failed machine being replaced     | cp=1 np1=2 | cp:ready np1:ready np1:failed                                   | MachinesHealthy=False:Remediating                                                   | -   | False:Remediating                       | failed       | 1/1/1 | np1=2/2/1    | -
+remediation short-circuited         | cp=1 np1=2 | cp:ready np1:ready np1:ready                                    | MachinesHealthy=False:TooManyUnhealthy                                              | -   | False:TooManyUnhealthy                  | creating     | 1/1/1 | np1=2/2/2    | -
 """)
   void summarizes(
       String name,
