@@ -28,10 +28,12 @@ final class ClusterStatus {
           Types.RESOURCES_RESOLVED,
           Types.BOOTSTRAP_READY,
           Types.WITHIN_NAMESPACE_LIMITS,
+          // Before the counts: "replacing X (why)" or "no remediation: 3 of 5 unhealthy" says more
+          // than "2 of 3 ready". True while nothing is unhealthy, so bring-up is not affected.
+          Types.MACHINES_HEALTHY,
           Types.CONTROL_PLANE_READY,
           Types.NODE_POOLS_READY,
-          Types.MACHINES_UP_TO_DATE,
-          Types.MACHINES_HEALTHY);
+          Types.MACHINES_UP_TO_DATE);
 
   private ClusterStatus() {}
 

@@ -24,7 +24,9 @@ import java.util.Optional;
  * <ul>
  *   <li>for the whole cluster while more machines are unhealthy than {@link
  *       Settings#maxUnhealthy()} allows (short circuit: something bigger is wrong, replacing
- *       machines would only make it worse);
+ *       machines would only make it worse). Unlike Cluster API, machines whose Node is not Ready
+ *       but whose timeout still runs count too: nodes that fail together cross their timeouts
+ *       seconds apart, and the first must not be remediated alone for crossing first;
  *   <li>for a machine that is itself the replacement of one remediated {@link
  *       Settings#maxRetries()} times in a row (the count starts again once a replacement stayed for
  *       {@link #MIN_HEALTHY_PERIOD}), and waits {@link Settings#retryPeriod()} × 2^(n-1) after the
@@ -203,12 +205,15 @@ public final class HealthCheck {
       Settings settings,
       Instant now) {
     List<Unhealthy> unhealthy = new ArrayList<>();
+    List<Unhealthy> suspect = new ArrayList<>();
     Instant recheck = null;
     List<Machine> sorted = machines.stream().sorted(Comparator.comparing(Machine::name)).toList();
     for (Machine m : sorted) {
       Verdict v = verdict(m, settings, now);
       if (v.why != null) {
         unhealthy.add(new Unhealthy(m.name(), v.why));
+      } else if (m.nodeJoined() && m.nodeNotReadySince() != null) {
+        suspect.add(new Unhealthy(m.name(), "Node not Ready since " + m.nodeNotReadySince()));
       }
       recheck = earlier(recheck, v.recheckAt);
     }
@@ -216,20 +221,29 @@ public final class HealthCheck {
       return new Result(List.of(), List.of(), State.HEALTHY, "", Optional.ofNullable(recheck));
     }
     int allowed = settings.maxUnhealthy().allowed(machines.size());
-    if (unhealthy.size() > allowed) {
+    // Nodes that fail together cross their timeouts seconds apart (each kubelet's last heartbeat
+    // differs): counting those whose timeout still runs keeps the first from being remediated
+    // alone just because it crossed first.
+    int failing = unhealthy.size() + suspect.size();
+    if (failing > allowed) {
+      List<Unhealthy> named = new ArrayList<>(unhealthy);
+      named.addAll(suspect);
+      named.sort(Comparator.comparing(Unhealthy::name));
       return new Result(
           unhealthy,
           List.of(),
           State.TOO_MANY_UNHEALTHY,
-          unhealthy.size()
+          failing
               + " of "
               + machines.size()
-              + " machines are unhealthy, more than the "
+              + " machines are unhealthy"
+              + (suspect.isEmpty() ? "" : " or not Ready")
+              + ", more than the "
               + settings.maxUnhealthy()
               + " ("
               + allowed
               + ") allowed: no machine is remediated until fewer are unhealthy ("
-              + describe(unhealthy)
+              + describe(named)
               + ")",
           Optional.ofNullable(recheck));
     }

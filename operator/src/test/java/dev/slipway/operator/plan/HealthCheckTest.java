@@ -178,6 +178,33 @@ class HealthCheckTest {
     }
 
     @Test
+    void nodesNotReadyWhoseTimeoutStillRunsCountToo() {
+      HealthCheck.Settings s =
+          new HealthCheck.Settings(
+              Duration.ofMinutes(20),
+              Duration.ofMinutes(5),
+              HealthCheck.MaxUnhealthy.parse("20%"),
+              3,
+              Duration.ofMinutes(1));
+      List<HealthCheck.Machine> ms =
+          List.of(
+              cp("cp-1"),
+              cp("cp-2"),
+              cp("cp-3"),
+              notReadySince(worker("w-1"), NOW.minusSeconds(300)),
+              notReadySince(worker("w-2"), NOW.minusSeconds(295)));
+
+      HealthCheck.Result r = HealthCheck.check(ms, List.of(), true, s, NOW);
+
+      assertThat(r.state()).isEqualTo(HealthCheck.State.TOO_MANY_UNHEALTHY);
+      assertThat(r.remediate()).isEmpty();
+      assertThat(r.unhealthy()).extracting(HealthCheck.Unhealthy::name).containsExactly("w-1");
+      assertThat(r.message())
+          .contains("2 of 5 machines are unhealthy or not Ready, more than the 20% (1) allowed")
+          .contains("w-2: Node not Ready since");
+    }
+
+    @Test
     void atTheLimitRemediationGoesOn() {
       HealthCheck.Settings s =
           new HealthCheck.Settings(
