@@ -147,7 +147,10 @@ final class ClusterMachines {
     }
     return m.getStatus().conditions.stream()
         .filter(c -> Types.VM_PROVISIONED.equals(c.getType()))
-        .map(c -> c.getMessage())
+        .map(
+            c ->
+                c.getMessage() == null || c.getMessage().isBlank() ? c.getReason() : c.getMessage())
+        .filter(x -> x != null && !x.isBlank())
         .findFirst()
         .orElse("failed");
   }
