@@ -63,6 +63,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
   /** Label on bootstrap Secrets, so the machine controller watches only those. */
   public static final String BOOTSTRAP_SECRET_LABEL = "slipway.dev/bootstrap";
 
+  private final MachineSteps steps;
   private final Pipeline<MachinePass> pipeline;
   private final MachineFaults faults;
   private final MachineCleanup cleanup;
@@ -89,18 +90,10 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
     this.etcd = new EtcdAccess(clock);
     this.events = events;
     this.faults = new MachineFaults(backoff, events);
-    this.pipeline =
+    this.steps =
         new MachineSteps(
-                vms,
-                tasks,
-                inventory,
-                templates,
-                placement,
-                nodes,
-                events,
-                faults,
-                this::etcdProblem)
-            .pipeline();
+            vms, tasks, inventory, templates, placement, nodes, events, faults, this::etcdProblem);
+    this.pipeline = steps.pipeline();
     this.cleanup = new MachineCleanup(vms, tasks, nodes, events);
     this.workloads = workloads;
   }
@@ -234,6 +227,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
     MachineDeparture departure = new MachineDeparture(workload(context), drain);
     Next next = cleanup.run(m, departure, cond, clock.instant());
     if (next.proceeds()) {
+      steps.forget(m);
       return DeleteControl.defaultDelete();
     }
     status.phase = "Deleting";

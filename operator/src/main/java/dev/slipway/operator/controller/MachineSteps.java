@@ -187,6 +187,11 @@ final class MachineSteps {
     return faults.permanent(p, Reasons.VM_MISSING, message);
   }
 
+  /** The machine is gone: nothing to remember of its VM. */
+  void forget(Machine m) {
+    lastSeen.remove(m.getMetadata().getUid());
+  }
+
   /** When this process last saw the VM; after a restart, when it was last known to be on. */
   private String lastSeenText(MachinePass p, String uid) {
     Instant seen = lastSeen.get(uid);
