@@ -20,7 +20,6 @@ public enum EventReason {
   NodeJoined(false),
   ClusterReady(false),
   BootstrapFailed(true),
-  MachineUnhealthy(true),
   MachineRemediated(true),
   RemediationStopped(true);
 
