@@ -100,7 +100,7 @@ class HelmChartIT {
 
     Map<String, String> all = normalise(Yaml.documents(template("--set", "namespace.create=true")));
     assertThat(all).containsExactlyInAnyOrderEntriesOf(kustomize);
-    assertThat(kustomize).hasSize(20);
+    assertThat(kustomize).hasSize(22);
   }
 
   @Test
@@ -147,7 +147,11 @@ class HelmChartIT {
             "--set", "placement.parentFolder=/DC1/vm",
             "--set", "placement.templatesFolder=tpl",
             "--set", "placement.mhzPerVcpu=2400",
-            "--set", "reconcileThreads=4");
+            "--set", "reconcileThreads=4",
+            "--set", "guardrails.maxWorkersPerPool=40",
+            "--set", "guardrails.maxMachinesPerCluster=60",
+            "--set", "guardrails.maxMachinesPerNamespace=200",
+            "--set", "guardrails.maxMachinesInFlightPerCluster=5");
     Properties p = properties(out);
     assertThat(new java.util.TreeMap<>(p))
         .containsExactlyInAnyOrderEntriesOf(
@@ -162,7 +166,19 @@ class HelmChartIT {
                 Map.entry("placement.mhzPerVcpu", "2400"),
                 Map.entry("vip.pool", "10.40.0.200-10.40.0.249"),
                 Map.entry("operator.reconcileThreads", "4"),
+                Map.entry("guardrails.maxWorkersPerPool", "40"),
+                Map.entry("guardrails.maxMachinesPerCluster", "60"),
+                Map.entry("guardrails.maxMachinesPerNamespace", "200"),
+                Map.entry("guardrails.maxMachinesInFlightPerCluster", "5"),
                 Map.entry("log.format", "text")));
+    // The API's admission policy holds the same ceilings as the operator.
+    Map<String, Object> guardrails = object(out, "ValidatingAdmissionPolicy", "slipway-guardrails");
+    assertThat(
+            (List<Map<String, Object>>)
+                ((Map<String, Object>) guardrails.get("spec")).get("variables"))
+        .contains(
+            Map.of("name", "maxWorkersPerPool", "expression", "40"),
+            Map.of("name", "maxMachinesPerCluster", "expression", "60"));
     Map<String, Object> cm = object(out, "ConfigMap", "slipway-config");
     assertThat((Map<String, Object>) cm.get("data")).doesNotContainKey("vcenter-ca.pem");
 

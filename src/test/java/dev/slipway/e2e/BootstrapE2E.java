@@ -8,6 +8,7 @@ import dev.slipway.guest.GuestSimulator;
 import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.controller.ClusterAccess;
+import dev.slipway.operator.controller.VSphereTags;
 import dev.slipway.testenv.Manifests;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
@@ -175,8 +176,71 @@ class BootstrapE2E {
     }
   }
 
+  /** What govc lists as attached to the object at {@code path}: tag names, sorted. */
+  static List<String> tagsOf(String path) {
+    return env.govc("tags.attached.ls", "-r", path).lines().sorted().toList();
+  }
+
+  /** The names of the tags of one category ({@code govc tags.ls} prints "name category"). */
+  static List<String> tagsIn(String category) {
+    return env.govc("tags.ls", "-c", category).lines().map(l -> l.split("\\s+")[0]).toList();
+  }
+
   @Test
   @Order(2)
+  void aVCenterAdminFindsEverySlipwayObjectByItsTags() {
+    String nsFolder = env.placement.parentFolder() + "/" + NS;
+    for (Machine m : machines()) {
+      assertThat(tagsOf(nsFolder + "/" + m.getMetadata().getName()))
+          .as(m.getMetadata().getName())
+          .containsExactly("machine", NS, NS + "/demo");
+    }
+    assertThat(tagsOf(nsFolder)).containsExactly("namespace-folder", NS);
+    assertThat(tagsOf(env.placement.parentResourcePool() + "/" + NS))
+        .containsExactly("namespace-pool", NS);
+    String templates = env.placement.templatesFolderPath();
+    assertThat(tagsOf(templates)).containsExactly("templates-folder");
+    // Templates are named <library>--<item> (docs/controllers.md).
+    assertThat(tagsOf(templates + "/" + SlipwayEnv.LIBRARY + "--" + SlipwayEnv.ITEM))
+        .containsExactly("template");
+    // The tags are in Slipway's categories, so a search by category finds them all.
+    assertThat(tagsIn(VSphereTags.CLUSTER)).contains(NS + "/demo");
+    assertThat(tagsIn(VSphereTags.NAMESPACE)).contains(NS);
+    assertThat(tagsIn(VSphereTags.OBJECT))
+        .containsExactlyInAnyOrder(
+            "machine", "namespace-folder", "namespace-pool", "template", "templates-folder");
+  }
+
+  @Test
+  @Order(2)
+  void noKeyAndNoPasswordInAnyEventOrStatus() {
+    List<String> texts = new java.util.ArrayList<>();
+    for (var e : env.client.v1().events().inAnyNamespace().list().getItems()) {
+      texts.add("Event " + e.getMetadata().getName() + ": " + e.getMessage());
+    }
+    for (Class<? extends io.fabric8.kubernetes.client.CustomResource<?, ?>> type :
+        List.of(
+            TanzuKubernetesCluster.class,
+            Machine.class,
+            dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace.class,
+            dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesRelease.class)) {
+      for (var r : env.client.resources(type).inAnyNamespace().list().getItems()) {
+        texts.add(
+            type.getSimpleName()
+                + " "
+                + r.getMetadata().getName()
+                + ": "
+                + io.fabric8.kubernetes.client.utils.Serialization.asJson(r.getStatus()));
+      }
+    }
+    assertThat(texts).hasSizeGreaterThan(10);
+    assertThat(texts)
+        .noneMatch(t -> t.contains("PRIVATE KEY"))
+        .noneMatch(t -> t.contains(env.vcsim.password()));
+  }
+
+  @Test
+  @Order(3)
   void controlPlaneFirstThenTheRest() {
     List<Machine> ms = machines();
     Machine init =
@@ -218,7 +282,7 @@ class BootstrapE2E {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void deletingTheClusterStopsItsApiServerAndFreesItsSecretsAndVip() {
     TanzuKubernetesCluster tkc = tkc("demo");
     String vip = tkc.getStatus().apiEndpoints.get(0).host;

@@ -227,6 +227,36 @@ public final class SlipwayEnv implements AutoCloseable {
     client.resource(r).forceConflicts().serverSideApply();
   }
 
+  /**
+   * Runs the test bed's govc against vcsim, as a vCenter admin would (an independent client), and
+   * returns its output; a non-zero exit fails the test with that output.
+   */
+  public String govc(String... args) {
+    List<String> argv = new java.util.ArrayList<>();
+    argv.add(controlPlane.testBed().bin("govc").toString());
+    argv.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+    pb.environment().put("GOVC_URL", vcsim.sdkUrl().toString());
+    pb.environment().put("GOVC_USERNAME", vcsim.username());
+    pb.environment().put("GOVC_PASSWORD", vcsim.password());
+    pb.environment().put("GOVC_TLS_CA_CERTS", vcsim.certFile().toString());
+    try {
+      Process proc = pb.start();
+      String out =
+          new String(proc.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      if (!proc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || proc.exitValue() != 0) {
+        proc.destroyForcibly();
+        throw new AssertionError("govc " + String.join(" ", args) + " failed: " + out);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The namespace's VMs as vCenter lists them (not as status says). */
   public List<VmState> vms(String namespace) {
     try (VSphereProvider v = connect()) {

@@ -1,5 +1,6 @@
 package dev.slipway.operator;
 
+import dev.slipway.operator.config.Guardrails;
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.config.VipPool;
 import dev.slipway.operator.controller.BootstrapData;
@@ -11,6 +12,7 @@ import dev.slipway.operator.controller.Requeue;
 import dev.slipway.operator.controller.TanzuKubernetesClusterReconciler;
 import dev.slipway.operator.controller.TanzuKubernetesReleaseReconciler;
 import dev.slipway.operator.controller.VSphereNamespaceReconciler;
+import dev.slipway.operator.controller.VSphereTags;
 import dev.slipway.operator.controller.WorkloadClusters;
 import dev.slipway.operator.controller.WorkloadNodes;
 import dev.slipway.operator.plan.MachinePlanner;
@@ -45,7 +47,8 @@ public final class Slipway implements AutoCloseable {
       LeaderElection leaderElection,
       int reconcileThreads,
       Requeue.Backoff backoff,
-      TanzuKubernetesClusterReconciler.MachineView machineView) {
+      TanzuKubernetesClusterReconciler.MachineView machineView,
+      Guardrails guardrails) {
     public Wiring {
       Objects.requireNonNull(client, "client");
       Objects.requireNonNull(vsphere, "vsphere");
@@ -54,6 +57,7 @@ public final class Slipway implements AutoCloseable {
       backoff = backoff == null ? Requeue.Backoff.defaults() : backoff;
       machineView =
           machineView == null ? TanzuKubernetesClusterReconciler.MachineView.INFORMER : machineView;
+      guardrails = guardrails == null ? Guardrails.defaults() : guardrails;
     }
 
     /** The default back-off and the informer's view of machines. */
@@ -76,6 +80,7 @@ public final class Slipway implements AutoCloseable {
           leaderElection,
           reconcileThreads,
           null,
+          null,
           null);
     }
 
@@ -90,7 +95,8 @@ public final class Slipway implements AutoCloseable {
           leaderElection,
           reconcileThreads,
           b,
-          machineView);
+          machineView,
+          guardrails);
     }
 
     public Wiring withMachineView(TanzuKubernetesClusterReconciler.MachineView view) {
@@ -104,7 +110,23 @@ public final class Slipway implements AutoCloseable {
           leaderElection,
           reconcileThreads,
           backoff,
-          view);
+          view,
+          guardrails);
+    }
+
+    public Wiring withGuardrails(Guardrails g) {
+      return new Wiring(
+          client,
+          vsphere,
+          placement,
+          vips,
+          bootstrap,
+          nodes,
+          leaderElection,
+          reconcileThreads,
+          backoff,
+          machineView,
+          g);
     }
   }
 
@@ -165,13 +187,22 @@ public final class Slipway implements AutoCloseable {
     NameSuffixes suffixes = MachinePlanner.randomSuffixes(new SecureRandom());
     // Each reconciler gets only the parts of the vCenter client it uses.
     VSphereProvider v = w.vsphere();
-    operator.register(new VSphereNamespaceReconciler(v, w.placement(), events));
+    VSphereTags tags = new VSphereTags(v, events);
+    operator.register(
+        new VSphereNamespaceReconciler(v, w.placement(), events, tags, w.guardrails()));
     operator.register(new TanzuKubernetesReleaseReconciler(v));
     operator.register(
         new TanzuKubernetesClusterReconciler(
-            events, suffixes, bootstrap, new ClusterAccess(w.vips()), workloads, w.machineView()));
+            events,
+            suffixes,
+            bootstrap,
+            new ClusterAccess(w.vips()),
+            workloads,
+            w.machineView(),
+            w.guardrails()));
     operator.register(
-        new MachineReconciler(v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads));
+        new MachineReconciler(
+            v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads, tags));
     try {
       operator.start();
     } catch (RuntimeException e) {

@@ -97,6 +97,16 @@ public final class Manifests {
                 org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> client.resource(fromMap(probe)).dryRun().create())
                     .hasMessageContaining("label keys"));
+    set(probe, "spec.topology.nodePools[0].labels", Map.of("tier", "x"));
+    set(probe, "spec.topology.nodePools[0].replicas", 1000);
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(60))
+        .pollInterval(java.time.Duration.ofMillis(500))
+        .untilAsserted(
+            () ->
+                org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> client.resource(fromMap(probe)).dryRun().create())
+                    .hasMessageContaining("guardrails.maxWorkersPerPool"));
   }
 
   /** YAML documents, separated by {@code ---}. */

@@ -26,6 +26,12 @@ public interface VSphereProvider
   AboutInfo about();
 
   /**
+   * The user and password for the next login (the current sessions stay until vCenter ends them);
+   * lifts the brake a rejected login put on logging in.
+   */
+  void updateCredentials(String username, char[] password);
+
+  /**
    * Calls made per vSphere method since connect: SOAP method names ({@code CloneVM_Task}) and REST
    * operations ({@code POST /com/vmware/content/library}), including failed calls and re-logins.
    */

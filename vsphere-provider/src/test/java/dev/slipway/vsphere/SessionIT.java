@@ -113,6 +113,46 @@ class SessionIT {
   }
 
   @Test
+  void aRotatedPasswordIsUsedAtTheNextLoginAndARejectedOneBrakesLoggingIn() {
+    Vcsim vcsim = Vcsim.shared();
+    String wrong = "rotated-" + vcsim.password();
+    try (VSphereProvider p = It.connect(vcsim)) {
+      // The Secret now holds a password vCenter does not know; the session then expires.
+      p.updateCredentials(vcsim.username(), wrong.toCharArray());
+      vcsim.addFault("FindByInventoryPath", "NotAuthenticated", "session expired (injected)", 1);
+      try {
+        assertThatThrownBy(() -> p.findDatacenter("/DC0"))
+            .isInstanceOfSatisfying(
+                VSphereException.class, e -> assertThat(e.faultType()).isEqualTo("InvalidLogin"));
+      } finally {
+        vcsim.clearFaults();
+      }
+      assertThat(count(p, "Login")).isEqualTo(2);
+
+      // Every caller meanwhile is told at once, and vCenter sees no more logins.
+      for (int i = 0; i < 5; i++) {
+        assertThatThrownBy(() -> p.findDatacenter("/DC0"))
+            .isInstanceOfSatisfying(
+                VSphereException.class,
+                e -> {
+                  assertThat(e.kind()).isEqualTo(FaultKind.NOT_AUTHENTICATED);
+                  assertThat(e.faultType()).isEqualTo("LoginBackedOff");
+                  assertThat(e.getMessage())
+                      .contains("user " + vcsim.username())
+                      .contains("so that the account is not locked")
+                      .doesNotContain(wrong);
+                });
+      }
+      assertThat(count(p, "Login")).isEqualTo(2);
+
+      // The right password again (the Secret fixed): the next call logs in at once.
+      p.updateCredentials(vcsim.username(), vcsim.password().toCharArray());
+      assertThat(p.findDatacenter("/DC0")).isPresent();
+      assertThat(count(p, "Login")).isEqualTo(3);
+    }
+  }
+
+  @Test
   void countersAreThreadSafe() throws Exception {
     Vcsim vcsim = Vcsim.shared();
     try (VSphereProvider p = It.connect(vcsim)) {

@@ -1,5 +1,6 @@
 package dev.slipway.operator.app;
 
+import dev.slipway.operator.config.Guardrails;
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.config.VipPool;
 import java.io.IOException;
@@ -87,8 +88,9 @@ public final class OperatorConfig {
           "vcenter.insecure",
           "false",
           OperatorConfig::bool,
-          "`true` trusts any certificate (tests only). At most one of `caBundle`, `thumbprint`,"
-              + " `insecure`; none: the JVM's trust store");
+          "`true` trusts any certificate and allows an `http://` URL (labs only; logged as a"
+              + " warning at every start). At most one of `caBundle`, `thumbprint`, `insecure`;"
+              + " none: the JVM's trust store");
   private static final Key<String> DATACENTER =
       required(
           "placement.datacenter",
@@ -134,6 +136,33 @@ public final class OperatorConfig {
           wholeNumber(5, 86400),
           "longest wait between retries of a machine after vCenter faults, in seconds (5..86400);"
               + " the wait doubles from 5 s up to it");
+  private static final Key<Integer> MAX_WORKERS_PER_POOL =
+      optional(
+          "guardrails.maxWorkersPerPool",
+          String.valueOf(Guardrails.DEFAULT_WORKERS_PER_POOL),
+          wholeNumber(1, Guardrails.STATIC_WORKERS_PER_POOL),
+          "most workers one node pool may ask for (1..1000); the admission policy"
+              + " `slipway-guardrails` holds the same number (the Helm chart sets both)");
+  private static final Key<Integer> MAX_MACHINES_PER_CLUSTER =
+      optional(
+          "guardrails.maxMachinesPerCluster",
+          String.valueOf(Guardrails.DEFAULT_MACHINES_PER_CLUSTER),
+          wholeNumber(1, 100_000),
+          "most machines (control plane and workers) one cluster may ask for; the admission policy"
+              + " `slipway-guardrails` holds the same number (the Helm chart sets both)");
+  private static final Key<Integer> MAX_MACHINES_PER_NAMESPACE =
+      optional(
+          "guardrails.maxMachinesPerNamespace",
+          String.valueOf(Guardrails.DEFAULT_MACHINES_PER_NAMESPACE),
+          wholeNumber(1, 1_000_000),
+          "most machines in one vSphere Namespace, whatever its `objectLimits` say (its"
+              + " ResourceQuota and the cluster controller hold it)");
+  private static final Key<Integer> MAX_IN_FLIGHT_PER_CLUSTER =
+      optional(
+          "guardrails.maxMachinesInFlightPerCluster",
+          String.valueOf(Guardrails.DEFAULT_IN_FLIGHT_PER_CLUSTER),
+          wholeNumber(1, 10_000),
+          "most machines of one cluster being provisioned at once; more wait for these to finish");
   private static final Key<Boolean> LEADER_ELECTION =
       optional(
           "operator.leaderElection",
@@ -302,6 +331,15 @@ public final class OperatorConfig {
       problems.add(
           "vcenter.caBundle, vcenter.thumbprint, vcenter.insecure: give at most one of them");
     }
+    if (values.get(VCENTER_URL) instanceof URI u
+        && "http".equals(u.getScheme())
+        && !Boolean.TRUE.equals(values.get(INSECURE))) {
+      problems.add(
+          "vcenter.url: "
+              + u
+              + " is plain http, which would send the vCenter password unencrypted; use"
+              + " https:// (only in a lab: vcenter.insecure=true allows it)");
+    }
 
     String namespace = blankToNull(env.get("POD_NAMESPACE"));
     if (namespace == null) {
@@ -469,6 +507,14 @@ public final class OperatorConfig {
 
   public java.time.Duration retryBackoffCap() {
     return java.time.Duration.ofSeconds(get(RETRY_BACKOFF_CAP));
+  }
+
+  public Guardrails guardrails() {
+    return new Guardrails(
+        get(MAX_WORKERS_PER_POOL),
+        get(MAX_MACHINES_PER_CLUSTER),
+        get(MAX_MACHINES_PER_NAMESPACE),
+        get(MAX_IN_FLIGHT_PER_CLUSTER));
   }
 
   public boolean leaderElection() {

@@ -111,6 +111,8 @@ public final class OperatorProcess implements AutoCloseable {
     }
     resources.push(vsphere);
     LOG.info("logged in to {} at {}", vsphere.about().fullName(), config.vcenterUrl());
+    resources.push(
+        CredentialsWatch.start(client, config.namespace(), config.credentialsSecret(), vsphere));
 
     bindJvmMetrics();
     SlipwayMetrics metrics = new SlipwayMetrics(registry, leader::get, Clock.systemUTC());
@@ -191,7 +193,8 @@ public final class OperatorProcess implements AutoCloseable {
                   null,
                   null,
                   config.reconcileThreads())
-              .withBackoff(Requeue.Backoff.withCap(config.retryBackoffCap())),
+              .withBackoff(Requeue.Backoff.withCap(config.retryBackoffCap()))
+              .withGuardrails(config.guardrails()),
           o -> {
             o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                 .withReconciliationTerminationTimeout(RECONCILE_DRAIN);
@@ -302,6 +305,11 @@ public final class OperatorProcess implements AutoCloseable {
   }
 
   /** The port of /healthz, /readyz and /metrics. */
+  /** The vCenter client (tests). */
+  VSphereProvider vsphere() {
+    return vsphere;
+  }
+
   public int port() {
     return health.port();
   }

@@ -12,6 +12,8 @@ import java.util.List;
 
 /** Logs in to vCenter at start-up and checks that the configured placement exists there. */
 final class VCenter {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VCenter.class);
+
   private VCenter() {}
 
   /**
@@ -37,6 +39,12 @@ final class VCenter {
       case THUMBPRINT -> b.thumbprintSha256(config.thumbprint());
       case INSECURE -> b.insecure(true);
       case SYSTEM -> {}
+    }
+    if ("http".equals(config.vcenterUrl().getScheme())) {
+      LOG.warn(
+          "vcenter.url {} is plain http (allowed by vcenter.insecure=true): the vCenter password"
+              + " and every call travel unencrypted; use https:// outside a lab",
+          config.vcenterUrl());
     }
     VSphereProvider vsphere;
     try {

@@ -3,6 +3,7 @@ package dev.slipway.operator.controller;
 import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.common.ApiEndpoint;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesRelease;
+import dev.slipway.operator.config.Guardrails;
 import dev.slipway.operator.controller.ClusterResolver.Resolved;
 import dev.slipway.operator.controller.ClusterResolver.Unresolved;
 import dev.slipway.operator.controller.steps.Next;
@@ -35,6 +36,7 @@ final class ClusterSteps {
   private final BootstrapData bootstrap;
   private final ClusterAccess access;
   private final MachineExpectations expectations;
+  private final Guardrails guardrails;
   private final ClusterHealth health;
 
   ClusterSteps(
@@ -42,12 +44,14 @@ final class ClusterSteps {
       NameSuffixes suffixes,
       BootstrapData bootstrap,
       ClusterAccess access,
-      MachineExpectations expectations) {
+      MachineExpectations expectations,
+      Guardrails guardrails) {
     this.events = events;
     this.suffixes = suffixes;
     this.bootstrap = bootstrap;
     this.access = access;
     this.expectations = expectations;
+    this.guardrails = guardrails;
     this.health = new ClusterHealth(events, java.time.Clock.systemUTC());
   }
 
@@ -69,6 +73,12 @@ final class ClusterSteps {
 
   /** Every reference resolves before a single machine is planned (ResourcesResolved). */
   Next resolve(ClusterPass p) {
+    Optional<String> over = ClusterGuardrails.exceeded(guardrails, p.tkc, p.machines);
+    if (over.isPresent()) {
+      p.cond.setFalse(Types.RESOURCES_RESOLVED, Reasons.OVER_GUARDRAIL, over.get());
+      events.record(p.tkc, EventReason.ResolutionFailed, over.get());
+      return Next.waitFor("over a guardrail", Requeue.USER_FIX);
+    }
     Object resolution = new ClusterResolver(p.lookups).resolve(p.tkc);
     if (resolution instanceof Unresolved u) {
       p.cond.setFalse(Types.RESOURCES_RESOLVED, u.reason(), u.message());
@@ -154,8 +164,27 @@ final class ClusterSteps {
     return Next.proceed();
   }
 
-  /** New machines fit the namespace's limits all together, or none is created. */
+  /**
+   * New machines fit the namespace's limits all together, or none is created; at most {@code
+   * guardrails.maxMachinesInFlightPerCluster} of the cluster's machines are provisioning at once.
+   */
   Next limits(ClusterPass p) {
+    int room =
+        Math.max(
+            0, guardrails.maxMachinesInFlightPerCluster() - ClusterGuardrails.inFlight(p.machines));
+    if (p.toCreate.size() > room) {
+      String paced =
+          String.format(
+              "%d machine(s) provisioning; creating %d of %d now, the rest as they finish"
+                  + " (guardrails.maxMachinesInFlightPerCluster=%d)",
+              ClusterGuardrails.inFlight(p.machines),
+              room,
+              p.toCreate.size(),
+              guardrails.maxMachinesInFlightPerCluster());
+      events.record(p.tkc, EventReason.CreationPaced, paced);
+      p.heldBack.add(paced);
+      p.toCreate = new java.util.ArrayList<>(p.toCreate.subList(0, room));
+    }
     if (p.toCreate.isEmpty()) {
       // An earlier verdict stands only while the planner holds machines back; with nothing
       // wanted at all (e.g. the spec now fits what exists) there is nothing over any limit.
@@ -166,7 +195,11 @@ final class ClusterSteps {
     }
     Optional<String> over =
         NamespaceLimits.exceeded(
-            p.resolved.namespace(), p.namespaceMachines, p.toCreate, new VmClasses(p.lookups));
+            p.resolved.namespace(),
+            p.namespaceMachines,
+            p.toCreate,
+            new VmClasses(p.lookups),
+            guardrails.maxMachinesPerNamespace());
     if (over.isPresent()) {
       p.cond.setFalse(Types.WITHIN_NAMESPACE_LIMITS, Reasons.LIMIT_EXCEEDED, over.get());
       events.record(p.tkc, EventReason.LimitExceeded, over.get());

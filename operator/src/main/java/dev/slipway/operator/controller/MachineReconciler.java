@@ -84,15 +84,25 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
       Events events,
       NodeObserver nodes,
       Requeue.Backoff backoff,
-      WorkloadClusters workloads) {
-    Templates templates = new Templates(vms, tasks, inventory, library, placement);
+      WorkloadClusters workloads,
+      VSphereTags tags) {
+    Templates templates = new Templates(vms, tasks, inventory, library, placement, tags);
     this.clock = Clock.systemUTC();
     this.etcd = new EtcdAccess(clock);
     this.events = events;
     this.faults = new MachineFaults(backoff, events);
     this.steps =
         new MachineSteps(
-            vms, tasks, inventory, templates, placement, nodes, events, faults, this::etcdProblem);
+            vms,
+            tasks,
+            inventory,
+            templates,
+            placement,
+            nodes,
+            events,
+            faults,
+            this::etcdProblem,
+            tags);
     this.pipeline = steps.pipeline();
     this.cleanup = new MachineCleanup(vms, tasks, nodes, events);
     this.workloads = workloads;

@@ -60,6 +60,7 @@ final class MachineSteps {
   private final Events events;
   private final MachineFaults faults;
   private final EtcdHealth etcd;
+  private final VSphereTags tags;
 
   /** When each machine's VM was last found (by machine uid), for the message of a lost one. */
   private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
@@ -73,7 +74,8 @@ final class MachineSteps {
       NodeObserver nodes,
       Events events,
       MachineFaults faults,
-      EtcdHealth etcd) {
+      EtcdHealth etcd,
+      VSphereTags tags) {
     this.vms = vms;
     this.tasks = tasks;
     this.inventory = inventory;
@@ -83,6 +85,7 @@ final class MachineSteps {
     this.events = events;
     this.faults = faults;
     this.etcd = etcd;
+    this.tags = tags;
   }
 
   Pipeline<MachinePass> pipeline() {
@@ -358,6 +361,8 @@ final class MachineSteps {
     if (!state.customAttributes().entrySet().containsAll(attrs.entrySet())) {
       vms.setCustomAttributes(state.ref(), attrs);
     }
+    tags.ensure(
+        state.ref(), VSphereTags.machine(p.namespaceName(), p.spec().clusterName), p.machine);
     return Next.proceed();
   }
 

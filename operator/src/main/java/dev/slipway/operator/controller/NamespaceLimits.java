@@ -18,11 +18,23 @@ final class NamespaceLimits {
 
   /** The first limit the namespace would exceed with {@code adding}, described for a person. */
   static Optional<String> exceeded(
-      VSphereNamespace vns, Collection<Machine> existing, List<Machine> adding, VmClasses classes) {
+      VSphereNamespace vns,
+      Collection<Machine> existing,
+      List<Machine> adding,
+      VmClasses classes,
+      int machineCeiling) {
     Usage now = Usage.of(existing, classes);
     Usage extra = Usage.of(adding, classes);
     String ns = vns.getMetadata().getName();
     VSphereNamespace.ObjectLimits ol = vns.getSpec().objectLimits;
+    if (now.machines() + extra.machines() > machineCeiling
+        && (ol == null || ol.machines == null || ol.machines >= machineCeiling)) {
+      return Optional.of(
+          String.format(
+              "namespace %s may have at most %d machines (guardrails.maxMachinesPerNamespace);"
+                  + " %d exist and %d more are needed",
+              ns, machineCeiling, now.machines(), extra.machines()));
+    }
     if (ol != null && ol.machines != null && now.machines() + extra.machines() > ol.machines) {
       return Optional.of(
           String.format(

@@ -6,6 +6,7 @@ import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesClusterStatus;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesRelease;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VirtualMachineClass;
+import dev.slipway.operator.config.Guardrails;
 import dev.slipway.operator.controller.steps.Next;
 import dev.slipway.operator.controller.steps.Pipeline;
 import dev.slipway.operator.plan.NameSuffixes;
@@ -72,12 +73,14 @@ public class TanzuKubernetesClusterReconciler
       BootstrapData bootstrap,
       ClusterAccess access,
       WorkloadClusters workloads,
-      MachineView machineView) {
+      MachineView machineView,
+      Guardrails guardrails) {
     this.events = events;
     this.workloads = workloads;
     this.machineView = machineView;
     this.expectations = new MachineExpectations(Clock.systemUTC());
-    ClusterSteps steps = new ClusterSteps(events, suffixes, bootstrap, access, expectations);
+    ClusterSteps steps =
+        new ClusterSteps(events, suffixes, bootstrap, access, expectations, guardrails);
     this.health = steps.health();
     this.pipeline = steps.pipeline();
   }

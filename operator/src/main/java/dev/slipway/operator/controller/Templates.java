@@ -39,6 +39,7 @@ final class Templates {
   private final Inventory inventory;
   private final ContentLibrary library;
   private final Placement placement;
+  private final VSphereTags tags;
   private final Map<String, TaskRef> deploying = new ConcurrentHashMap<>();
   private final Map<String, State> ready = new ConcurrentHashMap<>();
   private final Set<String> claimed = ConcurrentHashMap.newKeySet();
@@ -48,12 +49,14 @@ final class Templates {
       Tasks tasks,
       Inventory inventory,
       ContentLibrary library,
-      Placement placement) {
+      Placement placement,
+      VSphereTags tags) {
     this.vms = vms;
     this.tasks = tasks;
     this.inventory = inventory;
     this.library = library;
     this.placement = placement;
+    this.tags = tags;
   }
 
   static String templateName(String library, String item) {
@@ -84,6 +87,7 @@ final class Templates {
       if (!s.template()) {
         vms.markAsTemplate(vm.get());
       }
+      tags.ensure(vm.get(), VSphereTags.template("template"), null);
       State st = new State(vm, s.diskCapacitiesMiB().size(), "template " + path);
       ready.put(name, st);
       deploying.remove(name);
@@ -112,6 +116,7 @@ final class Templates {
     LibraryItem libraryItem = this.library.getItem(library, item);
     FolderRef folder =
         inventory.ensureFolder(placement.parentFolder(), placement.templatesFolder());
+    tags.ensure(folder, VSphereTags.template("templates-folder"), null);
     PoolRef pool =
         inventory
             .findResourcePool(placement.parentResourcePool())

@@ -6,6 +6,7 @@ import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace.Permission;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace.Role;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VirtualMachineClass;
+import dev.slipway.operator.config.Guardrails;
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.controller.steps.Next;
 import dev.slipway.operator.status.Conditions;
@@ -63,11 +64,20 @@ public class VSphereNamespaceReconciler
           Role.view, "slipway-namespace-view");
 
   private final Inventory vsphere;
+  private final VSphereTags tags;
+  private final Guardrails guardrails;
   private final Placement placement;
   private final Events events;
 
-  public VSphereNamespaceReconciler(Inventory vsphere, Placement placement, Events events) {
+  public VSphereNamespaceReconciler(
+      Inventory vsphere,
+      Placement placement,
+      Events events,
+      VSphereTags tags,
+      Guardrails guardrails) {
     this.vsphere = vsphere;
+    this.guardrails = guardrails;
+    this.tags = tags;
     this.placement = placement;
     this.events = events;
   }
@@ -144,6 +154,8 @@ public class VSphereNamespaceReconciler
     try {
       PoolRef pool = ensurePool(vns);
       FolderRef folder = vsphere.ensureFolder(parentFolder(vns), name);
+      tags.ensure(pool, VSphereTags.namespaceObject("pool", name), vns);
+      tags.ensure(folder, VSphereTags.namespaceObject("folder", name), vns);
       if (status.resourcePool == null) {
         events.record(
             vns,
@@ -294,11 +306,8 @@ public class VSphereNamespaceReconciler
    */
   private Optional<String> ensureQuota(KubernetesClient client, VSphereNamespace vns) {
     String ns = vns.getMetadata().getName();
-    Map<String, Quantity> hard = hardLimits(vns.getSpec().objectLimits);
-    if (hard.isEmpty()) {
-      client.resourceQuotas().inNamespace(ns).withName(QUOTA_NAME).delete();
-      return Optional.empty();
-    }
+    Map<String, Quantity> hard =
+        hardLimits(vns.getSpec().objectLimits, guardrails.maxMachinesPerNamespace());
     var applied =
         client
             .resourceQuotas()
@@ -326,12 +335,19 @@ public class VSphereNamespaceReconciler
     return Optional.empty();
   }
 
-  private static Map<String, Quantity> hardLimits(VSphereNamespace.ObjectLimits ol) {
+  /**
+   * The quota's counts: the namespace's object limits, and machines never more than the guardrail
+   * {@code guardrails.maxMachinesPerNamespace} (so every namespace has a quota).
+   */
+  static Map<String, Quantity> hardLimits(VSphereNamespace.ObjectLimits ol, int machineCeiling) {
     Map<String, Quantity> hard = new java.util.TreeMap<>();
+    putCount(
+        hard,
+        "count/machines.cluster.slipway.dev",
+        ol == null || ol.machines == null ? machineCeiling : Math.min(ol.machines, machineCeiling));
     if (ol != null) {
       putCount(
           hard, "count/tanzukubernetesclusters.run.tanzu.vmware.com", ol.tanzuKubernetesClusters);
-      putCount(hard, "count/machines.cluster.slipway.dev", ol.machines);
       putCount(hard, "secrets", ol.secrets);
       putCount(hard, "configmaps", ol.configMaps);
     }

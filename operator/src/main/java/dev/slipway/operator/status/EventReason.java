@@ -20,6 +20,8 @@ public enum EventReason {
   NodeJoined(false),
   ClusterReady(false),
   BootstrapFailed(true),
+  TaggingFailed(true),
+  CreationPaced(false),
   MachineRemediated(true),
   RemediationStopped(true);
 

@@ -22,6 +22,7 @@ public final class Reasons {
   public static final String STORAGE_CLASS_NOT_GRANTED = "StorageClassNotGranted";
   public static final String LIBRARY_NOT_GRANTED = "ContentLibraryNotGranted";
   public static final String LIMIT_EXCEEDED = "NamespaceLimitExceeded";
+  public static final String OVER_GUARDRAIL = "OverGuardrail";
   public static final String WITHIN_LIMITS = "WithinLimits";
 
   // topology progress

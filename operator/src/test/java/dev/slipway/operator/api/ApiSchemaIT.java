@@ -151,6 +151,40 @@ class ApiSchemaIT {
             POOL0 + ".replicas",
             "must be 0 or more"),
         bad(
+            "pool replicas over the static ceiling",
+            TKC,
+            m -> set(m, POOL0 + ".replicas", 1001),
+            POOL0 + ".replicas",
+            "must be at most 1000"),
+        bad(
+            "pool replicas over the guardrail",
+            TKC,
+            m -> set(m, POOL0 + ".replicas", 101),
+            "",
+            "spec.topology.nodePools[].replicas: at most 100 workers per node pool (the"
+                + " operator's guardrails.maxWorkersPerPool); over it: general=101"),
+        bad(
+            "machines per cluster over the guardrail",
+            TKC,
+            m -> {
+              set(m, POOL0 + ".replicas", 100);
+              for (int i = 1; i <= 4; i++) {
+                pools(m)
+                    .add(
+                        Map.of(
+                            "name",
+                            "extra" + i,
+                            "replicas",
+                            100,
+                            "vmClass",
+                            "x",
+                            "storageClass",
+                            "gold"));
+              }
+            },
+            "",
+            "spec.topology: 502 machines asked for; at most 500 per cluster"),
+        bad(
             "duplicate pool",
             TKC,
             m -> set(m, POOL1 + ".name", "general"),
@@ -483,6 +517,12 @@ class ApiSchemaIT {
   }
 
   @SuppressWarnings("unchecked")
+  static List<Object> pools(Map<String, Object> m) {
+    return (List<Object>)
+        ((Map<String, Object>) ((Map<String, Object>) m.get("spec")).get("topology"))
+            .get("nodePools");
+  }
+
   static void thirtyThreePools(Map<String, Object> m) {
     List<Object> pools = new ArrayList<>();
     Map<String, Object> first = (Map<String, Object>) Manifests.get(m, POOL0);

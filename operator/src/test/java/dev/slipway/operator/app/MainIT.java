@@ -1,6 +1,7 @@
 package dev.slipway.operator.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
@@ -11,6 +12,7 @@ import dev.slipway.testenv.ControlPlane;
 import dev.slipway.testenv.Manifests;
 import dev.slipway.testenv.TestBed;
 import dev.slipway.testenv.Vcsim;
+import dev.slipway.vsphere.VSphereException;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -355,6 +357,57 @@ class MainIT {
             "slipway-operator: "
                 + e.problems().get(0)
                 + "\nslipway-operator: not started: 1 configuration problem\n");
+  }
+
+  @Test
+  void aRotatedPasswordInTheSecretIsUsedWithoutARestart() throws Exception {
+    String secret = "rotating-credentials";
+    client.secrets().inNamespace(NS).resource(credentials(secret, vcsim.password())).create();
+    Map<String, String> env = env("replica-r");
+    env.put("SLIPWAY_VCENTER_CREDENTIALSSECRET", secret);
+    env.put("SLIPWAY_OPERATOR_LEADERELECTION", "false");
+    OperatorProcess p = Main.run(new String[0], env);
+    try {
+      // The Secret changes to a password vCenter does not take; once the session is lost, the
+      // next login uses it and is rejected.
+      client
+          .secrets()
+          .inNamespace(NS)
+          .resource(credentials(secret, "not-" + vcsim.password()))
+          .update();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                vcsim.addFault("FindByInventoryPath", "NotAuthenticated", "session lost", 1);
+                try {
+                  assertThatThrownBy(() -> p.vsphere().findDatacenter("/DC0"))
+                      .isInstanceOfSatisfying(
+                          VSphereException.class,
+                          e -> assertThat(e.faultType()).isIn("InvalidLogin", "LoginBackedOff"));
+                } finally {
+                  vcsim.clearFaults();
+                }
+              });
+      // Fixed in the Secret: the next call logs in with it, without waiting out the brake.
+      client.secrets().inNamespace(NS).resource(credentials(secret, vcsim.password())).update();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(() -> assertThat(p.vsphere().findDatacenter("/DC0")).isPresent());
+    } finally {
+      p.close();
+    }
+  }
+
+  static io.fabric8.kubernetes.api.model.Secret credentials(String name, String password) {
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(NS)
+        .endMetadata()
+        .addToStringData("username", vcsim.username())
+        .addToStringData("password", password)
+        .build();
   }
 
   @Test

@@ -237,6 +237,20 @@ class OperatorConfigTest {
   }
 
   @Test
+  void plainHttpIsRefusedUnlessInsecureIsSaidOutLoud() throws IOException {
+    good.put("vcenter.url", "http://vcenter.example.com");
+    assertThat(problems(env(good)).problems())
+        .containsExactly(
+            "vcenter.url: http://vcenter.example.com is plain http, which would send the vCenter"
+                + " password unencrypted; use https:// (only in a lab: vcenter.insecure=true"
+                + " allows it)");
+
+    good.remove("vcenter.caBundle");
+    good.put("vcenter.insecure", "true");
+    assertThat(OperatorConfig.load(env(good)).vcenterUrl().getScheme()).isEqualTo("http");
+  }
+
+  @Test
   void unknownKeysAreReportedWithTheLikelyKey() throws IOException {
     good.put("vcenter.credentialssecret", "x");
     good.put("placement.cluster", "/DC/host/C");

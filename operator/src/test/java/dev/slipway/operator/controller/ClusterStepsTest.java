@@ -16,6 +16,7 @@ import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesClusterStatus;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesRelease;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
+import dev.slipway.operator.config.Guardrails;
 import dev.slipway.operator.controller.steps.Next;
 import dev.slipway.operator.controller.steps.Pipeline;
 import dev.slipway.operator.plan.NameSuffixes;
@@ -69,7 +70,9 @@ class ClusterStepsTest {
         new MapLookups()
             .add(namespace, TestObjects.vmClass(CLASS, 2, "4Gi"))
             .add(TestObjects.release(TKR, VERSION, true));
-    steps = new ClusterSteps(recorded.events, counting(), bootstrap, null, expectations);
+    steps =
+        new ClusterSteps(
+            recorded.events, counting(), bootstrap, null, expectations, Guardrails.defaults());
   }
 
   static NameSuffixes counting() {
@@ -307,6 +310,53 @@ class ClusterStepsTest {
         .extracting(m -> m.getMetadata().getName())
         .containsExactly(CLUSTER + "-np1-00001", CLUSTER + "-np1-00002");
     assertThat(p.toCreate).allSatisfy(m -> assertThat(m.getSpec().pool).isEqualTo("np1"));
+  }
+
+  @Test
+  void aSpecOverAGuardrailIsRefusedBeforeAnythingIsPlanned() {
+    steps =
+        new ClusterSteps(
+            recorded.events,
+            counting(),
+            bootstrap,
+            null,
+            expectations,
+            new Guardrails(1, 3, 10, 2));
+    tkc = TestObjects.cluster(1, TestObjects.pool("np1", 2), TestObjects.pool("np2", 1));
+    ClusterPass p = pass(List.of());
+
+    assertThat(steps.resolve(p).proceeds()).isFalse();
+
+    Condition c = condition(p, Types.RESOURCES_RESOLVED);
+    assertCondition(c, Conditions.FALSE, Reasons.OVER_GUARDRAIL);
+    assertThat(c.getMessage())
+        .contains("node pool np1 asks for 2 workers; at most 1 per pool")
+        .contains("the cluster asks for 4 machines; at most 3 per cluster");
+    assertThat(recorded.reasons()).containsExactly("ResolutionFailed");
+    assertThat(p.resolved).isNull();
+  }
+
+  @Test
+  void creationIsPacedByTheMachinesStillProvisioning() {
+    steps =
+        new ClusterSteps(
+            recorded.events,
+            counting(),
+            bootstrap,
+            null,
+            expectations,
+            new Guardrails(100, 500, 1000, 3));
+    tkc = TestObjects.cluster(1, TestObjects.pool("np1", 6));
+    Machine provisioning = TestObjects.machine(CLUSTER + "-np1-zzzzz", Machine.Role.worker, "np1");
+    ClusterPass p = planned(List.of(readyControlPlane(), provisioning));
+
+    assertThat(p.toCreate).hasSize(2);
+    assertThat(p.heldBack).anySatisfy(h -> assertThat(h).contains("creating 2 of 5 now"));
+    assertThat(recorded.messages("CreationPaced")).hasSize(1);
+
+    // Once every machine in flight has settled, the rest may come (at most three at once).
+    ClusterPass later = planned(List.of(readyControlPlane(), TestObjects.ready(provisioning)));
+    assertThat(later.toCreate).hasSize(3);
   }
 
   @Test

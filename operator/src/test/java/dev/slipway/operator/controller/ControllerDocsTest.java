@@ -27,13 +27,14 @@ class ControllerDocsTest {
             null,
             null,
             new MachineFaults(null, null),
-            p -> java.util.Optional.empty());
+            p -> java.util.Optional.empty(),
+            null);
     assertThat(documentedSteps("## Machine")).isEqualTo(steps.pipeline().names());
   }
 
   @Test
   void clusterPipelineIsDocumentedStepByStep() throws IOException {
-    ClusterSteps steps = new ClusterSteps(null, null, null, null, null);
+    ClusterSteps steps = new ClusterSteps(null, null, null, null, null, null);
     assertThat(documentedSteps("## TanzuKubernetesCluster")).isEqualTo(steps.pipeline().names());
   }
 

@@ -137,12 +137,13 @@ class MachineStepsTest {
             vs,
             vs,
             vs,
-            new Templates(vs, vs, vs, vs, placement),
+            new Templates(vs, vs, vs, vs, placement, new VSphereTags(vs, recorded.events)),
             placement,
             nodes,
             recorded.events,
             faults,
-            p -> etcdProblem);
+            p -> etcdProblem,
+            new VSphereTags(vs, recorded.events));
     pipeline = steps.pipeline();
     vs.resetCalls();
   }
@@ -860,12 +861,13 @@ class MachineStepsTest {
             vs,
             vs,
             vs,
-            new Templates(vs, vs, vs, vs, placement),
+            new Templates(vs, vs, vs, vs, placement, new VSphereTags(vs, recorded.events)),
             placement,
             nodes,
             recorded.events,
             faults,
-            p -> etcdProblem);
+            p -> etcdProblem,
+            new VSphereTags(vs, recorded.events));
     pipeline = steps.pipeline();
 
     reconcile();
@@ -1173,12 +1175,13 @@ class MachineStepsTest {
                 vs,
                 vs,
                 vs,
-                new Templates(vs, vs, vs, vs, placement),
+                new Templates(vs, vs, vs, vs, placement, new VSphereTags(vs, recorded.events)),
                 placement,
                 nodes,
                 recorded.events,
                 faults,
-                p -> etcdProblem)
+                p -> etcdProblem,
+                new VSphereTags(vs, recorded.events))
             .pipeline();
     now = T0.plusSeconds(1);
     vs.resetCalls();

@@ -55,7 +55,7 @@ class TemplatesTest {
   }
 
   Templates templates(ContentLibrary library) {
-    return new Templates(vs, vs, vs, library, placement);
+    return new Templates(vs, vs, vs, library, placement, new VSphereTags(vs, null));
   }
 
   /** The fake's library, with {@code hook} run (on the calling thread) before each getItem. */

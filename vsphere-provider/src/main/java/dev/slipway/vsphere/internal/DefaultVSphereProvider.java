@@ -46,6 +46,7 @@ public final class DefaultVSphereProvider implements VSphereProvider {
   private final RestLibrary library;
   private final RestTagging tagging;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final LoginGate gate;
 
   private DefaultVSphereProvider(VSphereConfig config) {
     this.counter = new CallCounter(config.callObserver());
@@ -56,9 +57,13 @@ public final class DefaultVSphereProvider implements VSphereProvider {
             .sslContext(Tls.context(config))
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
+    char[] pw = config.password();
+    this.gate = new LoginGate(config.username(), pw, java.time.Clock.systemUTC());
+    java.util.Arrays.fill(pw, '\0');
     this.vim =
-        new Vim(new SoapClient(http, config.sdkUrl(), config.requestTimeout(), counter), config);
-    this.rest = new RestClient(http, config, counter);
+        new Vim(
+            new SoapClient(http, config.sdkUrl(), config.requestTimeout(), counter), config, gate);
+    this.rest = new RestClient(http, config, counter, gate);
     this.inventory = new VimInventory(vim);
     this.machines = new VimMachines(vim);
     this.library = new RestLibrary(rest, local, config.deployTimeout(), config.requestTimeout());
@@ -70,6 +75,11 @@ public final class DefaultVSphereProvider implements VSphereProvider {
     DefaultVSphereProvider p = new DefaultVSphereProvider(config);
     p.vim.connect();
     return p;
+  }
+
+  @Override
+  public void updateCredentials(String username, char[] password) {
+    gate.update(username, password);
   }
 
   /** Which REST session endpoint answered: {@code api}, {@code rest}, or null if none yet. */

@@ -29,13 +29,15 @@ final class Vim {
 
   private final SoapClient soap;
   private final VSphereConfig config;
+  private final LoginGate gate;
   private final Object loginLock = new Object();
   private volatile ServiceContent sc;
   private final Map<String, Integer> fieldKeys = new ConcurrentHashMap<>();
 
-  Vim(SoapClient soap, VSphereConfig config) {
+  Vim(SoapClient soap, VSphereConfig config, LoginGate gate) {
     this.soap = soap;
     this.config = config;
+    this.gate = gate;
   }
 
   /** Negotiates the version, reads the ServiceContent and logs in. */
@@ -55,13 +57,15 @@ final class Vim {
   }
 
   private void login() {
+    gate.admit();
     soap.setCookie(null);
     XmlNode r =
         soap.call(
             "RetrieveServiceContent",
             new XmlWriter().ref("_this", "ServiceInstance", "ServiceInstance").toString());
     sc = ServiceContent.parse(r.child("returnval").orElseThrow());
-    char[] pw = config.password();
+    char[] pw = gate.password();
+    String user = gate.username();
     String password = new String(pw);
     java.util.Arrays.fill(pw, '\0');
     try {
@@ -69,16 +73,22 @@ final class Vim {
           "Login",
           new XmlWriter()
               .ref("_this", sc.sessionManager().type(), sc.sessionManager().value())
-              .element("userName", config.username())
+              .element("userName", user)
               .element("password", password)
               .toString());
     } catch (VSphereException e) {
       // vCenter does not echo the password, but never let it through if some endpoint did.
-      throw new VSphereException(
-          e.kind(), e.faultType(), Redact.secret(e.vcenterMessage(), password), null);
+      VSphereException safe =
+          new VSphereException(
+              e.kind(), e.faultType(), Redact.secret(e.vcenterMessage(), password), null);
+      if (e.kind() == FaultKind.NOT_AUTHENTICATED) {
+        gate.rejected(safe);
+      }
+      throw safe;
     }
+    gate.succeeded();
     fieldKeys.clear();
-    LOG.info("vim25 session established at {} as {}", config.sdkUrl(), config.username());
+    LOG.info("vim25 session established at {} as {}", config.sdkUrl(), user);
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.slipway.vsphere.VSphereConfig.RestFlavor;
 import dev.slipway.vsphere.VSphereException;
 import dev.slipway.vsphere.internal.CallCounter;
 import dev.slipway.vsphere.internal.Faults;
+import dev.slipway.vsphere.internal.LoginGate;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,14 +45,16 @@ public final class RestClient {
   private final HttpClient http;
   private final VSphereConfig config;
   private final CallCounter counter;
+  private final LoginGate gate;
   private final Object loginLock = new Object();
   private volatile String sessionId;
   private volatile String sessionFlavor;
 
-  public RestClient(HttpClient http, VSphereConfig config, CallCounter counter) {
+  public RestClient(HttpClient http, VSphereConfig config, CallCounter counter, LoginGate gate) {
     this.http = http;
     this.config = config;
     this.counter = counter;
+    this.gate = gate;
   }
 
   public static ObjectMapper json() {
@@ -166,11 +169,25 @@ public final class RestClient {
   }
 
   private String login() {
-    char[] pw = config.password();
+    gate.admit();
+    try {
+      String id = createSession();
+      gate.succeeded();
+      return id;
+    } catch (VSphereException e) {
+      if (e.kind() == FaultKind.NOT_AUTHENTICATED) {
+        gate.rejected(e);
+      }
+      throw e;
+    }
+  }
+
+  private String createSession() {
+    char[] pw = gate.password();
     String basic;
     byte[] both = null;
     try {
-      byte[] user = (config.username() + ":").getBytes(StandardCharsets.UTF_8);
+      byte[] user = (gate.username() + ":").getBytes(StandardCharsets.UTF_8);
       ByteBuffer pass = StandardCharsets.UTF_8.encode(CharBuffer.wrap(pw));
       both = new byte[user.length + pass.remaining()];
       System.arraycopy(user, 0, both, 0, user.length);

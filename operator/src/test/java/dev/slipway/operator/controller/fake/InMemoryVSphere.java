@@ -589,6 +589,12 @@ public final class InMemoryVSphere implements VSphereProvider {
     return new AboutInfo("Slipway in-memory vSphere (test fake)", "8.0.3.0", instanceUuid);
   }
 
+  /** Recorded (the user only); the fake has no logins. */
+  @Override
+  public synchronized void updateCredentials(String username, char[] password) {
+    enter("updateCredentials", username);
+  }
+
   @Override
   public synchronized void close() {
     enter("close");

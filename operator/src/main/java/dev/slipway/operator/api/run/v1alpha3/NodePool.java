@@ -3,6 +3,7 @@ package dev.slipway.operator.api.run.v1alpha3;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.slipway.operator.api.common.Names;
+import dev.slipway.operator.config.Guardrails;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -24,6 +25,13 @@ public class NodePool extends TopologySettings {
   @ValidationRule(
       value = "self >= 0",
       message = "spec.topology.nodePools[].replicas must be 0 or more")
+  @ValidationRule(
+      value = "self <= " + Guardrails.STATIC_WORKERS_PER_POOL,
+      message =
+          "spec.topology.nodePools[].replicas must be at most "
+              + Guardrails.STATIC_WORKERS_PER_POOL
+              + " (the operator's"
+              + " guardrails.maxWorkersPerPool may be lower)")
   @JsonPropertyDescription(
       "Number of worker machines in the pool. Unset means Slipway leaves the count alone (for an"
           + " autoscaler); it keeps the machines the pool has.")

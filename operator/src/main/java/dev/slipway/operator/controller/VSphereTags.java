@@ -1,0 +1,139 @@
+package dev.slipway.operator.controller;
+
+import dev.slipway.operator.status.EventReason;
+import dev.slipway.operator.status.Events;
+import dev.slipway.vsphere.FaultKind;
+import dev.slipway.vsphere.ManagedRef;
+import dev.slipway.vsphere.Tag;
+import dev.slipway.vsphere.Tagging;
+import dev.slipway.vsphere.VSphereException;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * vSphere tags on what Slipway creates, so a vCenter admin can find a namespace's, a cluster's or
+ * all of Slipway's objects by tag (as well as by the custom attributes and notes). Categories:
+ *
+ * <ul>
+ *   <li>{@value #OBJECT}: what the object is to Slipway ({@code namespace-folder}, {@code
+ *       namespace-pool}, {@code machine}, {@code template}, {@code templates-folder});
+ *   <li>{@value #NAMESPACE}: the vSphere Namespace it belongs to;
+ *   <li>{@value #CLUSTER}: {@code <namespace>/<cluster>} of a machine's VM.
+ * </ul>
+ *
+ * <p>Tag ids are cached (looking a tag up by name costs one REST call per tag of its category), and
+ * an object is looked at once per process: after that, only a different set of tags for it is worth
+ * a call. A tag an admin deleted is created again on the next object that needs it. Tagging never
+ * stops provisioning: a failure is logged, reported as a Warning Event on the owner and tried again
+ * on the owner's next pass.
+ */
+public final class VSphereTags {
+  private static final Logger LOG = LoggerFactory.getLogger(VSphereTags.class);
+
+  public static final String OBJECT = "slipway-object";
+  public static final String NAMESPACE = "slipway-namespace";
+  public static final String CLUSTER = "slipway-cluster";
+
+  /** How many tagged objects are remembered (about 100 bytes each). */
+  static final int REMEMBERED = 50_000;
+
+  private final Tagging tagging;
+  private final Events events;
+  private final Map<String, Tag> tagIds = new ConcurrentHashMap<>();
+
+  /** Objects found tagged by this process, most recent last; bounded, as VMs come and go. */
+  private final Set<String> done =
+      Collections.newSetFromMap(
+          Collections.synchronizedMap(
+              new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                  return size() > REMEMBERED;
+                }
+              }));
+
+  public VSphereTags(Tagging tagging, Events events) {
+    this.tagging = tagging;
+    this.events = events;
+  }
+
+  /** The tags of a machine's VM. */
+  public static Map<String, String> machine(String namespace, String cluster) {
+    Map<String, String> t = new LinkedHashMap<>();
+    t.put(OBJECT, "machine");
+    t.put(NAMESPACE, namespace);
+    t.put(CLUSTER, namespace + "/" + cluster);
+    return t;
+  }
+
+  /** The tags of a namespace's folder or resource pool ({@code kind}: folder or pool). */
+  public static Map<String, String> namespaceObject(String kind, String namespace) {
+    Map<String, String> t = new LinkedHashMap<>();
+    t.put(OBJECT, "namespace-" + kind);
+    t.put(NAMESPACE, namespace);
+    return t;
+  }
+
+  /**
+   * The tag of the templates folder or a template VM ({@code kind}: template, templates-folder).
+   */
+  public static Map<String, String> template(String kind) {
+    return Map.of(OBJECT, kind);
+  }
+
+  /**
+   * Attaches the tags (category → tag name) {@code entity} lacks. Returns whether it has them all;
+   * a failure is logged and, when {@code owner} is given, a Warning Event on it.
+   */
+  public boolean ensure(ManagedRef entity, Map<String, String> wanted, HasMetadata owner) {
+    String key = entity.moref() + " " + wanted;
+    if (done.contains(key)) {
+      return true;
+    }
+    try {
+      Set<String> has =
+          tagging.tagsOf(entity).stream()
+              .map(t -> t.category() + "=" + t.name())
+              .collect(java.util.stream.Collectors.toSet());
+      for (Map.Entry<String, String> e : wanted.entrySet()) {
+        if (!has.contains(e.getKey() + "=" + e.getValue())) {
+          attach(entity, e.getKey(), e.getValue());
+        }
+      }
+      done.add(key);
+      return true;
+    } catch (VSphereException e) {
+      LOG.warn("could not tag {} {}: {}", entity.type(), entity.moref(), e.getMessage());
+      if (owner != null) {
+        events.record(
+            owner,
+            EventReason.TaggingFailed,
+            "could not tag " + entity.moref() + " " + wanted + ": " + e.getMessage());
+      }
+      return false;
+    }
+  }
+
+  private void attach(ManagedRef entity, String category, String name) {
+    String key = category + "=" + name;
+    Tag tag = tagIds.computeIfAbsent(key, k -> tagging.ensureTag(category, name));
+    try {
+      tagging.attachTag(entity, tag);
+    } catch (VSphereException e) {
+      if (e.kind() != FaultKind.NOT_FOUND) {
+        throw e;
+      }
+      // The tag (or its category) was deleted in vCenter since it was cached: make it again. (A
+      // missing entity fails again here, and that is reported.)
+      tagIds.remove(key);
+      tagging.attachTag(
+          entity, tagIds.computeIfAbsent(key, k -> tagging.ensureTag(category, name)));
+    }
+  }
+}
