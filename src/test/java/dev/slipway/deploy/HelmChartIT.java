@@ -100,7 +100,7 @@ class HelmChartIT {
 
     Map<String, String> all = normalise(Yaml.documents(template("--set", "namespace.create=true")));
     assertThat(all).containsExactlyInAnyOrderEntriesOf(kustomize);
-    assertThat(kustomize).hasSize(22);
+    assertThat(kustomize).hasSize(28);
   }
 
   @Test
@@ -148,10 +148,13 @@ class HelmChartIT {
             "--set", "placement.templatesFolder=tpl",
             "--set", "placement.mhzPerVcpu=2400",
             "--set", "reconcileThreads=4",
+            "--set", "releases.contentLibraries={tkgs-a,tkgs-b}",
+            "--set", "releases.syncIntervalSeconds=30",
             "--set", "guardrails.maxWorkersPerPool=40",
             "--set", "guardrails.maxMachinesPerCluster=60",
             "--set", "guardrails.maxMachinesPerNamespace=200",
-            "--set", "guardrails.maxMachinesInFlightPerCluster=5");
+            "--set", "guardrails.maxMachinesInFlightPerCluster=5",
+            "--set", "addons.defaultCni=calico");
     Properties p = properties(out);
     assertThat(new java.util.TreeMap<>(p))
         .containsExactlyInAnyOrderEntriesOf(
@@ -166,10 +169,13 @@ class HelmChartIT {
                 Map.entry("placement.mhzPerVcpu", "2400"),
                 Map.entry("vip.pool", "10.40.0.200-10.40.0.249"),
                 Map.entry("operator.reconcileThreads", "4"),
+                Map.entry("releases.contentLibraries", "tkgs-a,tkgs-b"),
+                Map.entry("releases.syncIntervalSeconds", "30"),
                 Map.entry("guardrails.maxWorkersPerPool", "40"),
                 Map.entry("guardrails.maxMachinesPerCluster", "60"),
                 Map.entry("guardrails.maxMachinesPerNamespace", "200"),
                 Map.entry("guardrails.maxMachinesInFlightPerCluster", "5"),
+                Map.entry("addons.defaultCni", "calico"),
                 Map.entry("log.format", "text")));
     // The API's admission policy holds the same ceilings as the operator.
     Map<String, Object> guardrails = object(out, "ValidatingAdmissionPolicy", "slipway-guardrails");

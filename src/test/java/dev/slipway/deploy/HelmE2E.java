@@ -59,9 +59,11 @@ class HelmE2E {
     env = SlipwayEnv.start(e -> null, e -> null);
     env.stopSlipway();
     kubeconfig = env.controlPlane.kubeconfigFile();
-    // SlipwayEnv applied crds/ and the admission policy itself; the chart is to install them.
-    env.client.resource(policy("ValidatingAdmissionPolicyBinding")).delete();
-    env.client.resource(policy("ValidatingAdmissionPolicy")).delete();
+    // SlipwayEnv applied crds/ and the admission policies itself; the chart is to install them.
+    for (GenericKubernetesResource r :
+        dev.slipway.testenv.Manifests.load(env.root.resolve("deploy/25-admission-policy.yaml"))) {
+      env.client.resource(r).delete();
+    }
     env.client.apiextensions().v1().customResourceDefinitions().delete();
     await()
         .atMost(Duration.ofSeconds(60))
@@ -79,17 +81,6 @@ class HelmE2E {
                         c ->
                             c.getSpec().getGroup().contains("slipway")
                                 || c.getSpec().getGroup().equals("run.tanzu.vmware.com")));
-  }
-
-  static GenericKubernetesResource policy(String kind) {
-    GenericKubernetesResource r = new GenericKubernetesResource();
-    r.setApiVersion("admissionregistration.k8s.io/v1");
-    r.setKind(kind);
-    r.setMetadata(
-        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-            .withName("slipway-tanzukubernetescluster-label-keys")
-            .build());
-    return r;
   }
 
   @AfterAll
@@ -152,7 +143,7 @@ class HelmE2E {
     // Everything the chart renders now exists, CRDs Established.
     List<Map<String, Object>> manifest =
         Yaml.documents(helm("get", "manifest", "slipway").ok().out());
-    assertThat(manifest).hasSize(14);
+    assertThat(manifest).hasSize(16);
     for (var crd : env.client.apiextensions().v1().customResourceDefinitions().list().getItems()) {
       assertThat(crd.getStatus().getConditions())
           .anySatisfy(

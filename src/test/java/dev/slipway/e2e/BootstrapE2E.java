@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.slipway.guest.GuestSimulator;
 import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
-import dev.slipway.operator.controller.ClusterAccess;
 import dev.slipway.operator.controller.VSphereTags;
 import dev.slipway.testenv.Manifests;
 import io.fabric8.kubernetes.api.model.Event;
@@ -306,9 +305,12 @@ class BootstrapE2E {
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
-            () ->
-                assertThat(tkc("next").getMetadata().getAnnotations())
-                    .containsEntry(ClusterAccess.ENDPOINT_ANNOTATION, vip));
+            () -> {
+              TanzuKubernetesCluster next2 = tkc("next");
+              assertThat(next2.getStatus()).isNotNull();
+              assertThat(next2.getStatus().apiEndpoints).isNotEmpty();
+              assertThat(next2.getStatus().apiEndpoints.get(0).host).isEqualTo(vip);
+            });
   }
 
   static boolean reachable(String host) {

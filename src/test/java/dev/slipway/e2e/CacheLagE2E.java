@@ -47,7 +47,7 @@ class CacheLagE2E {
         SlipwayEnv.start(
             e -> VmOnlyDoubles.hostnameOnlyBootstrap(),
             e -> VmOnlyDoubles.poweredOnIsReady(),
-            w -> w.withMachineView(LAGGING));
+            w -> SlipwayEnv.withoutAddons(w.withMachineView(LAGGING)));
     env.applyNamespaceSamples();
   }
 

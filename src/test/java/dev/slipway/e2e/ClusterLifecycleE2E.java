@@ -35,7 +35,9 @@ class ClusterLifecycleE2E {
   static void start() {
     env =
         SlipwayEnv.start(
-            e -> VmOnlyDoubles.hostnameOnlyBootstrap(), e -> VmOnlyDoubles.poweredOnIsReady());
+            e -> VmOnlyDoubles.hostnameOnlyBootstrap(),
+            e -> VmOnlyDoubles.poweredOnIsReady(),
+            SlipwayEnv::withoutAddons);
     env.applyNamespaceSamples();
   }
 

@@ -32,7 +32,9 @@ class ControllerBehaviourE2E {
   static void start() {
     env =
         SlipwayEnv.start(
-            e -> VmOnlyDoubles.hostnameOnlyBootstrap(), e -> VmOnlyDoubles.poweredOnIsReady());
+            e -> VmOnlyDoubles.hostnameOnlyBootstrap(),
+            e -> VmOnlyDoubles.poweredOnIsReady(),
+            SlipwayEnv::withoutAddons);
     env.applyNamespaceSamples();
   }
 
@@ -168,6 +170,79 @@ class ControllerBehaviourE2E {
     } finally {
       env.vcsim.setDelays(Map.of());
     }
+  }
+
+  @Test
+  @Order(2)
+  void aVSphereNamespaceNeverTakesOverANamespaceSlipwayDidNotMake() {
+    env.client
+        .namespaces()
+        .resource(
+            new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                .withNewMetadata()
+                .withName("legacy-apps")
+                .endMetadata()
+                .build())
+        .create();
+    for (String name : List.of("kube-system", "legacy-apps")) {
+      Map<String, Object> m =
+          Manifests.toMap(
+              Manifests.load(env.root.resolve("deploy/samples/30-vspherenamespace.yaml")).get(0));
+      set(m, "metadata.name", name);
+      env.client.resource(Manifests.fromMap(m)).create();
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              for (String name : List.of("kube-system", "legacy-apps")) {
+                VSphereNamespace vns =
+                    env.client.resources(VSphereNamespace.class).withName(name).get();
+                Condition ready =
+                    vns.getStatus().conditions.stream()
+                        .filter(c -> c.getType().equals("Ready"))
+                        .findFirst()
+                        .orElseThrow();
+                assertThat(ready.getStatus() + ":" + ready.getReason())
+                    .isEqualTo("False:NamespaceNotOurs");
+              }
+            });
+    // nothing was written into them, nothing made in vCenter for them
+    for (String name : List.of("kube-system", "legacy-apps")) {
+      assertThat(env.client.rbac().roleBindings().inNamespace(name).list().getItems())
+          .noneMatch(rb -> rb.getMetadata().getName().startsWith("slipway-"));
+      assertThat(env.client.resourceQuotas().inNamespace(name).list().getItems()).isEmpty();
+      try (var v = env.connect()) {
+        assertThat(v.findFolder(env.placement.parentFolder() + "/" + name)).isEmpty();
+      }
+    }
+    assertThat(
+            condition(env.client.resources(VSphereNamespace.class).withName("legacy-apps").get())
+                .getMessage())
+        .contains("already exists and was not made by Slipway");
+
+    // deleting the VSphereNamespaces leaves both namespaces where they were
+    for (String name : List.of("kube-system", "legacy-apps")) {
+      env.client.resources(VSphereNamespace.class).withName(name).delete();
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(env.client.resources(VSphereNamespace.class).list().getItems())
+                    .extracting(v -> v.getMetadata().getName())
+                    .doesNotContain("kube-system", "legacy-apps"));
+    assertThat(env.client.namespaces().withName("legacy-apps").get().getStatus().getPhase())
+        .isEqualTo("Active");
+    assertThat(env.client.namespaces().withName("kube-system").get().getStatus().getPhase())
+        .isEqualTo("Active");
+  }
+
+  static Condition condition(VSphereNamespace vns) {
+    return vns.getStatus().conditions.stream()
+        .filter(c -> c.getType().equals("NamespaceReady"))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test

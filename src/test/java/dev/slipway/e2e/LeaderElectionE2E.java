@@ -24,7 +24,9 @@ class LeaderElectionE2E {
   static void start() {
     env =
         SlipwayEnv.start(
-            e -> VmOnlyDoubles.hostnameOnlyBootstrap(), e -> VmOnlyDoubles.poweredOnIsReady());
+            e -> VmOnlyDoubles.hostnameOnlyBootstrap(),
+            e -> VmOnlyDoubles.poweredOnIsReady(),
+            SlipwayEnv::withoutAddons);
     env.stopSlipway(); // this test runs its own two replicas
     env.client
         .namespaces()

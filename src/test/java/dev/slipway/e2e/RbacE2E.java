@@ -1,10 +1,12 @@
 package dev.slipway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.slipway.guest.GuestSimulator;
 import dev.slipway.operator.Slipway;
+import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.vsphere.VSphereProvider;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
@@ -147,6 +149,8 @@ class RbacE2E {
                 .getHolderIdentity())
         .isEqualTo("rbac-e2e");
 
+    tenantsMayAnnotateMachinesButNotChangeThem();
+
     env.client
         .resources(TanzuKubernetesCluster.class)
         .inNamespace("team-a")
@@ -165,5 +169,115 @@ class RbacE2E {
                   .isNull();
               assertThat(env.vms("team-a")).isEmpty();
             });
+  }
+
+  /** A client that is {@code user} (with {@code groups}) to the API server. */
+  static KubernetesClient as(String user, String... groups) {
+    return new KubernetesClientBuilder()
+        .withConfig(
+            new ConfigBuilder(env.controlPlane.config())
+                .withImpersonateUsername(user)
+                .withImpersonateGroups(groups)
+                .build())
+        .build();
+  }
+
+  /** The sample namespace's owner (alice) and editors (team-a-devs) against its Machines. */
+  static void tenantsMayAnnotateMachinesButNotChangeThem() {
+    Machine worker =
+        env.client.resources(Machine.class).inNamespace("team-a").list().getItems().stream()
+            .filter(m -> m.getSpec().role == Machine.Role.worker)
+            .findFirst()
+            .orElseThrow();
+    String name = worker.getMetadata().getName();
+    try (KubernetesClient alice = as("alice@example.com");
+        KubernetesClient dev = as("bob@example.com", "team-a-devs")) {
+      var machine = alice.resources(Machine.class).inNamespace("team-a").withName(name);
+      // allowed: pick the machine that goes first on scale-in; an annotation of one's own
+      machine.edit(
+          m -> {
+            if (m.getMetadata().getAnnotations() == null) {
+              m.getMetadata().setAnnotations(new java.util.HashMap<>());
+            }
+            m.getMetadata().getAnnotations().put("slipway.dev/delete-machine", "true");
+            m.getMetadata().getAnnotations().put("example.com/note", "slow disk");
+            return m;
+          });
+      assertThat(machine.get().getMetadata().getAnnotations())
+          .containsEntry("slipway.dev/delete-machine", "true");
+      // denied, each with the policy's message
+      assertThatThrownBy(
+              () ->
+                  machine.edit(
+                      m -> {
+                        m.getSpec().vmClass = "guaranteed-medium";
+                        return m;
+                      }))
+          .hasMessageContaining("only Slipway changes a Machine's spec");
+      assertThatThrownBy(
+              () ->
+                  machine.edit(
+                      m -> {
+                        m.getMetadata().setFinalizers(List.of());
+                        return m;
+                      }))
+          .hasMessageContaining(
+              "only Slipway changes a Machine's spec, labels, owner and finalizers");
+      assertThatThrownBy(
+              () ->
+                  machine.edit(
+                      m -> {
+                        m.getMetadata().getLabels().put("slipway.dev/cluster", "other");
+                        return m;
+                      }))
+          .hasMessageContaining("only Slipway changes");
+      assertThatThrownBy(
+              () ->
+                  machine.edit(
+                      m -> {
+                        m.getMetadata().getAnnotations().put("slipway.dev/remediation-for", "x");
+                        return m;
+                      }))
+          .hasMessageContaining("only slipway.dev/delete-machine and slipway.dev/retry");
+      Machine forged =
+          env.client.resources(Machine.class).inNamespace("team-a").withName(name).get();
+      forged.getMetadata().setName("forged");
+      forged.getMetadata().setResourceVersion(null);
+      forged.getMetadata().setUid(null);
+      forged.setStatus(null);
+      assertThatThrownBy(() -> alice.resource(forged).create()).hasMessageContaining("forbidden");
+      // status is the operator's: no tenant role has the subresource
+      assertThatThrownBy(
+              () ->
+                  machine.editStatus(
+                      m -> {
+                        m.getStatus().phase = "Running";
+                        return m;
+                      }))
+          .hasMessageContaining("forbidden");
+      // an editor may not write Machines at all
+      assertThatThrownBy(
+              () ->
+                  dev.resources(Machine.class)
+                      .inNamespace("team-a")
+                      .withName(name)
+                      .edit(
+                          m -> {
+                            m.getMetadata()
+                                .getAnnotations()
+                                .put("slipway.dev/delete-machine", "true");
+                            return m;
+                          }))
+          .hasMessageContaining("forbidden");
+      assertThat(
+              env.client
+                  .resources(Machine.class)
+                  .inNamespace("team-a")
+                  .withName(name)
+                  .get()
+                  .getSpec()
+                  .vmClass)
+          .isEqualTo(worker.getSpec().vmClass);
+    }
   }
 }

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.slipway.operator.Slipway;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
+import dev.slipway.operator.config.AddonSettings;
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.controller.BootstrapData;
 import dev.slipway.operator.controller.NodeObserver;
@@ -77,10 +78,44 @@ public final class SlipwayEnv implements AutoCloseable {
     this.vcsim = Vcsim.start();
     this.client = controlPlane.client();
     Manifests.installCrds(client, root);
-    client.namespaces().resource(namespace("team-a")).serverSideApply();
     Manifests.installAdmissionPolicies(client, root);
+    installAddonManifests();
     this.vsphere = connect();
     uploadImage();
+  }
+
+  private static io.fabric8.kubernetes.api.model.Namespace namespace(String name) {
+    return new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
+        .build();
+  }
+
+  /**
+   * The operator's namespace (as deploy/00-namespace.yaml makes it): the addons' manifests and the
+   * VIP claims are there.
+   */
+  public static final String SYSTEM_NAMESPACE = AddonSettings.DEFAULT_NAMESPACE;
+
+  /**
+   * The addon manifests an installation provides (docs/install.md), here small stand-ins for
+   * antrea, calico and the vSphere CPI and CSI (src/test/resources/addons/stand-ins.yaml).
+   */
+  public void installAddonManifests() {
+    client.namespaces().resource(namespace(SYSTEM_NAMESPACE)).serverSideApply();
+    for (GenericKubernetesResource r :
+        Manifests.load(root.resolve("src/test/resources/addons/stand-ins.yaml"))) {
+      client.resource(r).forceConflicts().serverSideApply();
+    }
+  }
+
+  /**
+   * For tests without guests (VmOnlyDoubles): there is no workload cluster to apply addons to, so
+   * Slipway is told not to manage them, as an installation that brings its own CNI would.
+   */
+  public static Slipway.Wiring withoutAddons(Slipway.Wiring w) {
+    return w.withAddons(w.addons().unmanaged());
   }
 
   public static SlipwayEnv start(
@@ -96,14 +131,6 @@ public final class SlipwayEnv implements AutoCloseable {
     SlipwayEnv env = new SlipwayEnv(bootstrap, nodes, customize);
     env.startSlipway();
     return env;
-  }
-
-  private static io.fabric8.kubernetes.api.model.Namespace namespace(String name) {
-    return new io.fabric8.kubernetes.api.model.NamespaceBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .endMetadata()
-        .build();
   }
 
   public VSphereProvider connect() {

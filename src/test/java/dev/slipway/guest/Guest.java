@@ -59,8 +59,10 @@ import org.slf4j.LoggerFactory;
  * keys in their bootstrap data, add themselves to etcd as a learner, start etcd, get promoted, then
  * start their own kube-apiserver against their local member. In {@link GuestSimulator.Mode#LIGHT}
  * only the init guest runs processes and plays the CSR signer itself. Every guest registers its
- * Node as a kubelet does after TLS bootstrap, then keeps it alive ({@link Kubelet}). What it skips:
- * containers, CNI, kube-scheduler, kube-proxy.
+ * Node as a kubelet does after TLS bootstrap, then keeps it alive ({@link Kubelet}); the Node is
+ * Ready only once a CNI configuration is on its disk, which {@link GuestSimulator} writes as the
+ * CNI's agent would once the CNI's DaemonSet exists in the workload cluster. What it skips:
+ * containers, kube-scheduler, kube-proxy.
  */
 final class Guest {
   private static final Logger LOG = LoggerFactory.getLogger(Guest.class);
@@ -193,6 +195,54 @@ final class Guest {
    */
   boolean runsEtcd() {
     return specs.stream().anyMatch(s -> s.name().equals("etcd"));
+  }
+
+  /** Where a CNI's agent writes its configuration (kubelet's {@code --cni-conf-dir}). */
+  private Path cniConfDir() {
+    return file("/etc/cni/net.d");
+  }
+
+  /** Whether a CNI configuration is on this machine: the kubelet's network is ready. */
+  boolean cniConfigured() {
+    try (var files = Files.list(cniConfDir())) {
+      return files.anyMatch(
+          f -> f.toString().endsWith(".conflist") || f.toString().endsWith(".conf"));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** What a CNI's agent does on its node: writes its configuration (it stays on the disk). */
+  void configureCni(String name) throws IOException {
+    Files.createDirectories(cniConfDir());
+    Files.writeString(
+        cniConfDir().resolve("10-" + name + ".conflist"),
+        "{\"cniVersion\": \"1.0.0\", \"name\": \""
+            + name
+            + "\", \"plugins\": [{\"type\": \""
+            + name
+            + "\"}]}\n");
+  }
+
+  /** The control-plane endpoint this guest's node belongs to, once it knows it. */
+  String endpoint() {
+    return endpoint;
+  }
+
+  /** The node's name, once registered; null before. */
+  String nodeName() {
+    return nodeName;
+  }
+
+  /**
+   * The workload cluster's admin kubeconfig that kubeadm wrote on this machine, when it is a
+   * control-plane machine running its API server.
+   */
+  java.util.Optional<Path> adminKubeconfig() {
+    Path p = file("/etc/kubernetes/admin.conf");
+    return runsEtcd() && phase == Phase.RUNNING && Files.isRegularFile(p)
+        ? java.util.Optional.of(p)
+        : java.util.Optional.empty();
   }
 
   /** Whether the boot finished, so that a power-on resumes instead of booting again. */
@@ -870,7 +920,7 @@ final class Guest {
     }
     KubernetesClient k = client(kubeletConfig);
     registerNode(k, reg, providerId);
-    Kubelet let = new Kubelet(k, nodeName, ip, vmName);
+    Kubelet let = new Kubelet(k, nodeName, ip, vmName, this::cniConfigured);
     if (runsEtcd()) {
       let.staticPods(staticPods());
     }
@@ -1064,7 +1114,7 @@ final class Guest {
       if (signerKubeconfig != null) {
         startSigner();
       }
-      Kubelet let = new Kubelet(client(kubeletConfig), nodeName, ip, vmName);
+      Kubelet let = new Kubelet(client(kubeletConfig), nodeName, ip, vmName, this::cniConfigured);
       if (runsEtcd()) {
         let.staticPods(staticPods());
       }

@@ -40,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * simulator also plays kube-vip: a {@link VipForwarder} per control-plane endpoint. A powered-off
  * VM's guest stops (processes, heartbeats) and resumes from its disk when powered on again; a
  * destroyed VM's guest is forgotten.
+ *
+ * <p>It plays the CNI's agent too ({@link #configureNetworks}): once a DaemonSet in the workload
+ * cluster's kube-system mounts the host's {@value #CNI_CONF_DIR} (as antrea-agent and calico-node
+ * do), every node of that cluster gets the agent's CNI configuration on its disk within a second,
+ * and its kubelet reports Ready from then on — never before, as on a real node.
  */
 public final class GuestSimulator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GuestSimulator.class);
@@ -71,7 +76,9 @@ public final class GuestSimulator implements AutoCloseable {
   private final Map<String, VipForwarder> vips = new ConcurrentHashMap<>();
   private final Mode mode;
   private final Thread poller;
+  private final Thread cniAgents;
   private volatile boolean running = true;
+  static final String CNI_CONF_DIR = "/etc/cni/net.d";
 
   /** A simulator in {@link Mode#FULL}. */
   public GuestSimulator(Supplier<VSphereProvider> connect, List<String> folderPaths) {
@@ -92,6 +99,94 @@ public final class GuestSimulator implements AutoCloseable {
     this.poller = new Thread(this::poll, "guest-simulator");
     this.poller.setDaemon(true);
     this.poller.start();
+    this.cniAgents = new Thread(this::cniLoop, "guest-simulator-cni");
+    this.cniAgents.setDaemon(true);
+    this.cniAgents.start();
+  }
+
+  private void cniLoop() {
+    while (running) {
+      try {
+        configureNetworks();
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG.debug("guest simulator CNI agents: {}", e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * The CNI agents' part: for each workload cluster with nodes that have no CNI configuration yet,
+   * look (with the admin kubeconfig of one of its running control-plane guests, standing in for the
+   * DaemonSet controller and the scheduler) for a CNI DaemonSet in kube-system; if there is one,
+   * its agent "runs" on each of those nodes and writes its configuration there.
+   */
+  private void configureNetworks() {
+    Map<String, List<Guest>> waiting = new TreeMap<>();
+    for (Guest g : guests.values()) {
+      if (g.endpoint() != null
+          && g.nodeName() != null
+          && g.phase() != Guest.Phase.STOPPED
+          && g.phase() != Guest.Phase.FAILED
+          && !g.cniConfigured()) {
+        waiting.computeIfAbsent(g.endpoint(), e -> new java.util.ArrayList<>()).add(g);
+      }
+    }
+    for (Map.Entry<String, List<Guest>> e : waiting.entrySet()) {
+      Optional<Path> admin =
+          guests.values().stream()
+              .filter(g -> e.getKey().equals(g.endpoint()))
+              .map(Guest::adminKubeconfig)
+              .flatMap(Optional::stream)
+              .findFirst();
+      if (admin.isEmpty()) {
+        continue;
+      }
+      Optional<String> cni = cniDaemonSet(admin.get());
+      if (cni.isEmpty()) {
+        continue;
+      }
+      for (Guest g : e.getValue()) {
+        try {
+          g.configureCni(cni.get());
+          LOG.info("guest {}: CNI {} configured the node's network", g.vmName(), cni.get());
+        } catch (IOException ex) {
+          LOG.warn("guest {}: cannot write the CNI configuration: {}", g.vmName(), ex.getMessage());
+        }
+      }
+    }
+  }
+
+  /** The first DaemonSet in kube-system whose pods mount the host's CNI configuration directory. */
+  private static Optional<String> cniDaemonSet(Path adminKubeconfig) {
+    io.fabric8.kubernetes.client.Config config;
+    try {
+      config =
+          io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(adminKubeconfig));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    config.setConnectionTimeout(2_000);
+    config.setRequestTimeout(5_000);
+    config.setRequestRetryBackoffLimit(0);
+    try (var client =
+        new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build()) {
+      return client.apps().daemonSets().inNamespace("kube-system").list().getItems().stream()
+          .filter(
+              ds ->
+                  ds.getSpec().getTemplate().getSpec().getVolumes() != null
+                      && ds.getSpec().getTemplate().getSpec().getVolumes().stream()
+                          .anyMatch(
+                              v ->
+                                  v.getHostPath() != null
+                                      && CNI_CONF_DIR.equals(
+                                          v.getHostPath().getPath().replaceAll("/+$", ""))))
+          .map(ds -> ds.getMetadata().getName())
+          .sorted()
+          .findFirst();
+    }
   }
 
   private void poll() {
@@ -299,6 +394,7 @@ public final class GuestSimulator implements AutoCloseable {
   public void close() {
     running = false;
     poller.interrupt();
+    cniAgents.interrupt();
     guests.values().parallelStream().forEach(Guest::stop);
     synchronized (vips) {
       vips.values().forEach(VipForwarder::close);

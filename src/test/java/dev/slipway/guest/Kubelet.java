@@ -19,6 +19,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * server's Node authorizer and NodeRestriction apply):
  *
  * <ul>
+ *   <li>the network: Ready stays False (reason {@code KubeletNotReady}, kubelet's own message)
+ *       until a CNI configuration exists on the machine ({@link #networkReady}), as a real
+ *       kubelet's container runtime reports {@code NetworkReady=false} until the CNI's agent wrote
+ *       one;
  *   <li>heartbeats: the node Lease in kube-node-lease is renewed every {@link #LEASE_RENEW} and the
  *       Ready condition re-posted when it is not True or older than {@link #STATUS_REPORT}; they
  *       stop when the guest stops, so the node lifecycle controller marks the Node NotReady;
@@ -47,14 +52,30 @@ final class Kubelet implements AutoCloseable {
   private final String nodeName;
   private final String ip;
   private final Thread thread;
+  private final BooleanSupplier networkReady;
   private volatile List<Pod> staticPods = List.of();
   private volatile boolean running = true;
   private volatile boolean silenced;
   private Instant lastLease = Instant.EPOCH;
   private Instant lastStatus = Instant.EPOCH;
 
-  Kubelet(KubernetesClient client, String nodeName, String ip, String vmName) {
+  /** What a kubelet says while the container runtime's network is not ready. */
+  static final String NETWORK_NOT_READY =
+      "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady"
+          + " message:Network plugin returns error: cni plugin not initialized";
+
+  /**
+   * @param networkReady whether a CNI configuration exists on the machine (the CNI's agent wrote
+   *     one)
+   */
+  Kubelet(
+      KubernetesClient client,
+      String nodeName,
+      String ip,
+      String vmName,
+      BooleanSupplier networkReady) {
     this.client = client;
+    this.networkReady = networkReady;
     this.nodeName = nodeName;
     this.ip = ip;
     this.thread = new Thread(this::loop, "kubelet-" + vmName);
@@ -66,7 +87,7 @@ final class Kubelet implements AutoCloseable {
   }
 
   void start() {
-    // The first status and lease before start() returns: a registered node is Ready at once.
+    // The first status and lease before start() returns (Ready once the CNI configured the node).
     // The node lifecycle controller may write the Node at the same moment: a conflict means "read
     // it again and post again", as a kubelet does.
     for (int attempt = 1; ; attempt++) {
@@ -153,8 +174,9 @@ final class Kubelet implements AutoCloseable {
                 .filter(c -> "Ready".equals(c.getType()))
                 .findFirst()
                 .orElse(null);
+    String wanted = networkReady.getAsBoolean() ? "True" : "False";
     if (ready == null
-        || !"True".equals(ready.getStatus())
+        || !wanted.equals(ready.getStatus())
         || Instant.now().isAfter(lastStatus.plus(STATUS_REPORT))) {
       postStatus(node);
     }
@@ -163,9 +185,11 @@ final class Kubelet implements AutoCloseable {
   private void postStatus(Node node) {
     String now = now();
     String since = now;
+    boolean network = networkReady.getAsBoolean();
+    String status = network ? "True" : "False";
     if (node.getStatus() != null && node.getStatus().getConditions() != null) {
       for (NodeCondition c : node.getStatus().getConditions()) {
-        if ("Ready".equals(c.getType()) && "True".equals(c.getStatus())) {
+        if ("Ready".equals(c.getType()) && status.equals(c.getStatus())) {
           since = c.getLastTransitionTime();
         }
       }
@@ -181,9 +205,12 @@ final class Kubelet implements AutoCloseable {
                       List.of(
                           new NodeConditionBuilder()
                               .withType("Ready")
-                              .withStatus("True")
-                              .withReason("KubeletReady")
-                              .withMessage("guest simulator: kubelet is posting ready status")
+                              .withStatus(status)
+                              .withReason(network ? "KubeletReady" : "KubeletNotReady")
+                              .withMessage(
+                                  network
+                                      ? "guest simulator: kubelet is posting ready status"
+                                      : NETWORK_NOT_READY)
                               .withLastHeartbeatTime(now)
                               .withLastTransitionTime(transition)
                               .build()));

@@ -294,6 +294,9 @@ class DeployManifestsIT {
           {"watch", TKR},
           {"get", TKR},
           {"patch", TKR, "--subresource=status"},
+          // the release sync publishes releases by server-side apply
+          {"create", TKR},
+          {"patch", TKR},
           {"list", VNS},
           {"watch", VNS},
           {"get", VNS},
@@ -329,6 +332,10 @@ class DeployManifestsIT {
           {"delete", "resourcequotas", "-n", TEAM},
           {"create", "events", "-n", TEAM},
           {"create", "events", "-n", "default"},
+          // the addons' manifests, in its own namespace only
+          {"get", "configmaps", "-n", "slipway-system"},
+          {"list", "configmaps", "-n", "slipway-system"},
+          {"watch", "configmaps", "-n", "slipway-system"},
           // leader election
           {"get", "leases.coordination.k8s.io", "-n", "slipway-system"},
           {"create", "leases.coordination.k8s.io", "-n", "slipway-system"},
@@ -356,10 +363,11 @@ class DeployManifestsIT {
           {"delete", "nodes"},
           {"create", "deployments.apps", "-n", "slipway-system"},
           {"update", "configmaps", "-n", "slipway-system"},
-          // users' objects: never deleted, created or replaced by the operator
+          {"list", "configmaps", "-n", "default"},
+          // users' objects: never deleted, created or replaced by the operator (releases it may
+          // create and patch, see above, but never delete)
           {"create", TKC, "-n", TEAM},
           {"delete", TKC, "-n", TEAM},
-          {"create", TKR},
           {"delete", TKR},
           {"create", VNS},
           {"delete", VNS},

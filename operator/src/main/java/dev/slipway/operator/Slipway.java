@@ -1,5 +1,6 @@
 package dev.slipway.operator;
 
+import dev.slipway.operator.config.AddonSettings;
 import dev.slipway.operator.config.Guardrails;
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.config.VipPool;
@@ -8,6 +9,7 @@ import dev.slipway.operator.controller.ClusterAccess;
 import dev.slipway.operator.controller.KubeadmBootstrap;
 import dev.slipway.operator.controller.MachineReconciler;
 import dev.slipway.operator.controller.NodeObserver;
+import dev.slipway.operator.controller.ReleaseSync;
 import dev.slipway.operator.controller.Requeue;
 import dev.slipway.operator.controller.TanzuKubernetesClusterReconciler;
 import dev.slipway.operator.controller.TanzuKubernetesReleaseReconciler;
@@ -37,6 +39,9 @@ public final class Slipway implements AutoCloseable {
    * Everything the loops need; built by the caller. {@code bootstrap} and {@code nodes} may be null
    * for the real ones (kubeadm cloud-init, Nodes read from the workload clusters).
    */
+  /** The operator's namespace when the caller does not say (deploy/ uses it). */
+  public static final String DEFAULT_NAMESPACE = "slipway-system";
+
   public record Wiring(
       KubernetesClient client,
       VSphereProvider vsphere,
@@ -48,7 +53,10 @@ public final class Slipway implements AutoCloseable {
       int reconcileThreads,
       Requeue.Backoff backoff,
       TanzuKubernetesClusterReconciler.MachineView machineView,
-      Guardrails guardrails) {
+      Guardrails guardrails,
+      String operatorNamespace,
+      AddonSettings addons,
+      ReleaseSync.Settings releaseSync) {
     public Wiring {
       Objects.requireNonNull(client, "client");
       Objects.requireNonNull(vsphere, "vsphere");
@@ -58,9 +66,12 @@ public final class Slipway implements AutoCloseable {
       machineView =
           machineView == null ? TanzuKubernetesClusterReconciler.MachineView.INFORMER : machineView;
       guardrails = guardrails == null ? Guardrails.defaults() : guardrails;
+      operatorNamespace = operatorNamespace == null ? DEFAULT_NAMESPACE : operatorNamespace;
+      addons = addons == null ? AddonSettings.defaults() : addons;
+      releaseSync = releaseSync == null ? ReleaseSync.Settings.DEFAULTS : releaseSync;
     }
 
-    /** The default back-off and the informer's view of machines. */
+    /** The defaults for everything after {@code reconcileThreads}. */
     public Wiring(
         KubernetesClient client,
         VSphereProvider vsphere,
@@ -81,6 +92,9 @@ public final class Slipway implements AutoCloseable {
           reconcileThreads,
           null,
           null,
+          null,
+          null,
+          null,
           null);
     }
 
@@ -96,7 +110,10 @@ public final class Slipway implements AutoCloseable {
           reconcileThreads,
           b,
           machineView,
-          guardrails);
+          guardrails,
+          operatorNamespace,
+          addons,
+          releaseSync);
     }
 
     public Wiring withMachineView(TanzuKubernetesClusterReconciler.MachineView view) {
@@ -111,7 +128,10 @@ public final class Slipway implements AutoCloseable {
           reconcileThreads,
           backoff,
           view,
-          guardrails);
+          guardrails,
+          operatorNamespace,
+          addons,
+          releaseSync);
     }
 
     public Wiring withGuardrails(Guardrails g) {
@@ -126,7 +146,67 @@ public final class Slipway implements AutoCloseable {
           reconcileThreads,
           backoff,
           machineView,
-          g);
+          g,
+          operatorNamespace,
+          addons,
+          releaseSync);
+    }
+
+    /** Where the operator keeps its own objects (VIP claims, addon manifests): its namespace. */
+    public Wiring withOperatorNamespace(String ns) {
+      return new Wiring(
+          client,
+          vsphere,
+          placement,
+          vips,
+          bootstrap,
+          nodes,
+          leaderElection,
+          reconcileThreads,
+          backoff,
+          machineView,
+          guardrails,
+          ns,
+          addons,
+          releaseSync);
+    }
+
+    /** Where the addon manifests live and the default CNI. */
+    public Wiring withAddons(AddonSettings a) {
+      return new Wiring(
+          client,
+          vsphere,
+          placement,
+          vips,
+          bootstrap,
+          nodes,
+          leaderElection,
+          reconcileThreads,
+          backoff,
+          machineView,
+          guardrails,
+          operatorNamespace,
+          a,
+          releaseSync);
+    }
+
+    /** The release sync's own libraries and interval. */
+    public Wiring withReleaseSync(ReleaseSync.Settings s) {
+      return new Wiring(
+          client,
+          vsphere,
+          placement,
+          vips,
+          bootstrap,
+          nodes,
+          leaderElection,
+          reconcileThreads,
+          backoff,
+          machineView,
+          guardrails,
+          operatorNamespace,
+          addons,
+          s);
     }
   }
 
@@ -139,10 +219,12 @@ public final class Slipway implements AutoCloseable {
 
   private final Operator operator;
   private final WorkloadClusters workloads;
+  private final ReleaseSync releaseSync;
 
-  private Slipway(Operator operator, WorkloadClusters workloads) {
+  private Slipway(Operator operator, WorkloadClusters workloads, ReleaseSync releaseSync) {
     this.operator = operator;
     this.workloads = workloads;
+    this.releaseSync = releaseSync;
   }
 
   public static Slipway start(Wiring w) {
@@ -190,16 +272,18 @@ public final class Slipway implements AutoCloseable {
     VSphereTags tags = new VSphereTags(v, events);
     operator.register(
         new VSphereNamespaceReconciler(v, w.placement(), events, tags, w.guardrails()));
-    operator.register(new TanzuKubernetesReleaseReconciler(v));
+    TanzuKubernetesReleaseReconciler releases = new TanzuKubernetesReleaseReconciler(v);
+    operator.register(releases);
     operator.register(
         new TanzuKubernetesClusterReconciler(
             events,
             suffixes,
             bootstrap,
-            new ClusterAccess(w.vips()),
+            new ClusterAccess(w.vips(), w.operatorNamespace()),
             workloads,
             w.machineView(),
-            w.guardrails()));
+            w.guardrails(),
+            w.addons()));
     operator.register(
         new MachineReconciler(
             v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads, tags));
@@ -215,15 +299,38 @@ public final class Slipway implements AutoCloseable {
       workloads.close();
       throw e;
     }
-    return new Slipway(operator, workloads);
+    ReleaseSync sync =
+        new ReleaseSync(
+            w.client(), v, w.releaseSync(), () -> processing(operator), releases::recheck);
+    try {
+      sync.start();
+    } catch (RuntimeException e) {
+      sync.close();
+      operator.stop();
+      workloads.close();
+      throw e;
+    }
+    return new Slipway(operator, workloads, sync);
   }
 
   public Operator operator() {
     return operator;
   }
 
+  /**
+   * Whether this process reconciles: JOSDK processes events only while it holds the Lease (or
+   * always, without leader election). The release sync writes only then.
+   */
+  private static boolean processing(Operator operator) {
+    var c =
+        operator.getRuntimeInfo().getRegisteredController(TanzuKubernetesReleaseReconciler.NAME);
+    return c instanceof io.javaoperatorsdk.operator.processing.Controller<?> controller
+        && controller.getEventProcessor().isRunning();
+  }
+
   @Override
   public void close() {
+    releaseSync.close();
     operator.stop();
     workloads.close();
   }

@@ -88,6 +88,8 @@ public final class Manifests {
     }
     Map<String, Object> probe = toMap(load(root.resolve("deploy/samples/40-tkc.yaml")).get(0));
     set(probe, "metadata.name", "policy-probe");
+    // A dry run in a namespace every API server has (the sample's may not exist yet).
+    set(probe, "metadata.namespace", "default");
     set(probe, "spec.topology.nodePools[0].labels", Map.of("not a key", "x"));
     org.awaitility.Awaitility.await()
         .atMost(java.time.Duration.ofSeconds(60))

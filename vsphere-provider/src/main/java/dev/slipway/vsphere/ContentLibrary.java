@@ -21,6 +21,9 @@ public interface ContentLibrary {
   /** Like {@link #findItem} but NOT_FOUND if the library or the item does not exist. */
   LibraryItem getItem(String libraryName, String itemName);
 
+  /** Deletes a library item (and its files); NOT_FOUND if there is no such item. */
+  void deleteItem(String itemId);
+
   /**
    * Creates OVF item {@code itemName} in the library and uploads {@code files} (file name to bytes;
    * exactly one {@code .ovf} descriptor plus the files it references), then completes the update

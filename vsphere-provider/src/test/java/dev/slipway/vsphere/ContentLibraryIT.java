@@ -54,6 +54,23 @@ class ContentLibraryIT {
   }
 
   @Test
+  void aDeletedItemIsGoneAndDeletingItAgainIsNotFound() {
+    DatastoreRef ds = p.findDatastore("/DC0/datastore/LocalDS_0").orElseThrow();
+    Library own = p.ensureLocalLibrary(It.unique("del"), ds);
+    String id =
+        It.awaitSuccess(p, p.uploadOvf(own.id(), "going", Map.of("going.ovf", It.minimalOvf())));
+    assertThat(p.findItem(own.name(), "going")).isPresent();
+
+    p.deleteItem(id);
+
+    assertThat(p.findItem(own.name(), "going")).isEmpty();
+    assertThat(p.listItems(own.id())).isEmpty();
+    assertThatThrownBy(() -> p.deleteItem(id))
+        .isInstanceOfSatisfying(
+            VSphereException.class, e -> assertThat(e.kind()).isEqualTo(FaultKind.NOT_FOUND));
+  }
+
+  @Test
   void unknownItemIsNotFound() {
     assertThat(p.findItem(library.name(), "no-such-item")).isEmpty();
     assertThatThrownBy(() -> p.getItem(library.name(), "no-such-item"))

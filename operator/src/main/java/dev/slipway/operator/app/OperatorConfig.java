@@ -1,8 +1,10 @@
 package dev.slipway.operator.app;
 
+import dev.slipway.operator.config.AddonSettings;
 import dev.slipway.operator.config.Guardrails;
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.config.VipPool;
+import dev.slipway.operator.controller.ReleaseSync;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -123,6 +125,36 @@ public final class OperatorConfig {
           VipPool::parse,
           "control-plane endpoint addresses: `first-last` ranges, CIDRs, single addresses,"
               + " comma-separated");
+  private static final Key<String> DEFAULT_CNI =
+      optional(
+          "addons.defaultCni",
+          "antrea",
+          valid(AddonSettings.CNIS::contains, "must be antrea or calico"),
+          "the CNI of clusters whose `spec.settings.network.cni` names none (`antrea` or"
+              + " `calico`); the addons' manifests are ConfigMaps in `POD_NAMESPACE`"
+              + " (docs/install.md)");
+  private static final Key<Boolean> ADDONS_MANAGED =
+      optional(
+          "addons.managed",
+          "true",
+          OperatorConfig::bool,
+          "`false`: Slipway applies no addons and no StorageClasses to workload clusters (you"
+              + " install the CNI yourself; nodes are NotReady until you do)");
+  private static final Key<List<String>> RELEASE_LIBRARIES =
+      optional(
+          "releases.contentLibraries",
+          null,
+          OperatorConfig::libraryNames,
+          "content libraries (names, comma-separated) whose Kubernetes node images become"
+              + " TanzuKubernetesReleases, read before the libraries granted to VSphereNamespaces"
+              + " (which are always read)");
+  private static final Key<Integer> RELEASE_SYNC_INTERVAL =
+      optional(
+          "releases.syncIntervalSeconds",
+          "60",
+          wholeNumber(5, 86400),
+          "how often the libraries are read for new node images, in seconds (5..86400); a"
+              + " VSphereNamespace change or its `slipway.dev/sync` annotation syncs at once");
   private static final Key<Integer> RECONCILE_THREADS =
       optional(
           "operator.reconcileThreads",
@@ -448,6 +480,16 @@ public final class OperatorConfig {
     };
   }
 
+  private static List<String> libraryNames(String value) {
+    List<String> names = new ArrayList<>();
+    for (String n : value.split(",")) {
+      if (!n.isBlank()) {
+        names.add(n.trim());
+      }
+    }
+    return List.copyOf(names);
+  }
+
   private static Boolean bool(String value) {
     String s = value.trim().toLowerCase(Locale.ROOT);
     if (!s.equals("true") && !s.equals("false")) {
@@ -499,6 +541,19 @@ public final class OperatorConfig {
 
   public VipPool vips() {
     return get(VIP_POOL);
+  }
+
+  /** The addons' ConfigMaps live in the operator's namespace. */
+  public AddonSettings addons() {
+    return new AddonSettings(namespace, get(DEFAULT_CNI), get(ADDONS_MANAGED));
+  }
+
+  /** The release sync's own libraries (besides the namespaces') and interval. */
+  public ReleaseSync.Settings releaseSync() {
+    List<String> libraries = get(RELEASE_LIBRARIES);
+    return new ReleaseSync.Settings(
+        libraries == null ? List.of() : libraries,
+        java.time.Duration.ofSeconds(get(RELEASE_SYNC_INTERVAL)));
   }
 
   public int reconcileThreads() {
@@ -564,6 +619,8 @@ public final class OperatorConfig {
         + placement
         + ", vip.pool="
         + vipPoolSpec
+        + ", addons.defaultCni="
+        + get(DEFAULT_CNI)
         + ", reconcileThreads="
         + reconcileThreads()
         + ", leaderElection="

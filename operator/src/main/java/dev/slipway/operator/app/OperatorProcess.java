@@ -194,7 +194,10 @@ public final class OperatorProcess implements AutoCloseable {
                   null,
                   config.reconcileThreads())
               .withBackoff(Requeue.Backoff.withCap(config.retryBackoffCap()))
-              .withGuardrails(config.guardrails()),
+              .withReleaseSync(config.releaseSync())
+              .withGuardrails(config.guardrails())
+              .withOperatorNamespace(config.namespace())
+              .withAddons(config.addons()),
           o -> {
             o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                 .withReconciliationTerminationTimeout(RECONCILE_DRAIN);

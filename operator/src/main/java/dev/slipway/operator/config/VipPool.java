@@ -89,15 +89,23 @@ public final class VipPool {
 
   /** The first address of the pool not in {@code used}, in the order the pool was written. */
   public Optional<String> firstFree(Set<String> used) {
+    return firstFree(used, 1).stream().findFirst();
+  }
+
+  /** The first {@code n} addresses of the pool not in {@code used}, in the pool's order. */
+  public java.util.List<String> firstFree(Set<String> used, int n) {
+    java.util.List<String> out = new java.util.ArrayList<>();
     for (BigInteger[] r : ranges) {
-      for (BigInteger a = r[0]; a.compareTo(r[1]) <= 0; a = a.add(BigInteger.ONE)) {
+      for (BigInteger a = r[0];
+          a.compareTo(r[1]) <= 0 && out.size() < n;
+          a = a.add(BigInteger.ONE)) {
         String s = format(a);
         if (!used.contains(s)) {
-          return Optional.of(s);
+          out.add(s);
         }
       }
     }
-    return Optional.empty();
+    return out;
   }
 
   public boolean contains(String address) {

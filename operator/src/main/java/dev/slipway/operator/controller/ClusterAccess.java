@@ -12,18 +12,15 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * What a cluster needs before any machine can boot: its certificate authorities and service account
- * keys (generated once, never again), its control-plane endpoint (a VIP from the pool, recorded on
- * the cluster so it is never handed out twice and is freed with the cluster), the admin kubeconfig
- * and the SSH key pair. All in Secrets named after Cluster API's convention and owned by the
- * cluster.
+ * keys (generated once, never again), its control-plane endpoint (a VIP from the pool, claimed in
+ * the operator's namespace so it is never handed out twice, and freed with the cluster), the admin
+ * kubeconfig and the SSH key pair. All in Secrets named after Cluster API's convention and owned by
+ * the cluster.
  */
 public final class ClusterAccess {
   public static final String ENDPOINT_ANNOTATION = "slipway.dev/control-plane-endpoint";
@@ -40,18 +37,15 @@ public final class ClusterAccess {
     }
   }
 
-  private final VipPool vips;
+  private final VipClaims vips;
 
-  public ClusterAccess(VipPool vips) {
-    this.vips = vips;
+  /** Addresses from {@code vips}, claimed in {@code operatorNamespace} ({@link VipClaims}). */
+  public ClusterAccess(VipPool vips, String operatorNamespace) {
+    this.vips = new VipClaims(vips, operatorNamespace);
   }
 
   public Result ensure(KubernetesClient client, TanzuKubernetesCluster tkc) {
-    String endpoint;
-    synchronized (this) {
-      // One allocator per process (the leader's): the pick and the write happen together.
-      endpoint = endpoint(client, tkc);
-    }
+    String endpoint = vips.claim(client, tkc).orElse(null);
     if (endpoint == null) {
       return Result.failed(
           Reasons.ENDPOINT_UNAVAILABLE,
@@ -100,44 +94,12 @@ public final class ClusterAccess {
     return s == null ? null : decode(s.getData().get(SshKeyPair.SECRET_PUBLIC_KEY));
   }
 
-  private String endpoint(KubernetesClient client, TanzuKubernetesCluster tkc) {
-    String mine = annotation(tkc);
-    if (mine != null) {
-      return mine;
-    }
-    Set<String> used = new HashSet<>();
-    for (TanzuKubernetesCluster other :
-        client.resources(TanzuKubernetesCluster.class).inAnyNamespace().list().getItems()) {
-      Optional.ofNullable(annotation(other)).ifPresent(used::add);
-    }
-    Optional<String> free = vips.firstFree(used);
-    if (free.isEmpty()) {
-      return null;
-    }
-    // Optimistic: a concurrent writer makes this patch fail and the reconcile retry.
-    TanzuKubernetesCluster updated =
-        client
-            .resources(TanzuKubernetesCluster.class)
-            .inNamespace(tkc.getMetadata().getNamespace())
-            .withName(tkc.getMetadata().getName())
-            .edit(
-                t -> {
-                  if (t.getMetadata().getAnnotations() == null) {
-                    t.getMetadata().setAnnotations(new LinkedHashMap<>());
-                  }
-                  t.getMetadata().getAnnotations().putIfAbsent(ENDPOINT_ANNOTATION, free.get());
-                  return t;
-                });
-    tkc.getMetadata()
-        .setAnnotations(
-            tkc.getMetadata().getAnnotations() == null
-                ? new LinkedHashMap<>()
-                : tkc.getMetadata().getAnnotations());
-    tkc.getMetadata().getAnnotations().put(ENDPOINT_ANNOTATION, free.get());
-    tkc.getMetadata().setResourceVersion(updated.getMetadata().getResourceVersion());
-    return free.get();
+  /** Frees the cluster's endpoint; its machines are gone. */
+  public void release(KubernetesClient client, TanzuKubernetesCluster tkc) {
+    vips.release(client, tkc);
   }
 
+  /** The endpoint annotation of clusters made before {@link VipClaims}: read once, to move them. */
   static String annotation(TanzuKubernetesCluster tkc) {
     return tkc.getMetadata().getAnnotations() == null
         ? null

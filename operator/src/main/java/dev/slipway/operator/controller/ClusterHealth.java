@@ -129,10 +129,11 @@ final class ClusterHealth {
     r.recheckAt()
         .ifPresent(
             at ->
-                p.recheck =
-                    Next.waitFor(
-                        "a health check timeout runs out",
-                        Duration.between(now, at).plusSeconds(1)));
+                p.lookAgain =
+                    p.lookAgain.sooner(
+                        Next.waitFor(
+                            "a health check timeout runs out",
+                            Duration.between(now, at).plusSeconds(1))));
     return Next.proceed();
   }
 

@@ -4,6 +4,7 @@ import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesClusterStatus;
 import dev.slipway.operator.controller.ClusterResolver.Resolved;
+import dev.slipway.operator.controller.steps.Next;
 import dev.slipway.operator.plan.MachineToDelete;
 import dev.slipway.operator.status.Conditions;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,15 +30,19 @@ final class ClusterPass {
   /** How far the machines are from their templates; null when the pass did not plan. */
   dev.slipway.operator.plan.Rollout rollout;
 
-  /** When the health check wants to look again (a timeout runs out); null: no need. */
-  dev.slipway.operator.controller.steps.Next recheck;
-
   boolean accessOk;
   List<Machine> toCreate = new ArrayList<>();
   List<MachineToDelete> toDelete = new ArrayList<>();
 
   /** Machines the planner wants but holds back this pass (Plan.waitingFor). */
   List<String> heldBack = new ArrayList<>();
+
+  /** When to look again even if the pass went to the end (e.g. the addons' drift check). */
+  Next lookAgain = Next.proceed();
+
+  void lookAgain(java.time.Duration after) {
+    lookAgain = lookAgain.sooner(Next.waitFor("look at the addons again", after));
+  }
 
   ClusterPass(
       TanzuKubernetesCluster tkc,

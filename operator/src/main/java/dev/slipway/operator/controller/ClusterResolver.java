@@ -1,5 +1,6 @@
 package dev.slipway.operator.controller;
 
+import dev.slipway.operator.api.run.v1alpha3.DistributionStatus;
 import dev.slipway.operator.api.run.v1alpha3.NodePool;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesRelease;
@@ -28,10 +29,20 @@ final class ClusterResolver {
   record Resolved(
       VSphereNamespace namespace,
       Map<String, TanzuKubernetesRelease> releases,
-      Map<String, VirtualMachineClass> classes) {
+      Map<String, VirtualMachineClass> classes,
+      DistributionStatus distribution) {
 
+    Resolved(
+        VSphereNamespace namespace,
+        Map<String, TanzuKubernetesRelease> releases,
+        Map<String, VirtualMachineClass> classes) {
+      this(namespace, releases, classes, null);
+    }
+
+    /** A group's release: its own, else the control plane's, else spec.distribution's. */
     TanzuKubernetesRelease release(TopologySettings s, TopologySettings controlPlane) {
-      return releases.get(tkrName(s, controlPlane));
+      String name = tkrName(s, controlPlane);
+      return releases.get(name != null ? name : distribution.release);
     }
   }
 
@@ -70,11 +81,14 @@ final class ClusterResolver {
       String ns = tkc.getMetadata().getNamespace();
       List<TopologySettings> groups = groups(tkc);
       VSphereNamespace vns = readyNamespace(ns);
-      Map<String, TanzuKubernetesRelease> releases = releases(tkc, groups);
+      DistributionStatus distribution = distribution(tkc);
+      Map<String, TanzuKubernetesRelease> releases =
+          releases(tkc, groups, distribution == null ? null : distribution.release);
       Map<String, VirtualMachineClass> classes = classes(vns, groups);
       checkStorage(vns, groups);
+      checkStorageSettings(vns, tkc);
       checkLibraries(vns, releases.values());
-      return new Resolved(vns, releases, classes);
+      return new Resolved(vns, releases, classes, distribution);
     } catch (NotResolved e) {
       return e.why;
     }
@@ -107,21 +121,35 @@ final class ClusterResolver {
     return vns;
   }
 
+  /**
+   * For a control plane that names no release: spec.distribution's release, sticky in
+   * status.distribution ({@link Distributions}); null when the control plane names one.
+   */
+  private DistributionStatus distribution(TanzuKubernetesCluster tkc) {
+    TopologySettings cp = tkc.getSpec().topology.controlPlane;
+    if (tkrName(cp, cp) != null) {
+      return null;
+    }
+    Object choice =
+        Distributions.choose(
+            tkc.getSpec().distribution,
+            tkc.getStatus() == null ? null : tkc.getStatus().distribution,
+            lookups.releases());
+    if (choice instanceof Unresolved u) {
+      throw new NotResolved(u.reason(), u.message());
+    }
+    return (DistributionStatus) choice;
+  }
+
   private Map<String, TanzuKubernetesRelease> releases(
-      TanzuKubernetesCluster tkc, List<TopologySettings> groups) {
+      TanzuKubernetesCluster tkc, List<TopologySettings> groups, String distributionRelease) {
     TopologySettings cp = tkc.getSpec().topology.controlPlane;
     Map<String, TanzuKubernetesRelease> releases = new LinkedHashMap<>();
     for (TopologySettings g : groups) {
       String name = tkrName(g, cp);
-      if (name == null) {
-        throw new NotResolved(
-            Reasons.TKR_NOT_FOUND,
-            "spec.topology.controlPlane.tkr.reference.name is not set: name a"
-                + " TanzuKubernetesRelease");
-      }
-      releases.computeIfAbsent(name, this::readyRelease);
+      releases.computeIfAbsent(name != null ? name : distributionRelease, this::readyRelease);
     }
-    versionRules(tkc, releases)
+    versionRules(tkc, releases, distributionRelease)
         .ifPresent(
             u -> {
               throw new NotResolved(u.reason(), u.message());
@@ -187,6 +215,42 @@ final class ClusterResolver {
     }
   }
 
+  /** The StorageClasses offered inside the workload cluster must be granted too. */
+  private static void checkStorageSettings(VSphereNamespace vns, TanzuKubernetesCluster tkc) {
+    var storage = tkc.getSpec().settings == null ? null : tkc.getSpec().settings.storage;
+    if (storage == null) {
+      return;
+    }
+    Set<String> granted = new LinkedHashSet<>();
+    Optional.ofNullable(vns.getSpec().storageClasses)
+        .orElse(List.of())
+        .forEach(s -> granted.add(s.name));
+    List<String> wanted = new ArrayList<>(Optional.ofNullable(storage.classes).orElse(List.of()));
+    if (storage.defaultClass != null) {
+      wanted.add(storage.defaultClass);
+    }
+    for (String sc : wanted) {
+      if (!granted.contains(sc)) {
+        throw notGranted(
+            Reasons.STORAGE_CLASS_NOT_GRANTED,
+            "storage class " + sc + " of spec.settings.storage",
+            vns,
+            granted);
+      }
+    }
+    if (storage.defaultClass != null
+        && storage.classes != null
+        && !storage.classes.contains(storage.defaultClass)) {
+      throw new NotResolved(
+          Reasons.STORAGE_CLASS_NOT_GRANTED,
+          "spec.settings.storage.defaultClass "
+              + storage.defaultClass
+              + " is not one of spec.settings.storage.classes ("
+              + String.join(", ", storage.classes)
+              + ")");
+    }
+  }
+
   private static void checkLibraries(
       VSphereNamespace vns, java.util.Collection<TanzuKubernetesRelease> releases) {
     Set<String> granted = set(vns.getSpec().contentLibraries);
@@ -233,8 +297,16 @@ final class ClusterResolver {
    */
   static Optional<Unresolved> versionRules(
       TanzuKubernetesCluster tkc, Map<String, TanzuKubernetesRelease> releases) {
+    return versionRules(tkc, releases, null);
+  }
+
+  static Optional<Unresolved> versionRules(
+      TanzuKubernetesCluster tkc,
+      Map<String, TanzuKubernetesRelease> releases,
+      String distributionRelease) {
     TopologySettings cp = tkc.getSpec().topology.controlPlane;
-    TanzuKubernetesRelease cpRelease = releases.get(tkrName(cp, cp));
+    String cpName = tkrName(cp, cp);
+    TanzuKubernetesRelease cpRelease = releases.get(cpName != null ? cpName : distributionRelease);
     String wanted = cpRelease.getSpec().kubernetes.version;
     String running = tkc.getStatus() == null ? null : tkc.getStatus().version;
     if (running != null) {
@@ -244,7 +316,8 @@ final class ClusterResolver {
       }
     }
     for (NodePool pool : pools(tkc)) {
-      TanzuKubernetesRelease r = releases.get(tkrName(pool, cp));
+      String poolName = tkrName(pool, cp);
+      TanzuKubernetesRelease r = releases.get(poolName != null ? poolName : distributionRelease);
       String version = r.getSpec().kubernetes.version;
       if (Versions.compare(version, wanted) > 0) {
         return Optional.of(

@@ -22,7 +22,11 @@ import java.util.Optional;
  * in pipeline order, or a failed machine), version (once Ready) and phase.
  */
 final class ClusterStatus {
-  /** The conditions that make up Ready, in the order the pipeline sets them. */
+  /**
+   * The conditions that make up Ready, in the order the pipeline sets them; AddonsReady before the
+   * machines' conditions because without its CNI no node becomes Ready, so a missing or broken
+   * manifest is the cause a person needs to read.
+   */
   static final List<String> READY_ORDER =
       List.of(
           Types.RESOURCES_RESOLVED,
@@ -31,6 +35,7 @@ final class ClusterStatus {
           // Before the counts: "replacing X (why)" or "no remediation: 3 of 5 unhealthy" says more
           // than "2 of 3 ready". True while nothing is unhealthy, so bring-up is not affected.
           Types.MACHINES_HEALTHY,
+          Types.ADDONS_READY,
           Types.CONTROL_PLANE_READY,
           Types.NODE_POOLS_READY,
           Types.MACHINES_UP_TO_DATE);

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The TanzuKubernetesCluster pipeline's steps, in the order {@link #pipeline()} lists them: resolve
- * → access → plan → remediate → limits → apply → bootstrap. The status is summarized after the pass
- * whatever step it ended in ({@link ClusterStatus}).
+ * → access → plan → remediate → limits → apply → bootstrap → addons. The status is summarized after
+ * the pass whatever step it ended in ({@link ClusterStatus}).
  */
 final class ClusterSteps {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterSteps.class);
@@ -37,6 +37,7 @@ final class ClusterSteps {
   private final ClusterAccess access;
   private final MachineExpectations expectations;
   private final Guardrails guardrails;
+  private final ClusterAddons addons;
   private final ClusterHealth health;
 
   ClusterSteps(
@@ -45,7 +46,9 @@ final class ClusterSteps {
       BootstrapData bootstrap,
       ClusterAccess access,
       MachineExpectations expectations,
-      Guardrails guardrails) {
+      Guardrails guardrails,
+      ClusterAddons addons) {
+    this.addons = addons;
     this.events = events;
     this.suffixes = suffixes;
     this.bootstrap = bootstrap;
@@ -68,6 +71,7 @@ final class ClusterSteps {
         .step("limits", this::limits)
         .step("apply", this::apply)
         .step("bootstrap", this::bootstrap)
+        .step("addons", this::addons)
         .build();
   }
 
@@ -86,6 +90,8 @@ final class ClusterSteps {
       return Next.waitFor("unresolved: " + u.reason(), Requeue.RESOLUTION);
     }
     p.resolved = (Resolved) resolution;
+    // Recorded only once everything resolved: a choice the cluster could not use is not sticky.
+    p.status.distribution = p.resolved.distribution();
     var cp = ClusterMachines.controlPlane(p.tkc);
     TanzuKubernetesRelease tkr = p.resolved.release(cp, cp);
     p.cond.setTrue(
@@ -259,6 +265,15 @@ final class ClusterSteps {
       }
     }
     return all ? Next.proceed() : Next.waitFor("bootstrap data must wait", Requeue.DEPENDENCY);
+  }
+
+  /**
+   * The CNI, cloud provider, CSI and StorageClasses in the workload cluster once its control plane
+   * answers (AddonsReady); looked at again on an interval, without ending the pass.
+   */
+  Next addons(ClusterPass p) {
+    addons.apply(p);
+    return Next.proceed();
   }
 
   private static boolean needsBootstrapData(ClusterPass p, Machine m) {

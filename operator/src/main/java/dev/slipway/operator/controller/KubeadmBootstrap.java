@@ -60,7 +60,13 @@ public final class KubeadmBootstrap implements BootstrapData {
     if (client.secrets().inNamespace(ns).withName(secretName).get() != null) {
       return;
     }
-    String endpoint = ClusterAccess.annotation(tkc);
+    // Written by the access step from the cluster's claim, earlier in the same pass.
+    String endpoint =
+        tkc.getStatus() == null
+                || tkc.getStatus().apiEndpoints == null
+                || tkc.getStatus().apiEndpoints.isEmpty()
+            ? null
+            : tkc.getStatus().apiEndpoints.get(0).host;
     if (endpoint == null) {
       throw new IllegalStateException("cluster has no control-plane endpoint yet");
     }
@@ -195,6 +201,24 @@ public final class KubeadmBootstrap implements BootstrapData {
     return m != null;
   }
 
+  /** A cluster's pod and service networks and service domain, with TKG Service's defaults. */
+  record Networks(List<String> pods, List<String> services, String serviceDomain) {}
+
+  static Networks networks(TanzuKubernetesCluster tkc) {
+    Network net =
+        tkc.getSpec().settings == null || tkc.getSpec().settings.network == null
+            ? new Network()
+            : tkc.getSpec().settings.network;
+    return new Networks(
+        net.pods == null || net.pods.cidrBlocks == null
+            ? List.of("192.168.0.0/16")
+            : net.pods.cidrBlocks,
+        net.services == null || net.services.cidrBlocks == null
+            ? List.of("10.96.0.0/12")
+            : net.services.cidrBlocks,
+        net.serviceDomain == null ? "cluster.local" : net.serviceDomain);
+  }
+
   static ClusterSpec clusterSpec(
       KubernetesClient client,
       TanzuKubernetesCluster tkc,
@@ -219,12 +243,8 @@ public final class KubeadmBootstrap implements BootstrapData {
         tkr.getSpec().kubernetes.version,
         endpoint,
         ClusterAccess.API_PORT,
-        net.pods == null || net.pods.cidrBlocks == null
-            ? List.of("192.168.0.0/16")
-            : net.pods.cidrBlocks,
-        net.services == null || net.services.cidrBlocks == null
-            ? List.of("10.96.0.0/12")
-            : net.services.cidrBlocks,
+        networks(tkc).pods(),
+        networks(tkc).services(),
         net.serviceDomain,
         tkr.getSpec().kubernetes.imageRepository,
         proxy,

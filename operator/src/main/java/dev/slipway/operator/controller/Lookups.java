@@ -1,9 +1,11 @@
 package dev.slipway.operator.controller;
 
+import dev.slipway.operator.addons.AddonManifest;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesRelease;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VirtualMachineClass;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -28,6 +30,11 @@ public interface Lookups {
   }
 
   Optional<TanzuKubernetesCluster> cluster(String namespace, String name);
+
+  /** The addon manifests (ConfigMaps labelled slipway.dev/addon in the operator's namespace). */
+  default java.util.Map<String, AddonManifest> addonManifests() {
+    return java.util.Map.of();
+  }
 
   /** Only Secrets the controller watches (bootstrap Secrets, labelled). */
   Optional<Secret> secret(String namespace, String name);
@@ -55,6 +62,22 @@ public interface Lookups {
       public java.util.List<TanzuKubernetesRelease> releases() {
         var source = context.eventSourceRetriever().getEventSourceFor(TanzuKubernetesRelease.class);
         return ((InformerEventSource<TanzuKubernetesRelease, ?>) source).list(r -> true).toList();
+      }
+
+      @Override
+      @SuppressWarnings("unchecked")
+      public java.util.Map<String, AddonManifest> addonManifests() {
+        var source = context.eventSourceRetriever().getEventSourceFor(ConfigMap.class);
+        java.util.Map<String, AddonManifest> out = new java.util.HashMap<>();
+        ((InformerEventSource<ConfigMap, ?>) source)
+            .list(c -> true)
+            .forEach(
+                c ->
+                    out.put(
+                        c.getMetadata().getName(),
+                        AddonManifest.of(
+                            c.getMetadata().getName(), c.getMetadata().getLabels(), c.getData())));
+        return out;
       }
 
       @Override

@@ -33,6 +33,12 @@ public final class Requeue {
   /** A cluster whose references do not resolve (watches wake it sooner when they change). */
   public static final Duration RESOLUTION = Duration.ofSeconds(15);
 
+  /**
+   * A cluster's addons, applied again in case someone changed or deleted them in the workload
+   * cluster (server-side apply of what did not change writes nothing).
+   */
+  public static final Duration ADDONS_RESYNC = Duration.ofSeconds(20);
+
   /** A Ready node: looked at again in case it stops being Ready. */
   public static final Duration READY_RESYNC = Duration.ofSeconds(30);
 

@@ -1,11 +1,13 @@
 package dev.slipway.operator.controller;
 
+import dev.slipway.operator.addons.AddonManifest;
 import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesClusterStatus;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesRelease;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VirtualMachineClass;
+import dev.slipway.operator.config.AddonSettings;
 import dev.slipway.operator.config.Guardrails;
 import dev.slipway.operator.controller.steps.Next;
 import dev.slipway.operator.controller.steps.Pipeline;
@@ -15,6 +17,7 @@ import dev.slipway.operator.status.EventReason;
 import dev.slipway.operator.status.Events;
 import dev.slipway.operator.status.Reasons;
 import dev.slipway.operator.status.Types;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -38,9 +41,9 @@ import java.util.stream.Collectors;
 
 /**
  * Turns a TanzuKubernetesCluster into Machines as a pipeline of named steps ({@link
- * ClusterSteps#pipeline()}): resolve → access → plan → limits → apply → bootstrap; then the status
- * is summarized ({@link ClusterStatus}) and written once ({@link StatusFinisher}). Deleting a
- * cluster deletes its machines and waits until they (and so their VMs) are gone.
+ * ClusterSteps#pipeline()}): resolve → access → plan → limits → apply → bootstrap → addons; then
+ * the status is summarized ({@link ClusterStatus}) and written once ({@link StatusFinisher}).
+ * Deleting a cluster deletes its machines and waits until they (and so their VMs) are gone.
  */
 @ControllerConfiguration(name = "tanzukubernetescluster")
 public class TanzuKubernetesClusterReconciler
@@ -50,12 +53,14 @@ public class TanzuKubernetesClusterReconciler
   public static final String POOL_LABEL = "slipway.dev/pool";
   public static final String DELETE_MACHINE_ANNOTATION = "slipway.dev/delete-machine";
 
+  private final ClusterAccess access;
   private final Events events;
   private final WorkloadClusters workloads;
   private final MachineExpectations expectations;
   private final Pipeline<ClusterPass> pipeline;
   private final ClusterHealth health;
   private final MachineView machineView;
+  private final AddonSettings addonSettings;
 
   /** How the reconciler sees a cluster's machines; tests put a lagging view in between. */
   @FunctionalInterface
@@ -74,13 +79,23 @@ public class TanzuKubernetesClusterReconciler
       ClusterAccess access,
       WorkloadClusters workloads,
       MachineView machineView,
-      Guardrails guardrails) {
+      Guardrails guardrails,
+      AddonSettings addons) {
     this.events = events;
+    this.access = access;
     this.workloads = workloads;
     this.machineView = machineView;
     this.expectations = new MachineExpectations(Clock.systemUTC());
+    this.addonSettings = addons;
     ClusterSteps steps =
-        new ClusterSteps(events, suffixes, bootstrap, access, expectations, guardrails);
+        new ClusterSteps(
+            events,
+            suffixes,
+            bootstrap,
+            access,
+            expectations,
+            guardrails,
+            new ClusterAddons(workloads, addons));
     this.health = steps.health();
     this.pipeline = steps.pipeline();
   }
@@ -102,6 +117,14 @@ public class TanzuKubernetesClusterReconciler
             InformerEventSourceConfiguration.from(Secret.class, TanzuKubernetesCluster.class)
                 .withLabelSelector(MachineReconciler.BOOTSTRAP_SECRET_LABEL)
                 .withSecondaryToPrimaryMapper(s -> Set.of())
+                .build(),
+            context),
+        // The addons' manifests: one that changes wakes every cluster (ClusterAddons).
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ConfigMap.class, TanzuKubernetesCluster.class)
+                .withNamespaces(Set.of(addonSettings.namespace()))
+                .withLabelSelector(AddonManifest.ADDON_LABEL)
+                .withSecondaryToPrimaryMapper(clustersIn(context, true))
                 .build(),
             context));
   }
@@ -133,10 +156,7 @@ public class TanzuKubernetesClusterReconciler
     TanzuKubernetesClusterStatus before =
         Statuses.copy(tkc.getStatus(), TanzuKubernetesClusterStatus.class);
     ClusterPass pass = pass(tkc, context);
-    Next next = pipeline.run(pass).next();
-    if (pass.recheck != null) {
-      next = next.sooner(pass.recheck);
-    }
+    Next next = pipeline.run(pass).next().sooner(pass.lookAgain);
     if (expectations.pending(pass.key())) {
       // The informer's event for our own write may have come before the cache showed it.
       next = next.sooner(Next.waitFor("own writes not in the cache yet", Requeue.DEPENDENCY));
@@ -162,6 +182,8 @@ public class TanzuKubernetesClusterReconciler
     List<Machine> machines = new ArrayList<>(context.getSecondaryResources(Machine.class));
     String key = tkc.getMetadata().getNamespace() + "/" + tkc.getMetadata().getName();
     if (machines.isEmpty()) {
+      // Its VMs are gone: the address may go to another cluster now.
+      access.release(context.getClient(), tkc);
       events.forget(tkc);
       expectations.forget(key);
       health.forget(key);

@@ -9,8 +9,12 @@ import dev.slipway.vsphere.ContentLibrary;
 import dev.slipway.vsphere.VSphereException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.timer.TimerEventSource;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,15 +23,34 @@ import java.util.List;
  * Compatible when Slipway can run its Kubernetes version. Checked again every minute: libraries
  * change outside Kubernetes.
  */
-@ControllerConfiguration(name = "tanzukubernetesrelease")
+@ControllerConfiguration(name = TanzuKubernetesReleaseReconciler.NAME)
 public class TanzuKubernetesReleaseReconciler implements Reconciler<TanzuKubernetesRelease> {
+  public static final String NAME = "tanzukubernetesrelease";
+
   /** The oldest Kubernetes minor Slipway's kubeadm bootstrap writes configuration for. */
   static final String OLDEST_SUPPORTED = "v1.31.0";
 
   private final ContentLibrary vsphere;
 
+  /** Lets the release sync ask for a look now, when it saw an item appear or go. */
+  private final TimerEventSource<TanzuKubernetesRelease> recheck =
+      new TimerEventSource<>("release-recheck", false);
+
   public TanzuKubernetesReleaseReconciler(ContentLibrary vsphere) {
     this.vsphere = vsphere;
+  }
+
+  @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public List<EventSource<?, TanzuKubernetesRelease>> prepareEventSources(
+      EventSourceContext<TanzuKubernetesRelease> context) {
+    // JOSDK's timer source is typed for any primary.
+    return List.of((EventSource) recheck);
+  }
+
+  /** Checks release {@code name} again now rather than at its next resync. */
+  public void recheck(String name) {
+    recheck.scheduleOnce(new ResourceID(name), 0);
   }
 
   @Override

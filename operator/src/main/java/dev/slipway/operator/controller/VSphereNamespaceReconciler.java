@@ -122,12 +122,57 @@ public class VSphereNamespaceReconciler
     VSphereNamespace.Status before = Statuses.copy(vns.getStatus(), VSphereNamespace.Status.class);
     VSphereNamespace.Status status = StatusFinisher.statusOf(vns, VSphereNamespace.Status::new);
     Conditions cond = Conditions.of(status.conditions, vns.getMetadata().getGeneration());
-    kubernetesObjects(context.getClient(), vns, cond);
-    vsphereObjects(vns, status, cond);
+    Optional<String> refused =
+        notOurs(
+            vns.getMetadata().getName(),
+            context.getClient().namespaces().withName(vns.getMetadata().getName()).get());
+    Next next;
+    if (refused.isPresent()) {
+      // Nothing is written into a namespace that is not Slipway's, nor made in vCenter for it.
+      for (String type :
+          List.of(Types.NAMESPACE_READY, Types.VSPHERE_RESOURCES_READY, Types.READY)) {
+        cond.setFalse(type, Reasons.NAMESPACE_NOT_OURS, refused.get());
+      }
+      events.record(vns, EventReason.NamespaceRefused, refused.get());
+      next = Next.waitFor("namespace not Slipway's", Requeue.USER_FIX);
+    } else {
+      kubernetesObjects(context.getClient(), vns, cond);
+      vsphereObjects(vns, status, cond);
+      next = summarize(cond);
+    }
     status.usage = usage(context, vns.getMetadata().getName());
     cond.remove(Types.DELETION_BLOCKED);
-    Next next = summarize(cond);
     return StatusFinisher.finish(vns, before, status, cond, context, next);
+  }
+
+  /**
+   * Why the Namespace of this name is not Slipway's to use: a reserved name, or a Namespace that
+   * exists without Slipway's marker (made by someone else: never adopted, never deleted).
+   */
+  static Optional<String> notOurs(String name, io.fabric8.kubernetes.api.model.Namespace existing) {
+    if (name.equals("default") || name.startsWith("kube-")) {
+      return Optional.of(
+          "namespace "
+              + name
+              + " is reserved for Kubernetes; choose another VSphereNamespace name");
+    }
+    if (existing != null && !isOurs(existing, name)) {
+      return Optional.of(
+          "namespace "
+              + name
+              + " already exists and was not made by Slipway (no label "
+              + NAMESPACE_LABEL
+              + "="
+              + name
+              + "); Slipway does not take over a namespace it did not make. Choose another name,"
+              + " or delete the VSphereNamespace");
+    }
+    return Optional.empty();
+  }
+
+  static boolean isOurs(io.fabric8.kubernetes.api.model.Namespace ns, String name) {
+    return ns.getMetadata().getLabels() != null
+        && name.equals(ns.getMetadata().getLabels().get(NAMESPACE_LABEL));
   }
 
   /** The Namespace, its RoleBindings and its quota (NamespaceReady). */
@@ -404,7 +449,11 @@ public class VSphereNamespaceReconciler
       blockDeletion(context, vns, "cannot remove vSphere objects: " + e.getMessage());
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(Requeue.USER_FIX.toMillis());
     }
-    context.getClient().namespaces().withName(ns).delete();
+    // Only a Namespace Slipway made goes with the VSphereNamespace.
+    var namespace = context.getClient().namespaces().withName(ns).get();
+    if (namespace != null && isOurs(namespace, ns)) {
+      context.getClient().namespaces().withName(ns).delete();
+    }
     events.forget(vns);
     return DeleteControl.defaultDelete();
   }

@@ -3,6 +3,7 @@ package dev.slipway.operator.status;
 /** Every reason an Event from Slipway can carry; Warning ones mean a person should look. */
 public enum EventReason {
   NamespaceCreated(false),
+  NamespaceRefused(true),
   VSphereResourcesCreated(false),
   DeletionBlocked(true),
   ResolutionFailed(true),

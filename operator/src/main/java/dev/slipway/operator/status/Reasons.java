@@ -12,6 +12,8 @@ public final class Reasons {
   // resolution (TanzuKubernetesCluster)
   public static final String TKR_NOT_FOUND = "TanzuKubernetesReleaseNotFound";
   public static final String TKR_NOT_READY = "TanzuKubernetesReleaseNotReady";
+  public static final String NO_MATCHING_RELEASE = "NoMatchingRelease";
+  public static final String DISTRIBUTION_MISMATCH = "DistributionVersionMismatch";
   public static final String VERSION_DOWNGRADE = "VersionDowngrade";
   public static final String VERSION_SKIP = "VersionSkip";
   public static final String WORKER_VERSION_NEWER = "WorkerVersionNewerThanControlPlane";
@@ -23,6 +25,7 @@ public final class Reasons {
   public static final String LIBRARY_NOT_GRANTED = "ContentLibraryNotGranted";
   public static final String LIMIT_EXCEEDED = "NamespaceLimitExceeded";
   public static final String OVER_GUARDRAIL = "OverGuardrail";
+  public static final String NAMESPACE_NOT_OURS = "NamespaceNotOurs";
   public static final String WITHIN_LIMITS = "WithinLimits";
 
   // topology progress
@@ -45,6 +48,14 @@ public final class Reasons {
   public static final String ETCD_MEMBER_NOT_READY = "EtcdMemberNotReady";
   public static final String ROLLING_OUT = "RollingOut";
   public static final String ROLLOUT_BLOCKED = "RolloutBlocked";
+
+  // addons (TanzuKubernetesCluster)
+  public static final String ADDONS_APPLIED = "AddonsApplied";
+  public static final String ADDONS_UNMANAGED = "AddonsUnmanaged";
+  public static final String ADDON_MANIFEST_NOT_FOUND = "AddonManifestNotFound";
+  public static final String ADDON_MANIFEST_AMBIGUOUS = "AddonManifestAmbiguous";
+  public static final String INVALID_ADDON_MANIFEST = "InvalidAddonManifest";
+  public static final String ADDON_APPLY_FAILED = "AddonApplyFailed";
 
   // machine lifecycle
   public static final String WAITING_FOR_NAMESPACE = "WaitingForNamespace";
@@ -110,6 +121,8 @@ public final class Reasons {
           BOOTSTRAP_TOKEN_REVOKED,
           INVALID_CLUSTER_CERTIFICATES,
           TKR_NOT_FOUND,
+          NO_MATCHING_RELEASE,
+          DISTRIBUTION_MISMATCH,
           VERSION_DOWNGRADE,
           VERSION_SKIP,
           WORKER_VERSION_NEWER,
@@ -119,5 +132,8 @@ public final class Reasons {
           VM_CLASS_NOT_GRANTED,
           STORAGE_CLASS_NOT_GRANTED,
           LIBRARY_NOT_GRANTED,
-          LIMIT_EXCEEDED);
+          LIMIT_EXCEEDED,
+          ADDON_MANIFEST_NOT_FOUND,
+          ADDON_MANIFEST_AMBIGUOUS,
+          INVALID_ADDON_MANIFEST);
 }

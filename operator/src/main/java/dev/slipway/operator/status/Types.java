@@ -26,6 +26,7 @@ public final class Types {
   public static final String CONTROL_PLANE_READY = "ControlPlaneReady";
   public static final String NODE_POOLS_READY = "NodePoolsReady";
   public static final String MACHINES_UP_TO_DATE = "MachinesUpToDate";
+  public static final String ADDONS_READY = "AddonsReady";
   public static final String NODE_DRAINED = "NodeDrained";
   public static final String ETCD_MEMBER_REMOVED = "EtcdMemberRemoved";
   public static final String ETCD_MEMBER_HEALTHY = "EtcdMemberHealthy";

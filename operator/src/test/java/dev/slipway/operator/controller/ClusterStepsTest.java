@@ -72,7 +72,13 @@ class ClusterStepsTest {
             .add(TestObjects.release(TKR, VERSION, true));
     steps =
         new ClusterSteps(
-            recorded.events, counting(), bootstrap, null, expectations, Guardrails.defaults());
+            recorded.events,
+            counting(),
+            bootstrap,
+            null,
+            expectations,
+            Guardrails.defaults(),
+            null);
   }
 
   static NameSuffixes counting() {
@@ -123,6 +129,33 @@ class ClusterStepsTest {
   }
 
   // ---- resolve ----------------------------------------------------------------------------------
+
+  @Test
+  void aClusterNamingOnlyADistributionVersionUsesTheNewestMatchAndKeepsIt() {
+    tkc.getSpec().topology.controlPlane.tkr = null;
+    tkc.getSpec().distribution = new dev.slipway.operator.api.run.v1alpha3.Distribution();
+    tkc.getSpec().distribution.version = "v1.30";
+
+    ClusterPass p = planned(List.of());
+
+    assertCondition(condition(p, Types.RESOURCES_RESOLVED), "True", Reasons.RESOLVED);
+    assertThat(p.status.distribution.release).isEqualTo(TKR);
+    assertThat(p.status.distribution.fullVersion).isEqualTo(VERSION);
+    assertThat(p.toCreate)
+        .isNotEmpty()
+        .allSatisfy(m -> assertThat(m.getSpec().release).isEqualTo(TKR));
+
+    // A newer match appears; the next pass starts from the status written.
+    lookups.add(TestObjects.release("v1.30.2---vmware.1-tkg.1", "v1.30.2+vmware.1-tkg.1", true));
+    tkc.setStatus(p.status);
+    ClusterPass again = planned(List.of());
+    assertThat(again.status.distribution.release).isEqualTo(TKR);
+
+    // Only a change of spec.distribution resolves again.
+    tkc.getSpec().distribution.version = "v1.30.2";
+    assertThat(planned(List.of()).status.distribution.release)
+        .isEqualTo("v1.30.2---vmware.1-tkg.1");
+  }
 
   @Test
   void resolvesEveryReference() {
@@ -224,6 +257,16 @@ class ClusterStepsTest {
               t.tkc.getSpec().topology.nodePools.get(0).volumes = List.of(v);
             }),
         unresolved(
+            "a storage class of settings.storage not granted",
+            Reasons.STORAGE_CLASS_NOT_GRANTED,
+            "storage class silver of spec.settings.storage is not granted to namespace " + NS,
+            t -> t.tkc.getSpec().settings = storage(List.of(STORAGE, "silver"), STORAGE)),
+        unresolved(
+            "a default class outside settings.storage.classes",
+            Reasons.STORAGE_CLASS_NOT_GRANTED,
+            "spec.settings.storage.defaultClass " + STORAGE + " is not one of",
+            t -> t.tkc.getSpec().settings = storage(List.of(), STORAGE)),
+        unresolved(
             "library not granted",
             Reasons.LIBRARY_NOT_GRANTED,
             "content library " + LIB + " of TanzuKubernetesRelease " + TKR + " is not granted",
@@ -236,6 +279,15 @@ class ClusterStepsTest {
               t.lookups.namespaces.clear();
               t.lookups.releases.clear();
             }));
+  }
+
+  static dev.slipway.operator.api.run.v1alpha3.Settings storage(
+      List<String> classes, String defaultClass) {
+    var settings = new dev.slipway.operator.api.run.v1alpha3.Settings();
+    settings.storage = new dev.slipway.operator.api.run.v1alpha3.Storage();
+    settings.storage.classes = classes;
+    settings.storage.defaultClass = defaultClass;
+    return settings;
   }
 
   static Arguments unresolved(
@@ -321,7 +373,8 @@ class ClusterStepsTest {
             bootstrap,
             null,
             expectations,
-            new Guardrails(1, 3, 10, 2));
+            new Guardrails(1, 3, 10, 2),
+            null);
     tkc = TestObjects.cluster(1, TestObjects.pool("np1", 2), TestObjects.pool("np2", 1));
     ClusterPass p = pass(List.of());
 
@@ -345,7 +398,8 @@ class ClusterStepsTest {
             bootstrap,
             null,
             expectations,
-            new Guardrails(100, 500, 1000, 3));
+            new Guardrails(100, 500, 1000, 3),
+            null);
     tkc = TestObjects.cluster(1, TestObjects.pool("np1", 6));
     Machine provisioning = TestObjects.machine(CLUSTER + "-np1-zzzzz", Machine.Role.worker, "np1");
     ClusterPass p = planned(List.of(readyControlPlane(), provisioning));

@@ -34,7 +34,7 @@ class ControllerDocsTest {
 
   @Test
   void clusterPipelineIsDocumentedStepByStep() throws IOException {
-    ClusterSteps steps = new ClusterSteps(null, null, null, null, null, null);
+    ClusterSteps steps = new ClusterSteps(null, null, null, null, null, null, null);
     assertThat(documentedSteps("## TanzuKubernetesCluster")).isEqualTo(steps.pipeline().names());
   }
 

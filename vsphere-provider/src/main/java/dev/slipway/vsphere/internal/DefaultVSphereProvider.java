@@ -276,6 +276,11 @@ public final class DefaultVSphereProvider implements VSphereProvider {
   }
 
   @Override
+  public void deleteItem(String itemId) {
+    library.deleteItem(itemId);
+  }
+
+  @Override
   public TaskRef uploadOvf(String libraryId, String itemName, Map<String, byte[]> files) {
     return library.uploadOvf(libraryId, itemName, files);
   }

@@ -142,6 +142,12 @@ final class RestLibrary implements ContentLibrary {
   }
 
   @Override
+  public void deleteItem(String itemId) {
+    rest.call("DELETE", ITEM + "/id:" + itemId, null);
+    LOG.info("deleted library item {}", itemId);
+  }
+
+  @Override
   public TaskRef uploadOvf(String libraryId, String itemName, Map<String, byte[]> files) {
     long descriptors = files.keySet().stream().filter(n -> n.endsWith(".ovf")).count();
     if (descriptors != 1) {

@@ -992,6 +992,14 @@ public final class InMemoryVSphere implements VSphereProvider {
   }
 
   @Override
+  public synchronized void deleteItem(String itemId) {
+    enter("deleteItem", itemId);
+    if (items.remove(itemId) == null) {
+      throw new VSphereException(FaultKind.NOT_FOUND, VAPI_NOT_FOUND, "no library item " + itemId);
+    }
+  }
+
+  @Override
   public synchronized TaskRef uploadOvf(
       String libraryId, String itemName, Map<String, byte[]> files) {
     enter("uploadOvf", libraryId, itemName, files.keySet());

@@ -20,7 +20,9 @@ public class TanzuKubernetesClusterSpec {
   public Settings settings;
 
   @JsonPropertyDescription(
-      "DEPRECATED: use spec.topology.controlPlane.tkr.reference.name. Accepted so that old"
-          + " manifests still apply; Slipway reads tkr references only.")
+      "DEPRECATED: use spec.topology.controlPlane.tkr.reference.name. Where the control plane"
+          + " names no release, the newest Ready, compatible release matching"
+          + " distribution.version (or exactly distribution.fullVersion) is used and recorded in"
+          + " status.distribution.")
   public Distribution distribution;
 }

@@ -28,6 +28,11 @@ public class TanzuKubernetesClusterStatus
       "The Kubernetes version every machine runs; during an update, the version being left.")
   public String version;
 
+  @JsonPropertyDescription(
+      "The release spec.distribution resolved to, for a cluster that names no"
+          + " tkr.reference; sticky until spec.distribution changes.")
+  public DistributionStatus distribution;
+
   @JsonPropertyDescription("Number of worker machines the node pools ask for.")
   public Integer totalWorkerReplicas;
 

@@ -65,6 +65,21 @@ public class TanzuKubernetesRelease
     @Size(min = 1, max = 8)
     @JsonPropertyDescription("The OS images (content-library items) that carry this release.")
     public List<OSImage> osImages;
+
+    @Size(max = 32)
+    @JsonPropertyDescription(
+        "The addons (CNI, cloud provider, CSI) this release carries: each name is a ConfigMap"
+            + " in the operator's namespace labelled slipway.dev/addon (docs/install.md). Unset:"
+            + " the ConfigMaps labelled slipway.dev/addon-default=true.")
+    public List<BootstrapPackage> bootstrapPackages;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class BootstrapPackage {
+    @Required
+    @Size(max = 253)
+    @JsonPropertyDescription("Name of the addon's ConfigMap in the operator's namespace.")
+    public String name;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
