@@ -385,7 +385,17 @@ class HelmE2E {
     assertThat(statusesSeen("TanzuKubernetesCluster", "demo"))
         .containsExactly("InProgress", "Current");
 
-    // A machine that fails for good (vCenter refuses the clone): Failed, and so is its cluster.
+    // A machine that fails for good (vCenter refuses the clone): Failed, and so is its cluster,
+    // with remediation off (max-unhealthy 0); with it on, the machine would be replaced.
+    env.client
+        .genericKubernetesResources(TKC, "TanzuKubernetesCluster")
+        .inNamespace("team-a")
+        .withName("demo")
+        .edit(
+            r -> {
+              r.getMetadata().getAnnotations().put("slipway.dev/health-max-unhealthy", "0");
+              return r;
+            });
     env.vcsim.addFault("CloneVM_Task", "InvalidArgument", "helm-e2e: clone refused", 1);
     scaleGeneral(3);
     List<KStatus.Observed> failed =

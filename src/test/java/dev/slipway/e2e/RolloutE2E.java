@@ -345,6 +345,9 @@ class RolloutE2E {
       editCluster(
           t -> {
             t.getSpec().topology.nodePools.get(0).vmClass = "best-effort-small";
+            // Remediation off (max-unhealthy 0): with it on, the failed machine is replaced
+            // (RemediationE2E); here the rollout must stop at it.
+            t.getMetadata().getAnnotations().put("slipway.dev/health-max-unhealthy", "0");
             return t;
           });
       await()

@@ -171,6 +171,16 @@ final class Guest {
     return failure;
   }
 
+  /** Stops the kubelet's heartbeats while everything else runs on; false without a kubelet yet. */
+  boolean silenceKubelet() {
+    Kubelet k = kubelet;
+    if (k == null) {
+      return false;
+    }
+    k.silence();
+    return true;
+  }
+
   String vmName() {
     return vmName;
   }

@@ -371,6 +371,19 @@ public final class GuestSimulator implements AutoCloseable {
         .findFirst();
   }
 
+  /**
+   * The kubelet of VM {@code vmName}'s guest stops its heartbeats (Lease and Node status) while the
+   * VM stays on and every other process of the guest runs on; the node lifecycle controller then
+   * marks its Node Unknown. False when the guest has no kubelet (yet).
+   */
+  public boolean silenceKubelet(String vmName) {
+    return guests.values().stream()
+        .filter(g -> g.vmName().equals(vmName))
+        .findFirst()
+        .map(Guest::silenceKubelet)
+        .orElse(false);
+  }
+
   /** The VM whose guest holds the control-plane endpoint {@code host:port} now (kube-vip). */
   public Optional<String> vipHolder(String endpoint) {
     VipForwarder f = vips.get(endpoint);

@@ -55,6 +55,7 @@ final class Kubelet implements AutoCloseable {
   private final BooleanSupplier networkReady;
   private volatile List<Pod> staticPods = List.of();
   private volatile boolean running = true;
+  private volatile boolean silenced;
   private Instant lastLease = Instant.EPOCH;
   private Instant lastStatus = Instant.EPOCH;
 
@@ -107,6 +108,9 @@ final class Kubelet implements AutoCloseable {
     while (running) {
       try {
         Thread.sleep(1000);
+        if (silenced) {
+          continue;
+        }
         Instant now = Instant.now();
         if (now.isAfter(lastLease.plus(LEASE_RENEW))) {
           renewLease();
@@ -323,6 +327,15 @@ final class Kubelet implements AutoCloseable {
                       .toList());
               return x;
             });
+  }
+
+  /**
+   * The kubelet hangs (a wedged container runtime, a lost network on the node) while its VM stays
+   * on: no more Lease renewals or status posts, so the node lifecycle controller marks the Node
+   * Unknown after its grace period, as in life. For tests of health checks.
+   */
+  void silence() {
+    silenced = true;
   }
 
   @Override

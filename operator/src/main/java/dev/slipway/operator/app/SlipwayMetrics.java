@@ -100,6 +100,11 @@ final class SlipwayMetrics implements AutoCloseable {
       Set.of(
           Reasons.TASK_FAILED,
           Reasons.PERMANENT_FAILURE,
+          Reasons.VM_MISSING,
+          Reasons.STALE_INIT_DATA,
+          Reasons.REMEDIATION_STOPPED,
+          Reasons.TOO_MANY_UNHEALTHY,
+          Reasons.INVALID_HEALTH_CHECK,
           Reasons.IMAGE_NOT_FOUND,
           Reasons.BOOTSTRAP_TOKEN_REVOKED,
           Reasons.INVALID_CLUSTER_CERTIFICATES,

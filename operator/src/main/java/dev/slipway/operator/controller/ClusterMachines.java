@@ -141,26 +141,33 @@ final class ClusterMachines {
   }
 
   /** Why a Failed machine failed; null for any other. */
-  private static String failure(Machine m) {
+  static String failure(Machine m) {
     if (m.getStatus() == null || !"Failed".equals(m.getStatus().phase)) {
       return null;
     }
     return m.getStatus().conditions.stream()
         .filter(c -> Types.VM_PROVISIONED.equals(c.getType()))
-        .map(c -> c.getMessage())
+        .map(
+            c ->
+                c.getMessage() == null || c.getMessage().isBlank() ? c.getReason() : c.getMessage())
+        .filter(x -> x != null && !x.isBlank())
         .findFirst()
         .orElse("failed");
   }
 
-  /** The cluster is initialized once a control-plane machine is up (see MachineReconciler). */
-  static BringUp bringUp(List<Machine> machines) {
+  /**
+   * The cluster is initialized once a control-plane machine is up (see MachineReconciler), and
+   * stays so once recorded (ControlPlaneInitialized), even while no control-plane machine is Ready.
+   */
+  static BringUp bringUp(List<Machine> machines, boolean recorded) {
     return new BringUp(
-        machines.stream()
-            .anyMatch(
-                m ->
-                    m.getSpec().role == Machine.Role.controlPlane
-                        && m.getMetadata().getDeletionTimestamp() == null
-                        && MachineReconciler.isReady(m)));
+        recorded
+            || machines.stream()
+                .anyMatch(
+                    m ->
+                        m.getSpec().role == Machine.Role.controlPlane
+                            && m.getMetadata().getDeletionTimestamp() == null
+                            && MachineReconciler.isReady(m)));
   }
 
   /** The Machine the planner asked for, built from its group's settings and release. */

@@ -32,6 +32,9 @@ final class ClusterStatus {
           Types.RESOURCES_RESOLVED,
           Types.BOOTSTRAP_READY,
           Types.WITHIN_NAMESPACE_LIMITS,
+          // Before the counts: "replacing X (why)" or "no remediation: 3 of 5 unhealthy" says more
+          // than "2 of 3 ready". True while nothing is unhealthy, so bring-up is not affected.
+          Types.MACHINES_HEALTHY,
           Types.ADDONS_READY,
           Types.CONTROL_PLANE_READY,
           Types.NODE_POOLS_READY,
@@ -76,6 +79,13 @@ final class ClusterStatus {
         live.stream().filter(m -> m.getSpec().role == Machine.Role.controlPlane).toList();
     status.controlPlane = counts(new ReplicaCounts(), desired, cps);
     int ready = status.controlPlane.readyReplicas;
+    if (ready > 0 && !cond.isTrue(Types.CONTROL_PLANE_INITIALIZED)) {
+      // Set once and never unset: what KubeadmBootstrap and the clone step read.
+      cond.setTrue(
+          Types.CONTROL_PLANE_INITIALIZED,
+          Reasons.READY,
+          "a control-plane machine was Ready: kubeadm init ran; no machine gets init data again");
+    }
     if (ready >= desired) {
       cond.setTrue(
           Types.CONTROL_PLANE_READY, Reasons.READY, ready + " control-plane machine(s) ready");
@@ -144,7 +154,24 @@ final class ClusterStatus {
             .flatMap(Optional::stream)
             .filter(c -> !Conditions.TRUE.equals(c.getStatus()))
             .findFirst();
-    if (failed.isPresent()) {
+    Optional<Condition> remediating =
+        cond.get(Types.MACHINES_HEALTHY)
+            .filter(
+                c ->
+                    Reasons.REMEDIATING.equals(c.getReason())
+                        || Reasons.REMEDIATION_WAITING.equals(c.getReason()));
+    if (failed.isPresent() && remediating.isPresent()) {
+      // Not stalled: the failed machine is being replaced.
+      cond.setFalse(
+          Types.READY,
+          remediating.get().getReason(),
+          "machine "
+              + failed.get().getMetadata().getName()
+              + " failed: "
+              + failureMessage(failed.get())
+              + "; remediation: "
+              + remediating.get().getMessage());
+    } else if (failed.isPresent()) {
       cond.setFalse(
           Types.READY,
           Reasons.MACHINE_FAILED,

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The TanzuKubernetesCluster pipeline's steps, in the order {@link #pipeline()} lists them: resolve
- * → access → plan → limits → apply → bootstrap → addons. The status is summarized after the pass
- * whatever step it ended in ({@link ClusterStatus}).
+ * → access → plan → remediate → limits → apply → bootstrap → addons. The status is summarized after
+ * the pass whatever step it ended in ({@link ClusterStatus}).
  */
 final class ClusterSteps {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterSteps.class);
@@ -38,6 +38,7 @@ final class ClusterSteps {
   private final MachineExpectations expectations;
   private final Guardrails guardrails;
   private final ClusterAddons addons;
+  private final ClusterHealth health;
 
   ClusterSteps(
       Events events,
@@ -54,6 +55,11 @@ final class ClusterSteps {
     this.access = access;
     this.expectations = expectations;
     this.guardrails = guardrails;
+    this.health = new ClusterHealth(events, java.time.Clock.systemUTC());
+  }
+
+  ClusterHealth health() {
+    return health;
   }
 
   Pipeline<ClusterPass> pipeline() {
@@ -61,6 +67,7 @@ final class ClusterSteps {
         .step("resolve", this::resolve)
         .step("access", this::access)
         .step("plan", this::plan)
+        .step("remediate", health::remediate)
         .step("limits", this::limits)
         .step("apply", this::apply)
         .step("bootstrap", this::bootstrap)
@@ -152,7 +159,7 @@ final class ClusterSteps {
         MachinePlanner.plan(
             ClusterMachines.desired(p.tkc, p.resolved),
             ClusterMachines.observed(p.machines),
-            ClusterMachines.bringUp(p.machines),
+            ClusterMachines.bringUp(p.machines, p.cond.isTrue(Types.CONTROL_PLANE_INITIALIZED)),
             suffixes);
     for (MachineToCreate c : plan.create()) {
       p.toCreate.add(ClusterMachines.newMachine(p.tkc, p.resolved, c));
@@ -212,6 +219,7 @@ final class ClusterSteps {
   /** Creates and deletes what the plan says; the next pass sees both even if the cache lags. */
   Next apply(ClusterPass p) {
     for (Machine m : p.toCreate) {
+      health.stamp(p, m);
       Machine made = p.client.resource(m).create();
       expectations.created(p.key(), made);
       p.machines.add(made);

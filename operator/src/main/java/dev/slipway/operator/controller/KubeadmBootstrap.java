@@ -32,6 +32,15 @@ import java.util.Optional;
 public final class KubeadmBootstrap implements BootstrapData {
   public static final String INIT_LOCK_ANNOTATION = "slipway.dev/init-machine";
   public static final String TOKEN_ANNOTATION = "slipway.dev/bootstrap-token-id";
+
+  /**
+   * On every bootstrap Secret: {@value #KIND_INIT} or {@value #KIND_JOIN}, so a machine can refuse
+   * to boot init data once its cluster is initialized.
+   */
+  public static final String KIND_ANNOTATION = "slipway.dev/bootstrap-kind";
+
+  public static final String KIND_INIT = "init";
+  public static final String KIND_JOIN = "join";
   static final Duration JOIN_TOKEN_TTL = Duration.ofHours(24);
 
   private final WorkloadClusters workloads;
@@ -65,15 +74,80 @@ public final class KubeadmBootstrap implements BootstrapData {
     ClusterSpec cluster = clusterSpec(client, tkc, tkr, endpoint);
     NodeSpec node = nodeSpec(tkc, machine);
     BootstrapToken token = BootstrapToken.generate();
+    boolean init = mayInit(client, tkc, machine);
     String cloudConfig =
-        machine.getSpec().role == Machine.Role.controlPlane && takeInitLock(client, tkc, machine)
+        init
             ? CloudInit.init(cluster, node, pki, token)
             : joinConfig(client, tkc, machine, cluster, node, pki, token);
     client
         .secrets()
         .inNamespace(ns)
-        .resource(BootstrapData.secret(machine, cloudConfig, Map.of(TOKEN_ANNOTATION, token.id())))
+        .resource(
+            BootstrapData.secret(
+                machine,
+                cloudConfig,
+                Map.of(
+                    TOKEN_ANNOTATION, token.id(), KIND_ANNOTATION, init ? KIND_INIT : KIND_JOIN)))
         .create();
+  }
+
+  /**
+   * Init data only for a control-plane machine that holds the init lock of a cluster that was never
+   * initialized: once a control plane ran, a second kubeadm init would start an empty cluster on
+   * the endpoint beside the surviving members.
+   */
+  static boolean mayInit(KubernetesClient client, TanzuKubernetesCluster tkc, Machine machine) {
+    String holder =
+        tkc.getMetadata().getAnnotations() == null
+            ? null
+            : tkc.getMetadata().getAnnotations().get(INIT_LOCK_ANNOTATION);
+    return switch (initRole(
+        machine.getSpec().role,
+        initialized(tkc),
+        holder,
+        machine.getMetadata().getName(),
+        h -> holderExists(client, tkc, h))) {
+      case INIT -> true;
+      case TAKE_LOCK -> takeInitLock(client, tkc, machine);
+      case JOIN -> false;
+    };
+  }
+
+  /** What a machine's bootstrap data is to be. */
+  enum InitRole {
+    /** It holds the init lock of a cluster never initialized: init data. */
+    INIT,
+    /** The lock is free (or its holder's Machine is gone): take it, init if that works. */
+    TAKE_LOCK,
+    /** Join data. */
+    JOIN
+  }
+
+  /**
+   * Pure: init only for a control-plane machine of a cluster never initialized that holds the lock
+   * or finds it free; a lock whose holder's Machine is gone is free (nothing to lose before init: a
+   * first machine that failed and was replaced must not block the cluster for good).
+   */
+  static InitRole initRole(
+      Machine.Role role,
+      boolean initialized,
+      String holder,
+      String me,
+      java.util.function.Predicate<String> holderExists) {
+    if (role != Machine.Role.controlPlane || initialized) {
+      return InitRole.JOIN;
+    }
+    if (me.equals(holder)) {
+      return InitRole.INIT;
+    }
+    return holder == null || !holderExists.test(holder) ? InitRole.TAKE_LOCK : InitRole.JOIN;
+  }
+
+  /** The cluster's control plane has run (ControlPlaneInitialized, never unset once True). */
+  public static boolean initialized(TanzuKubernetesCluster tkc) {
+    return tkc.getStatus() != null
+        && dev.slipway.operator.status.Conditions.of(tkc.getStatus().conditions, null)
+            .isTrue(dev.slipway.operator.status.Types.CONTROL_PLANE_INITIALIZED);
   }
 
   /** A joining machine's cloud-config, with a join token created in the workload cluster. */
@@ -99,19 +173,10 @@ public final class KubeadmBootstrap implements BootstrapData {
         : CloudInit.joinWorker(cluster, node, pki.ca().certPem(), token);
   }
 
-  /**
-   * Takes the lock for this machine, or finds it held by this machine; false if another holds it.
-   */
+  /** Takes the lock for this machine ({@link #initRole} said it is free or its holder is gone). */
   static boolean takeInitLock(
       KubernetesClient client, TanzuKubernetesCluster tkc, Machine machine) {
     String me = machine.getMetadata().getName();
-    String holder =
-        tkc.getMetadata().getAnnotations() == null
-            ? null
-            : tkc.getMetadata().getAnnotations().get(INIT_LOCK_ANNOTATION);
-    if (holder != null) {
-      return holder.equals(me);
-    }
     // resourceVersion-checked: of two machines racing for the lock, one update fails.
     tkc.getMetadata()
         .setAnnotations(
@@ -122,6 +187,18 @@ public final class KubeadmBootstrap implements BootstrapData {
     TanzuKubernetesCluster updated = client.resource(tkc).update();
     tkc.getMetadata().setResourceVersion(updated.getMetadata().getResourceVersion());
     return true;
+  }
+
+  private static boolean holderExists(
+      KubernetesClient client, TanzuKubernetesCluster tkc, String holder) {
+    Machine m =
+        client
+            .resources(Machine.class)
+            .inNamespace(tkc.getMetadata().getNamespace())
+            .withName(holder)
+            .get();
+    // A holder still being deleted may still run its VM (and an API server): wait until it is gone.
+    return m != null;
   }
 
   /** A cluster's pod and service networks and service domain, with TKG Service's defaults. */

@@ -84,8 +84,15 @@ final class MachineFaults {
 
   /** The machine cannot be built as specified: Failed, no more retries at this generation. */
   Next permanent(MachinePass p, String message) {
-    p.cond.setFalse(Types.VM_PROVISIONED, Reasons.PERMANENT_FAILURE, message);
-    p.cond.setFalse(Types.READY, Reasons.PERMANENT_FAILURE, message);
+    return permanent(p, Reasons.PERMANENT_FAILURE, message);
+  }
+
+  /**
+   * As {@link #permanent(MachinePass, String)}, with a reason of {@link Reasons#MACHINE_FAULTS}.
+   */
+  Next permanent(MachinePass p, String reason, String message) {
+    p.cond.setFalse(Types.VM_PROVISIONED, reason, message);
+    p.cond.setFalse(Types.READY, reason, message);
     events.record(p.machine, EventReason.MachineFailed, message);
     return Next.waitForEvents("failed permanently: " + message);
   }
@@ -107,14 +114,14 @@ final class MachineFaults {
         .anyMatch(
             c ->
                 Types.VM_PROVISIONED.equals(c.getType())
-                    && Reasons.PERMANENT_FAILURE.equals(c.getReason())
+                    && Reasons.MACHINE_FAULTS.contains(c.getReason())
                     && (generation == null || generation.equals(c.getObservedGeneration())));
   }
 
   private static boolean failedAtThisGeneration(MachinePass p) {
     return p.cond
         .get(Types.VM_PROVISIONED)
-        .filter(c -> Reasons.PERMANENT_FAILURE.equals(c.getReason()))
+        .filter(c -> Reasons.MACHINE_FAULTS.contains(c.getReason()))
         .filter(
             c ->
                 java.util.Objects.equals(

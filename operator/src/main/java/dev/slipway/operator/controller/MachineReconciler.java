@@ -63,6 +63,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
   /** Label on bootstrap Secrets, so the machine controller watches only those. */
   public static final String BOOTSTRAP_SECRET_LABEL = "slipway.dev/bootstrap";
 
+  private final MachineSteps steps;
   private final Pipeline<MachinePass> pipeline;
   private final MachineFaults faults;
   private final MachineCleanup cleanup;
@@ -90,19 +91,19 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
     this.etcd = new EtcdAccess(clock);
     this.events = events;
     this.faults = new MachineFaults(backoff, events);
-    this.pipeline =
+    this.steps =
         new MachineSteps(
-                vms,
-                tasks,
-                inventory,
-                templates,
-                placement,
-                nodes,
-                events,
-                faults,
-                this::etcdProblem,
-                tags)
-            .pipeline();
+            vms,
+            tasks,
+            inventory,
+            templates,
+            placement,
+            nodes,
+            events,
+            faults,
+            this::etcdProblem,
+            tags);
+    this.pipeline = steps.pipeline();
     this.cleanup = new MachineCleanup(vms, tasks, nodes, events);
     this.workloads = workloads;
   }
@@ -212,7 +213,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
       return "Deleting";
     }
     if (cond.get(Types.VM_PROVISIONED)
-        .map(c -> Reasons.PERMANENT_FAILURE.equals(c.getReason()))
+        .map(c -> Reasons.MACHINE_FAULTS.contains(c.getReason()))
         .orElse(false)) {
       return "Failed";
     }
@@ -236,6 +237,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
     MachineDeparture departure = new MachineDeparture(workload(context), drain);
     Next next = cleanup.run(m, departure, cond, clock.instant());
     if (next.proceeds()) {
+      steps.forget(m);
       return DeleteControl.defaultDelete();
     }
     status.phase = "Deleting";

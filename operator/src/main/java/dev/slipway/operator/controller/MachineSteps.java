@@ -31,6 +31,8 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -38,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Machine pipeline's steps, in the order {@link #pipeline()} lists them. Each reads the pass,
@@ -58,6 +61,9 @@ final class MachineSteps {
   private final MachineFaults faults;
   private final EtcdHealth etcd;
   private final VSphereTags tags;
+
+  /** When each machine's VM was last found (by machine uid), for the message of a lost one. */
+  private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
 
   MachineSteps(
       VirtualMachines vms,
@@ -147,14 +153,64 @@ final class MachineSteps {
     return Next.proceed();
   }
 
-  /** By instance UUID (= the machine's uid), then by path: never a second clone after a crash. */
+  /**
+   * By instance UUID (= the machine's uid), then by path: never a second clone after a crash. A
+   * machine that has had a VM (its {@code vmRef} is recorded) and finds none is Failed for good
+   * ({@link Reasons#VM_MISSING}): a clone would boot the same bootstrap data again (kubeadm init on
+   * an initialized cluster, a join token long deleted); remediation replaces the machine instead.
+   */
   Next findVm(MachinePass p) {
-    p.vm = vms.findVmByInstanceUuid(p.machine.getMetadata().getUid());
+    String uid = p.machine.getMetadata().getUid();
+    p.vm = vms.findVmByInstanceUuid(uid);
     if (p.vm.isEmpty()) {
       p.vm = vms.findVmByPath(folderPath(p) + "/" + p.name());
     }
     p.vmState = p.vm.map(vms::vmState).orElse(null);
-    return Next.proceed();
+    if (p.vm.isPresent()) {
+      lastSeen.put(uid, p.now);
+      return Next.proceed();
+    }
+    if (p.status.vmRef == null) {
+      return Next.proceed();
+    }
+    String message =
+        "VM "
+            + p.name()
+            + " ("
+            + p.status.vmRef
+            + ", instance UUID "
+            + Optional.ofNullable(p.status.instanceUUID).orElse(uid)
+            + ") is gone from "
+            + folderPath(p)
+            + "; "
+            + lastSeenText(p, uid)
+            + ". The machine is never cloned again (its bootstrap data belongs to the lost VM);"
+            + " remediation or a person replaces it by deleting it";
+    lastSeen.remove(uid);
+    return faults.permanent(p, Reasons.VM_MISSING, message);
+  }
+
+  /** The machine is gone: nothing to remember of its VM. */
+  void forget(Machine m) {
+    lastSeen.remove(m.getMetadata().getUid());
+  }
+
+  /** When this process last saw the VM; after a restart, when it was last known to be on. */
+  private String lastSeenText(MachinePass p, String uid) {
+    Instant seen = lastSeen.get(uid);
+    if (seen != null) {
+      return "last seen at " + seen.truncatedTo(ChronoUnit.SECONDS);
+    }
+    return p.cond
+        .get(Types.VM_PROVISIONED)
+        .filter(c -> Conditions.TRUE.equals(c.getStatus()))
+        .map(
+            c ->
+                "on since "
+                    + c.getLastTransitionTime()
+                    + " (VMProvisioned; not seen since this"
+                    + " operator process started)")
+        .orElse("not seen since this operator process started");
   }
 
   /** No VM yet: it needs its bootstrap Secret, or the cluster's reason why there is none. */
@@ -223,6 +279,17 @@ final class MachineSteps {
           "VirtualMachineClass " + p.spec().vmClass + " does not exist");
       return Next.waitFor("no VM class", Requeue.USER_FIX);
     }
+    if (holdsStaleInitData(p)) {
+      return faults.permanent(
+          p,
+          Reasons.STALE_INIT_DATA,
+          "bootstrap Secret "
+              + p.bootstrap.getMetadata().getName()
+              + " holds kubeadm init data, but cluster "
+              + p.spec().clusterName
+              + " is already initialized: a VM booting it would start a second, empty cluster on"
+              + " the control-plane endpoint. Delete the machine; its replacement joins");
+    }
     TaskRef task = vms.cloneVm(cloneSpec(p, vmClass.get()));
     p.status.taskRef = task.id();
     p.status.lastTaskError = null;
@@ -231,6 +298,17 @@ final class MachineSteps {
         Reasons.CLONING,
         "cloning " + p.spec().image.item + " into " + folderPath(p));
     return Next.waitFor("clone started", Requeue.TASK_POLL);
+  }
+
+  /** Init data of a cluster that has run kubeadm init already: never booted. */
+  private static boolean holdsStaleInitData(MachinePass p) {
+    var a = p.bootstrap.getMetadata().getAnnotations();
+    return a != null
+        && KubeadmBootstrap.KIND_INIT.equals(a.get(KubeadmBootstrap.KIND_ANNOTATION))
+        && p.lookups
+            .cluster(p.namespaceName(), p.spec().clusterName)
+            .map(KubeadmBootstrap::initialized)
+            .orElse(false);
   }
 
   private CloneSpec cloneSpec(MachinePass p, VirtualMachineClass vmClass) {

@@ -58,6 +58,7 @@ public class TanzuKubernetesClusterReconciler
   private final WorkloadClusters workloads;
   private final MachineExpectations expectations;
   private final Pipeline<ClusterPass> pipeline;
+  private final ClusterHealth health;
   private final MachineView machineView;
   private final AddonSettings addonSettings;
 
@@ -86,16 +87,17 @@ public class TanzuKubernetesClusterReconciler
     this.machineView = machineView;
     this.expectations = new MachineExpectations(Clock.systemUTC());
     this.addonSettings = addons;
-    this.pipeline =
+    ClusterSteps steps =
         new ClusterSteps(
-                events,
-                suffixes,
-                bootstrap,
-                access,
-                expectations,
-                guardrails,
-                new ClusterAddons(workloads, addons))
-            .pipeline();
+            events,
+            suffixes,
+            bootstrap,
+            access,
+            expectations,
+            guardrails,
+            new ClusterAddons(workloads, addons));
+    this.health = steps.health();
+    this.pipeline = steps.pipeline();
   }
 
   @Override
@@ -184,6 +186,7 @@ public class TanzuKubernetesClusterReconciler
       access.release(context.getClient(), tkc);
       events.forget(tkc);
       expectations.forget(key);
+      health.forget(key);
       workloads.forget(tkc.getMetadata().getNamespace(), tkc.getMetadata().getName());
       return DeleteControl.defaultDelete();
     }

@@ -93,9 +93,26 @@ public final class WorkloadNodes implements NodeObserver {
     String why =
         ready.map(c -> c.getReason() + ": " + c.getMessage()).orElse("no Ready condition yet");
     cond.setFalse(Types.NODE_HEALTHY, Reasons.NODE_NOT_READY, why);
+    ready.map(NodeCondition::getLastTransitionTime).ifPresent(t -> notReadySince(cond, t));
     cond.setFalse(
         Types.READY, Reasons.NODE_NOT_READY, "Node " + ref.name + " is not Ready: " + why);
     return Requeue.GUEST_POLL.toMillis();
+  }
+
+  /**
+   * NodeHealthy turns False when the Node's Ready did, not when Slipway happened to look (up to a
+   * resync later): health checks time a NotReady node from it, as Cluster API's MachineHealthCheck
+   * reads the Node's own condition, so nodes that failed together are unhealthy together.
+   */
+  private static void notReadySince(Conditions cond, String nodeTransition) {
+    try {
+      Instant node = Instant.parse(nodeTransition);
+      cond.get(Types.NODE_HEALTHY)
+          .filter(c -> node.isBefore(Instant.parse(c.getLastTransitionTime())))
+          .ifPresent(c -> c.setLastTransitionTime(nodeTransition));
+    } catch (java.time.format.DateTimeParseException e) {
+      // A Node's own time that does not parse: Slipway's stands.
+    }
   }
 
   private long waitForNode(Machine m, KubernetesClient workload, Conditions cond) {

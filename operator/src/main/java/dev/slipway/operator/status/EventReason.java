@@ -22,7 +22,9 @@ public enum EventReason {
   ClusterReady(false),
   BootstrapFailed(true),
   TaggingFailed(true),
-  CreationPaced(false);
+  CreationPaced(false),
+  MachineRemediated(true),
+  RemediationStopped(true);
 
   private final boolean warning;
 

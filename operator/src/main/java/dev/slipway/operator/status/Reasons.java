@@ -78,6 +78,24 @@ public final class Reasons {
   public static final String ENDPOINT_UNAVAILABLE = "ControlPlaneEndpointUnavailable";
   public static final String PROVIDER_ID_MISMATCH = "NodeProviderIDMismatch";
 
+  // machines are cattle: a lost VM is never cloned again, init data never reused
+  public static final String VM_MISSING = "VMMissing";
+  public static final String STALE_INIT_DATA = "InitDataForInitializedCluster";
+
+  // health checks and remediation (MachinesHealthy on a TanzuKubernetesCluster)
+  public static final String REMEDIATING = "Remediating";
+  public static final String TOO_MANY_UNHEALTHY = "TooManyUnhealthy";
+  public static final String REMEDIATION_STOPPED = "RemediationStopped";
+  public static final String REMEDIATION_WAITING = "RemediationWaiting";
+  public static final String INVALID_HEALTH_CHECK = "InvalidHealthCheck";
+
+  /**
+   * Reasons of VMProvisioned that make a Machine Failed for good: no vCenter call until its spec
+   * changes or a person asks for a retry (and a retry of a missing VM finds it missing again).
+   */
+  public static final java.util.Set<String> MACHINE_FAULTS =
+      java.util.Set.of(PERMANENT_FAILURE, VM_MISSING, STALE_INIT_DATA);
+
   // namespace
   public static final String CLUSTERS_EXIST = "ClustersExist";
   public static final String VSPHERE_ERROR = "VSphereError";
@@ -94,6 +112,10 @@ public final class Reasons {
   public static final java.util.Set<String> STALLED =
       java.util.Set.of(
           PERMANENT_FAILURE,
+          VM_MISSING,
+          STALE_INIT_DATA,
+          REMEDIATION_STOPPED,
+          INVALID_HEALTH_CHECK,
           IMAGE_NOT_FOUND,
           MACHINE_FAILED,
           BOOTSTRAP_TOKEN_REVOKED,

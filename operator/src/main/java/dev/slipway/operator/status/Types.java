@@ -33,6 +33,16 @@ public final class Types {
   public static final String TKR_COMPATIBLE = "TanzuKubernetesReleaseCompatible";
   public static final String UPDATES_AVAILABLE = "UpdatesAvailable";
 
+  /**
+   * True from the first time a control-plane machine is Ready, and never False again: a cluster
+   * that ran kubeadm init never gets init data again (a second init would start an empty cluster on
+   * the endpoint beside the surviving members).
+   */
+  public static final String CONTROL_PLANE_INITIALIZED = "ControlPlaneInitialized";
+
+  /** Health checks and remediation: why machines are being replaced, or why not. */
+  public static final String MACHINES_HEALTHY = "MachinesHealthy";
+
   // Machine
   public static final String VM_PROVISIONED = "VMProvisioned";
   public static final String BOOTSTRAP_READY = "BootstrapReady";

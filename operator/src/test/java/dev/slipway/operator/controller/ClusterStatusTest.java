@@ -76,6 +76,9 @@ the first step's condition wins     | cp=1 np1=2 | cp:ready np1:ready np1:ready 
 addons before the machines          | cp=1 np1=2 | cp:pending                                                      | ResourcesResolved=True:Resolved AddonsReady=False:AddonManifestNotFound             | -   | False:AddonManifestNotFound             | creating     | 1/1/0 | np1=2/0/0    | -
 addons applied, all ready           | cp=1 np1=2 | cp:ready np1:ready np1:ready                                    | AddonsReady=True:AddonsApplied                                                      | -   | True:Ready                              | running      | 1/1/1 | np1=2/2/2    | v1.30.1+vmware.1
 limits before the machines          | cp=1 np1=2 | cp:pending                                                      | WithinNamespaceLimits=False:NamespaceLimitExceeded                                  | -   | False:NamespaceLimitExceeded            | creating     | 1/1/0 | np1=2/0/0    | -
+a failed machine being replaced     | cp=1 np1=2 | cp:ready np1:ready np1:failed                                   | MachinesHealthy=False:Remediating                                                   | -   | False:Remediating                       | failed       | 1/1/1 | np1=2/2/1    | -
+remediation short-circuited         | cp=1 np1=2 | cp:ready np1:ready np1:ready                                    | MachinesHealthy=False:TooManyUnhealthy                                              | -   | False:TooManyUnhealthy                  | creating     | 1/1/1 | np1=2/2/2    | -
+short circuit outranks the counts   | cp=1 np1=2 | cp:ready np1:pending np1:pending                                | MachinesHealthy=False:TooManyUnhealthy                                              | -   | False:TooManyUnhealthy                  | creating     | 1/1/1 | np1=2/2/0    | -
 """)
   void summarizes(
       String name,

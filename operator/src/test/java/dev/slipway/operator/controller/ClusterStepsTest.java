@@ -591,6 +591,99 @@ class ClusterStepsTest {
     assertCondition(condition(p, Types.READY), Conditions.FALSE, Reasons.ROLLING_OUT);
   }
 
+  // ---- remediate --------------------------------------------------------------------------------
+
+  @Test
+  void aFailedWorkerIsDeletedAndItsReplacementCarriesTheRemediationRecord() {
+    Machine cp = readyControlPlane();
+    Machine healthy =
+        TestObjects.ready(TestObjects.machine(CLUSTER + "-np1-a", Machine.Role.worker, "np1"));
+    Machine lost =
+        TestObjects.withCondition(
+            TestObjects.machine(CLUSTER + "-np1-b", Machine.Role.worker, "np1"),
+            Types.VM_PROVISIONED,
+            Conditions.FALSE,
+            Reasons.VM_MISSING);
+    lost.getStatus().phase = "Failed";
+    List<Machine> cache = List.of(cp, healthy, lost);
+    ClusterPass p = planned(expectations.view(NS + "/" + CLUSTER, cache));
+    p.cond.setTrue(Types.CONTROL_PLANE_INITIALIZED, Reasons.READY, "");
+
+    assertThat(steps.health().remediate(p).proceeds()).isTrue();
+    steps.apply(p);
+
+    assertThat(api.deleted).containsExactly(NS + "/" + CLUSTER + "-np1-b");
+    assertCondition(condition(p, Types.MACHINES_HEALTHY), Conditions.FALSE, Reasons.REMEDIATING);
+    assertThat(recorded.messages("MachineRemediated"))
+        .singleElement()
+        .asString()
+        .contains("machine " + CLUSTER + "-np1-b is unhealthy (failed");
+    assertThat(api.created).isEmpty();
+
+    // The next pass sees it deleting: the planner replaces it, and the new machine says whom for.
+    TestObjects.deleting(lost);
+    ClusterPass next = planned(expectations.view(p.key(), cache));
+    next.cond.setTrue(Types.CONTROL_PLANE_INITIALIZED, Reasons.READY, "");
+    steps.health().remediate(next);
+    steps.apply(next);
+
+    assertThat(api.created).hasSize(1);
+    Machine replacement = api.created.get(0);
+    assertThat(replacement.getSpec().pool).isEqualTo("np1");
+    assertThat(ClusterHealth.record(replacement))
+        .satisfies(
+            r -> {
+              assertThat(r.machine()).isEqualTo(CLUSTER + "-np1-b");
+              assertThat(r.retryCount()).isEqualTo(1);
+            });
+    assertCondition(condition(next, Types.MACHINES_HEALTHY), Conditions.TRUE, Reasons.READY);
+  }
+
+  @Test
+  void aBadHealthAnnotationIsAFalseConditionAndAnEventNotAnException() {
+    tkc.getMetadata().setAnnotations(Map.of(ClusterHealth.UNHEALTHY_TIMEOUT, "soon"));
+    ClusterPass p = planned(List.of(readyControlPlane()));
+
+    assertThat(steps.health().remediate(p).proceeds()).isTrue();
+
+    assertCondition(
+        condition(p, Types.MACHINES_HEALTHY), Conditions.FALSE, Reasons.INVALID_HEALTH_CHECK);
+    assertThat(condition(p, Types.MACHINES_HEALTHY).getMessage())
+        .contains(ClusterHealth.UNHEALTHY_TIMEOUT + "=\"soon\"");
+    assertThat(recorded.reasons()).contains("RemediationStopped");
+  }
+
+  @Test
+  void healthSettingsComeFromTheClustersAnnotationsOverTheDefaults() {
+    assertThat(ClusterHealth.settings(tkc)).isEqualTo(ClusterHealth.DEFAULTS);
+    tkc.getMetadata()
+        .setAnnotations(
+            Map.of(
+                ClusterHealth.NODE_STARTUP_TIMEOUT, "10m",
+                ClusterHealth.UNHEALTHY_TIMEOUT, "45s",
+                ClusterHealth.MAX_UNHEALTHY, "40%",
+                ClusterHealth.MAX_RETRIES, "5",
+                ClusterHealth.RETRY_PERIOD, "10s"));
+
+    var s = ClusterHealth.settings(tkc);
+
+    assertThat(s.nodeStartupTimeout()).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(s.unhealthyTimeout()).isEqualTo(java.time.Duration.ofSeconds(45));
+    assertThat(s.maxUnhealthy()).hasToString("40%");
+    assertThat(s.maxRetries()).isEqualTo(5);
+    assertThat(s.retryPeriod()).isEqualTo(java.time.Duration.ofSeconds(10));
+    for (var bad :
+        List.of(
+            Map.of(ClusterHealth.MAX_RETRIES, "-1"),
+            Map.of(ClusterHealth.MAX_UNHEALTHY, "half"),
+            Map.of(ClusterHealth.NODE_STARTUP_TIMEOUT, "0s"))) {
+      tkc.getMetadata().setAnnotations(bad);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClusterHealth.settings(tkc))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(bad.keySet().iterator().next());
+    }
+  }
+
   // ---- apply ------------------------------------------------------------------------------------
 
   @Test

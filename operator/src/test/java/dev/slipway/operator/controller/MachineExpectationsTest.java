@@ -202,7 +202,7 @@ class MachineExpectationsTest {
         MachinePlanner.plan(
             withoutTemplates(tkc),
             ClusterMachines.observed(view),
-            ClusterMachines.bringUp(view),
+            ClusterMachines.bringUp(view, false),
             suffixes);
     for (MachineToCreate c : plan.create()) {
       Machine m =

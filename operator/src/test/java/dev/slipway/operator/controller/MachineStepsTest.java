@@ -811,6 +811,117 @@ class MachineStepsTest {
     assertThat(vs.calls()).isEmpty();
   }
 
+  // ---- machines are cattle ----------------------------------------------------------------------
+
+  @Test
+  void aMachineWhoseVmIsGoneIsFailedVmMissingAndNeverClonedAgain() {
+    seedTemplate();
+    nodes.nodeReady = true;
+    reconcileUntil("etcd-member");
+    VmState vm = theMachineVm();
+    vs.deleteVm(vm.ref());
+    vs.resetCalls();
+    recorded.created.clear();
+
+    Pipeline.Outcome o = reconcile();
+
+    assertThat(o.step()).isEqualTo("find-vm");
+    assertThat(o.next().after()).as("waits for a person or remediation").isEmpty();
+    assertCondition(condition(Types.VM_PROVISIONED), Conditions.FALSE, Reasons.VM_MISSING);
+    assertThat(condition(Types.VM_PROVISIONED).getMessage())
+        .contains("VM " + NAME)
+        .contains(vm.ref().moref())
+        .contains(NS_FOLDER)
+        .contains("last seen at " + now);
+    assertCondition(condition(Types.READY), Conditions.FALSE, Reasons.VM_MISSING);
+    assertThat(machine.getStatus().phase).isEqualTo("Failed");
+    assertThat(mutatingCalls()).isEmpty();
+    assertThat(recorded.reasons()).containsExactly("MachineFailed");
+
+    // Failed for good: no vCenter call, and a retry request finds the VM missing again.
+    vs.resetCalls();
+    assertThat(reconcile().step()).isEqualTo("retry-gate");
+    assertThat(vs.calls()).isEmpty();
+    machine.getMetadata().setAnnotations(Map.of(MachineFaults.RETRY_ANNOTATION, "1"));
+    assertThat(reconcile().step()).isEqualTo("find-vm");
+    assertCondition(condition(Types.VM_PROVISIONED), Conditions.FALSE, Reasons.VM_MISSING);
+    assertThat(vs.callCount("cloneVm")).isZero();
+    assertThat(machineVms()).isEmpty();
+  }
+
+  @Test
+  void afterARestartTheMessageSaysWhenTheVmWasLastKnownToBeOn() {
+    seedTemplate();
+    nodes.nodeReady = true;
+    reconcileUntil("etcd-member");
+    vs.deleteVm(theMachineVm().ref());
+    // A new operator process: nothing in memory; the machine's status is what is left.
+    steps =
+        new MachineSteps(
+            vs,
+            vs,
+            vs,
+            new Templates(vs, vs, vs, vs, placement, new VSphereTags(vs, recorded.events)),
+            placement,
+            nodes,
+            recorded.events,
+            faults,
+            p -> etcdProblem,
+            new VSphereTags(vs, recorded.events));
+    pipeline = steps.pipeline();
+
+    reconcile();
+
+    assertCondition(condition(Types.VM_PROVISIONED), Conditions.FALSE, Reasons.VM_MISSING);
+    assertThat(condition(Types.VM_PROVISIONED).getMessage())
+        .contains("on since")
+        .contains("not seen since this operator process started");
+  }
+
+  @Test
+  void initDataIsNeverClonedForAnInitializedCluster() {
+    seedTemplate();
+    lookups.add(initializedCluster());
+    lookups.add(bootstrapSecretOfKind(KubeadmBootstrap.KIND_INIT));
+
+    Pipeline.Outcome o = reconcile();
+
+    assertThat(o.step()).isEqualTo("clone");
+    assertCondition(condition(Types.VM_PROVISIONED), Conditions.FALSE, Reasons.STALE_INIT_DATA);
+    assertThat(condition(Types.VM_PROVISIONED).getMessage()).contains("already initialized");
+    assertThat(machine.getStatus().phase).isEqualTo("Failed");
+    assertThat(vs.callCount("cloneVm")).isZero();
+  }
+
+  @Test
+  void joinDataIsClonedForAnInitializedCluster() {
+    seedTemplate();
+    lookups.add(initializedCluster());
+    lookups.add(bootstrapSecretOfKind(KubeadmBootstrap.KIND_JOIN));
+
+    assertThat(reconcile().step()).isEqualTo("clone");
+
+    assertThat(vs.callCount("cloneVm")).isEqualTo(1);
+    assertCondition(condition(Types.VM_PROVISIONED), Conditions.FALSE, Reasons.CLONING);
+  }
+
+  TanzuKubernetesCluster initializedCluster() {
+    TanzuKubernetesCluster c = TestObjects.cluster(3);
+    c.setStatus(new TanzuKubernetesClusterStatus());
+    c.getStatus().conditions =
+        new ArrayList<>(
+            List.of(
+                TestObjects.condition(
+                    Types.CONTROL_PLANE_INITIALIZED, Conditions.TRUE, Reasons.READY, "")));
+    return c;
+  }
+
+  io.fabric8.kubernetes.api.model.Secret bootstrapSecretOfKind(String kind) {
+    var s = TestObjects.bootstrapSecret(machine);
+    s.getMetadata().setAnnotations(Map.of(KubeadmBootstrap.KIND_ANNOTATION, kind));
+    return s;
+  }
+
   // ---- hardware ---------------------------------------------------------------------------------
 
   @Test
