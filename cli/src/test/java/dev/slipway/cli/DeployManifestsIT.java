@@ -287,7 +287,6 @@ class DeployManifestsIT {
           {"watch", TKC, "-A"},
           {"get", TKC, "-n", TEAM},
           {"patch", TKC, "-n", TEAM},
-          {"update", TKC, "-n", TEAM},
           {"patch", TKC, "--subresource=status", "-n", TEAM},
           {"update", TKC, "--subresource=finalizers", "-n", TEAM},
           {"list", TKR},
@@ -337,6 +336,10 @@ class DeployManifestsIT {
           {"get", "configmaps", "-n", "slipway-system"},
           {"list", "configmaps", "-n", "slipway-system"},
           {"watch", "configmaps", "-n", "slipway-system"},
+          // its claims (VIPs, kubeadm init), in its own namespace only
+          {"create", "configmaps", "-n", "slipway-system"},
+          {"update", "configmaps", "-n", "slipway-system"},
+          {"delete", "configmaps", "-n", "slipway-system"},
           // leader election
           {"get", "leases.coordination.k8s.io", "-n", "slipway-system"},
           {"create", "leases.coordination.k8s.io", "-n", "slipway-system"},
@@ -363,8 +366,9 @@ class DeployManifestsIT {
           {"get", "nodes"},
           {"delete", "nodes"},
           {"create", "deployments.apps", "-n", "slipway-system"},
-          {"update", "configmaps", "-n", "slipway-system"},
+          {"patch", "configmaps", "-n", "slipway-system"},
           {"list", "configmaps", "-n", "default"},
+          {"create", "configmaps", "-n", TEAM},
           // users' objects: never deleted, created or replaced by the operator (releases it may
           // create and patch, see above, but never delete)
           {"create", TKC, "-n", TEAM},
@@ -377,6 +381,7 @@ class DeployManifestsIT {
           {"delete", VMCLASS},
           {"delete", "secrets", "-n", TEAM},
           {"update", MACHINE, "-n", TEAM},
+          {"update", TKC, "-n", TEAM},
           {"update", "secrets", "-n", TEAM},
           {"patch", "secrets", "-n", TEAM},
           {"list", "namespaces"},

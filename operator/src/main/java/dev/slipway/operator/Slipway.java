@@ -263,7 +263,9 @@ public final class Slipway implements AutoCloseable {
     Events events = new Events(w.client());
     WorkloadClusters workloads = new WorkloadClusters();
     BootstrapData bootstrap =
-        w.bootstrap() != null ? w.bootstrap() : new KubeadmBootstrap(workloads);
+        w.bootstrap() != null
+            ? w.bootstrap()
+            : new KubeadmBootstrap(workloads, w.operatorNamespace());
     NodeObserver nodes =
         w.nodes() != null ? w.nodes() : new WorkloadNodes(w.client(), workloads, events);
     NameSuffixes suffixes = MachinePlanner.randomSuffixes(new SecureRandom());

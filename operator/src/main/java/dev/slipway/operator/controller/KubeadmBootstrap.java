@@ -43,9 +43,20 @@ public final class KubeadmBootstrap implements BootstrapData {
   public static final String KIND_JOIN = "join";
   static final Duration JOIN_TOKEN_TTL = Duration.ofHours(24);
 
+  private final String operatorNamespace;
   private final WorkloadClusters workloads;
 
+  /** The init claim's ConfigMap: in the operator's namespace, where no tenant writes. */
+  static String initClaimName(TanzuKubernetesCluster tkc) {
+    return "slipway-init-" + tkc.getMetadata().getUid();
+  }
+
   public KubeadmBootstrap(WorkloadClusters workloads) {
+    this(workloads, dev.slipway.operator.Slipway.DEFAULT_NAMESPACE);
+  }
+
+  public KubeadmBootstrap(WorkloadClusters workloads, String operatorNamespace) {
+    this.operatorNamespace = operatorNamespace;
     this.workloads = workloads;
   }
 
@@ -96,11 +107,10 @@ public final class KubeadmBootstrap implements BootstrapData {
    * initialized: once a control plane ran, a second kubeadm init would start an empty cluster on
    * the endpoint beside the surviving members.
    */
-  static boolean mayInit(KubernetesClient client, TanzuKubernetesCluster tkc, Machine machine) {
+  boolean mayInit(KubernetesClient client, TanzuKubernetesCluster tkc, Machine machine) {
+    io.fabric8.kubernetes.api.model.ConfigMap claim = initClaim(client, tkc);
     String holder =
-        tkc.getMetadata().getAnnotations() == null
-            ? null
-            : tkc.getMetadata().getAnnotations().get(INIT_LOCK_ANNOTATION);
+        claim == null || claim.getData() == null ? null : claim.getData().get("machine");
     return switch (initRole(
         machine.getSpec().role,
         initialized(tkc),
@@ -108,7 +118,7 @@ public final class KubeadmBootstrap implements BootstrapData {
         machine.getMetadata().getName(),
         h -> holderExists(client, tkc, h))) {
       case INIT -> true;
-      case TAKE_LOCK -> takeInitLock(client, tkc, machine);
+      case TAKE_LOCK -> takeInitLock(client, tkc, machine, claim);
       case JOIN -> false;
     };
   }
@@ -173,20 +183,78 @@ public final class KubeadmBootstrap implements BootstrapData {
         : CloudInit.joinWorker(cluster, node, pki.ca().certPem(), token);
   }
 
-  /** Takes the lock for this machine ({@link #initRole} said it is free or its holder is gone). */
-  static boolean takeInitLock(
-      KubernetesClient client, TanzuKubernetesCluster tkc, Machine machine) {
+  /**
+   * The cluster's init claim. A cluster made before claims lived here had it in the annotation
+   * {@value #INIT_LOCK_ANNOTATION}: that is read once, to move it, while the cluster was never
+   * initialized; after that the annotation means nothing (a tenant may write it).
+   */
+  private io.fabric8.kubernetes.api.model.ConfigMap initClaim(
+      KubernetesClient client, TanzuKubernetesCluster tkc) {
+    var claims = client.configMaps().inNamespace(operatorNamespace);
+    io.fabric8.kubernetes.api.model.ConfigMap claim = claims.withName(initClaimName(tkc)).get();
+    String legacy =
+        tkc.getMetadata().getAnnotations() == null
+            ? null
+            : tkc.getMetadata().getAnnotations().get(INIT_LOCK_ANNOTATION);
+    if (claim == null && legacy != null && !initialized(tkc)) {
+      create(client, tkc, legacy);
+      claim = claims.withName(initClaimName(tkc)).get();
+    }
+    return claim;
+  }
+
+  /**
+   * Takes the init claim for this machine ({@link #initRole} said it is free or its holder is
+   * gone): a create, or a replace checked against the claim's resourceVersion, so that of two
+   * machines or replicas racing for it exactly one gets it.
+   */
+  private boolean takeInitLock(
+      KubernetesClient client,
+      TanzuKubernetesCluster tkc,
+      Machine machine,
+      io.fabric8.kubernetes.api.model.ConfigMap seen) {
     String me = machine.getMetadata().getName();
-    // resourceVersion-checked: of two machines racing for the lock, one update fails.
-    tkc.getMetadata()
-        .setAnnotations(
-            tkc.getMetadata().getAnnotations() == null
-                ? new LinkedHashMap<>()
-                : new LinkedHashMap<>(tkc.getMetadata().getAnnotations()));
-    tkc.getMetadata().getAnnotations().put(INIT_LOCK_ANNOTATION, me);
-    TanzuKubernetesCluster updated = client.resource(tkc).update();
-    tkc.getMetadata().setResourceVersion(updated.getMetadata().getResourceVersion());
-    return true;
+    try {
+      if (seen == null) {
+        return create(client, tkc, me);
+      }
+      seen.getData().put("machine", me);
+      client.configMaps().inNamespace(operatorNamespace).resource(seen).update();
+      return true;
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() == java.net.HttpURLConnection.HTTP_CONFLICT) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private boolean create(KubernetesClient client, TanzuKubernetesCluster tkc, String holder) {
+    try {
+      client
+          .configMaps()
+          .inNamespace(operatorNamespace)
+          .resource(
+              new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                  .withNewMetadata()
+                  .withName(initClaimName(tkc))
+                  .withNamespace(operatorNamespace)
+                  .addToLabels(VipClaims.UID_LABEL, tkc.getMetadata().getUid())
+                  .addToLabels("slipway.dev/init-claim", "true")
+                  .endMetadata()
+                  .addToData("machine", holder)
+                  .addToData(
+                      "cluster",
+                      tkc.getMetadata().getNamespace() + "/" + tkc.getMetadata().getName())
+                  .build())
+          .create();
+      return true;
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() == java.net.HttpURLConnection.HTTP_CONFLICT) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   private static boolean holderExists(
