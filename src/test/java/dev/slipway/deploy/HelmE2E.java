@@ -181,6 +181,8 @@ class HelmE2E {
             dev.slipway.testenv.Manifests.load(env.root.resolve("deploy/samples/40-tkc.yaml"))
                 .get(0));
     dev.slipway.testenv.Manifests.set(probe, "metadata.name", "policy-probe");
+    // A dry run in a namespace every API server has (the sample's is made by its VSphereNamespace).
+    dev.slipway.testenv.Manifests.set(probe, "metadata.namespace", "default");
     dev.slipway.testenv.Manifests.set(
         probe, "spec.topology.nodePools[0].labels", Map.of("not a key", "x"));
     await()
