@@ -95,6 +95,7 @@ final class MachineSteps {
         .step("namespace-placement", this::namespacePlacement)
         .step("find-vm", this::findVm)
         .step("bootstrap-data", this::bootstrapData)
+        .step("grants", this::grants)
         .step("template", this::template)
         .step("clone", this::cloneVm)
         .step("identity", this::identity)
@@ -251,6 +252,49 @@ final class MachineSteps {
         .filter(c -> c.getStatus() != null)
         .flatMap(c -> Conditions.of(c.getStatus().conditions, null).get(Types.BOOTSTRAP_READY))
         .filter(c -> Conditions.FALSE.equals(c.getStatus()));
+  }
+
+  /**
+   * No VM yet: the class, storage class and library the Machine names must be granted to its
+   * namespace now, whatever the Machine says (the cluster controller checked its spec; this holds
+   * for a grant revoked since, or a Machine written by someone else).
+   */
+  Next grants(MachinePass p) {
+    if (p.vm.isPresent()) {
+      return Next.proceed();
+    }
+    Optional<String> why = notGranted(p.namespace, p.spec());
+    if (why.isPresent()) {
+      p.cond.setFalse(Types.VM_PROVISIONED, Reasons.NOT_GRANTED, why.get());
+      return Next.waitFor("not granted", Requeue.USER_FIX);
+    }
+    return Next.proceed();
+  }
+
+  /** What of the machine's class, storage class and library its namespace does not grant. */
+  static Optional<String> notGranted(
+      dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace ns, Machine.Spec spec) {
+    var s = ns.getSpec();
+    List<String> missing = new ArrayList<>();
+    if (s.vmClasses == null || !s.vmClasses.contains(spec.vmClass)) {
+      missing.add("VM class " + spec.vmClass);
+    }
+    if (s.storageClasses == null
+        || s.storageClasses.stream().noneMatch(c -> c.name.equals(spec.storageClass))) {
+      missing.add("storage class " + spec.storageClass);
+    }
+    String library = spec.image == null ? null : spec.image.contentLibrary;
+    if (s.contentLibraries == null || !s.contentLibraries.contains(library)) {
+      missing.add("content library " + library);
+    }
+    return missing.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            "namespace "
+                + ns.getMetadata().getName()
+                + " does not grant "
+                + String.join(", ", missing)
+                + "; no VM is made until it does");
   }
 
   /** No VM yet: the release's library item must be a template to clone from. */

@@ -26,6 +26,7 @@ public final class Reasons {
   public static final String LIMIT_EXCEEDED = "NamespaceLimitExceeded";
   public static final String OVER_GUARDRAIL = "OverGuardrail";
   public static final String NAMESPACE_NOT_OURS = "NamespaceNotOurs";
+  public static final String NOT_GRANTED = "NotGranted";
   public static final String WITHIN_LIMITS = "WithinLimits";
 
   // topology progress

@@ -359,6 +359,7 @@ class MachineStepsTest {
             "namespace-placement",
             "find-vm",
             "bootstrap-data",
+            "grants",
             "template",
             "clone",
             "identity",
@@ -662,6 +663,34 @@ class MachineStepsTest {
     assertThat(o.step()).isEqualTo("etcd-member");
   }
 
+  // ---- grants -----------------------------------------------------------------------------------
+
+  @Test
+  void whatTheNamespaceNoLongerGrantsIsNeverCloned() {
+    namespace.getSpec().vmClasses.clear();
+    namespace.getSpec().contentLibraries.clear();
+
+    assertThat(reconcile().step()).isEqualTo("grants");
+
+    assertCondition(condition(Types.VM_PROVISIONED), Conditions.FALSE, Reasons.NOT_GRANTED);
+    assertThat(condition(Types.VM_PROVISIONED).getMessage())
+        .contains("does not grant VM class " + CLASS + ", content library " + LIB);
+    assertThat(mutatingCalls()).isEmpty();
+    assertThat(vs.callCount("cloneVm")).isZero();
+
+    // Granted again: the machine goes on by itself.
+    namespace.getSpec().vmClasses.add(CLASS);
+    namespace.getSpec().contentLibraries.add(LIB);
+    assertThat(reconcileUntil("clone")).isNotEmpty();
+  }
+
+  @Test
+  void aMachineWithItsVmIsNotStoppedByARevokedGrant() {
+    seedMachineVm(PowerState.ON, 20480L, 10240L);
+    namespace.getSpec().vmClasses.clear();
+    assertThat(reconcile().step()).isEqualTo("etcd-member");
+  }
+
   // ---- template ---------------------------------------------------------------------------------
 
   @Test
@@ -751,9 +780,13 @@ class MachineStepsTest {
   }
 
   @Test
-  void aStorageClassWithoutADatastoreClonesToTheDefault() {
+  void aStorageClassWhoseDatastoreVCenterLacksClonesToTheDefault() {
     seedTemplate();
-    machine.getSpec().storageClass = "not-in-the-namespace";
+    VSphereNamespace.StorageClass bare = new VSphereNamespace.StorageClass();
+    bare.name = "elsewhere";
+    bare.datastore = "/DC0/datastore/not-here";
+    namespace.getSpec().storageClasses.add(bare);
+    machine.getSpec().storageClass = "elsewhere";
     reconcile();
     CloneSpec spec = (CloneSpec) vs.calls("cloneVm").get(0).args().get(0);
     assertThat(spec.datastore()).isEmpty();
