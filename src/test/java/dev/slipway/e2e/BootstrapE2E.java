@@ -7,8 +7,10 @@ import static org.awaitility.Awaitility.await;
 import dev.slipway.guest.GuestSimulator;
 import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
+import dev.slipway.operator.bootstrap.GuestInfo;
 import dev.slipway.operator.controller.VSphereTags;
 import dev.slipway.testenv.Manifests;
+import dev.slipway.vsphere.VmState;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.Config;
@@ -25,6 +27,8 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -42,11 +46,21 @@ class BootstrapE2E {
   static final String NS = "team-a";
   static SlipwayEnv env;
   static GuestSimulator guests;
+  static AtomicReference<String> oldCloudInit;
 
   @BeforeAll
   static void start() {
     env = SlipwayEnv.start(e -> null, e -> null);
     guests = new GuestSimulator(env::connect, List.of(env.placement.parentFolder() + "/" + NS));
+    // The init machine (the first control-plane VM to boot: all four CA keys) and the batch worker
+    // run a cloud-init that does not clear its guestinfo: only Slipway's scrub clears theirs.
+    AtomicReference<String> initVm = new AtomicReference<>();
+    guests.oldCloudInitOn(
+        vm ->
+            vm.contains("-batch-")
+                || (vm.contains("-control-plane-")
+                    && (initVm.compareAndSet(null, vm) || vm.equals(initVm.get()))));
+    oldCloudInit = initVm;
     env.applyNamespaceSamples();
   }
 
@@ -280,8 +294,95 @@ class BootstrapE2E {
             () -> new AssertionError("no NodeJoined event for " + m.getMetadata().getName()));
   }
 
+  /**
+   * What a vCenter user with read-only access to the VMs sees: every VM's extraConfig, with every
+   * value also read as base64 (and gzip), the way the user data is written.
+   */
+  static String readable(String value) {
+    StringBuilder out = new StringBuilder(value);
+    try {
+      byte[] raw = Base64.getMimeDecoder().decode(value);
+      out.append('\n').append(new String(raw, StandardCharsets.UTF_8));
+      try (var gz = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {
+        out.append('\n').append(new String(gz.readAllBytes(), StandardCharsets.UTF_8));
+      } catch (java.io.IOException notGzip) {
+        // plain base64
+      }
+    } catch (IllegalArgumentException notBase64) {
+      // plain text
+    }
+    return out.toString();
+  }
+
   @Test
   @Order(4)
+  void noPrivateKeyAndNoLiveTokenInAnyVmsExtraConfigAfterReady() throws Exception {
+    assertThat(tkc("demo").getStatus().phase).isEqualTo("running");
+    String kubeconfig =
+        new String(
+            Base64.getDecoder()
+                .decode(
+                    env.client
+                        .secrets()
+                        .inNamespace(NS)
+                        .withName("demo-kubeconfig")
+                        .get()
+                        .getData()
+                        .get("value")),
+            StandardCharsets.UTF_8);
+    assertThat(oldCloudInit.get()).as("a control-plane guest ran an old cloud-init").isNotNull();
+    try (KubernetesClient workload =
+        new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofSeconds(2))
+          .untilAsserted(
+              () -> {
+                List<String> liveTokens =
+                    workload.secrets().inNamespace("kube-system").list().getItems().stream()
+                        .filter(s -> "bootstrap.kubernetes.io/token".equals(s.getType()))
+                        .map(s -> s.getData().get("token-secret"))
+                        .map(b -> new String(Base64.getDecoder().decode(b), StandardCharsets.UTF_8))
+                        .toList();
+                List<VmState> vms = env.vms(NS);
+                assertThat(vms).hasSize(5);
+                for (VmState vm : vms) {
+                  // Failures name keys, never print values: they may hold the very keys.
+                  Map<String, String> ec = new TreeMap<>();
+                  vm.extraConfig()
+                      .forEach((k, v) -> ec.put(k, v.length() > 40 ? v.length() + " chars" : v));
+                  for (Map.Entry<String, String> e : vm.extraConfig().entrySet()) {
+                    String seen = readable(e.getValue());
+                    assertThat(seen.contains("PRIVATE KEY"))
+                        .as("%s %s holds a private key", vm.name(), e.getKey())
+                        .isFalse();
+                    assertThat(liveTokens.stream().filter(seen::contains).count())
+                        .as("%s %s holds a live bootstrap token", vm.name(), e.getKey())
+                        .isZero();
+                  }
+                  assertThat(GuestInfo.holdsUserdata(vm.extraConfig())).as(vm.name()).isFalse();
+                  boolean old =
+                      vm.name().contains("-batch-") || vm.name().equals(oldCloudInit.get());
+                  if (old) {
+                    // no guest cleared it: Slipway's scrub deleted the keys
+                    assertThat(ec)
+                        .as(vm.name())
+                        .doesNotContainKeys(GuestInfo.USERDATA, GuestInfo.USERDATA_ENCODING);
+                  } else {
+                    // the guest's cloud-init cleared it right after reading it
+                    assertThat(ec)
+                        .as(vm.name())
+                        .containsEntry(GuestInfo.USERDATA, GuestInfo.CLEARED)
+                        .doesNotContainKey(GuestInfo.USERDATA_ENCODING);
+                  }
+                  assertThat(ec).as(vm.name()).containsKey(GuestInfo.METADATA);
+                }
+              });
+    }
+  }
+
+  @Test
+  @Order(5)
   void deletingTheClusterStopsItsApiServerAndFreesItsSecretsAndVip() {
     TanzuKubernetesCluster tkc = tkc("demo");
     String vip = tkc.getStatus().apiEndpoints.get(0).host;

@@ -99,6 +99,64 @@ class BootstrapFailureE2E {
   }
 
   @Test
+  @Order(0)
+  void aMachineDeletedBeforeItsNodeJoinedTakesItsBootstrapTokenWithIt() throws Exception {
+    // The VM powers on late, so the machine goes while its token still waits for its Node.
+    env.vcsim.setDelays(Map.of("PowerOn", 10_000, "LockHandoff", 0));
+    String kubeconfig =
+        decode(
+            env.client
+                .secrets()
+                .inNamespace(NS)
+                .withName("demo-kubeconfig")
+                .get()
+                .getData()
+                .get("value"));
+    try (KubernetesClient workload =
+        new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
+      apply(0, 1);
+      Secret bootstrap =
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .until(
+                  () -> {
+                    Machine m = poolMachine("batch");
+                    return m == null
+                        ? null
+                        : env.client
+                            .secrets()
+                            .inNamespace(NS)
+                            .withName(m.getSpec().bootstrap.dataSecretName)
+                            .get();
+                  },
+                  s -> s != null);
+      String token =
+          "bootstrap-token-"
+              + bootstrap.getMetadata().getAnnotations().get(KubeadmBootstrap.TOKEN_ANNOTATION);
+      assertThat(workload.secrets().inNamespace("kube-system").withName(token).get()).isNotNull();
+      assertThat(
+              poolMachine("batch").getStatus() == null
+                  || poolMachine("batch").getStatus().nodeRef == null)
+          .as("deleted before its Node joined")
+          .isTrue();
+
+      apply(0, 0);
+
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .untilAsserted(
+              () -> {
+                assertThat(poolMachine("batch")).isNull();
+                assertThat(workload.secrets().inNamespace("kube-system").withName(token).get())
+                    .as("the deleted machine's bootstrap token")
+                    .isNull();
+              });
+    } finally {
+      env.vcsim.setDelays(Map.of());
+    }
+  }
+
+  @Test
   @Order(1)
   void revokedBootstrapTokenIsAReadableMachineCondition() throws Exception {
     // The VM powers on only after the token is revoked.

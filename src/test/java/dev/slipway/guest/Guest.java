@@ -254,6 +254,7 @@ final class Guest {
     try {
       VmState state = vsphere.vmState(vm);
       GuestInfo.Decoded data = GuestInfo.decode(state.extraConfig());
+      clearGuestinfo(data.metadata());
       CloudInit.Parsed cloud = CloudInit.parse(data.userdata());
       reportIp();
       writeFiles(cloud);
@@ -278,6 +279,29 @@ final class Guest {
       phase = Phase.FAILED;
       LOG.warn("guest {} failed to boot: {}", vmName, e.getMessage(), e);
     }
+  }
+
+  /**
+   * Whether this guest's cloud-init clears the guestinfo keys its metadata lists once read; false
+   * plays an image whose cloud-init is too old to know {@link GuestInfo#CLEANUP}.
+   */
+  volatile boolean clearsGuestinfo = true;
+
+  /**
+   * What cloud-init's VMware datasource does right after reading its data: each key listed under
+   * {@link GuestInfo#CLEANUP} is overwritten with {@link GuestInfo#CLEARED} and its encoding
+   * emptied ({@code vmware-rpctool "info-set guestinfo.<key> ---"}); here through the vSphere API.
+   */
+  private void clearGuestinfo(Map<String, Object> metadata) {
+    if (!clearsGuestinfo || !(metadata.get(GuestInfo.CLEANUP) instanceof List<?> keys)) {
+      return;
+    }
+    VmConfigSpec.Builder b = VmConfigSpec.builder();
+    for (Object key : keys) {
+      b.extraConfig("guestinfo." + key, GuestInfo.CLEARED);
+      b.extraConfig("guestinfo." + key + ".encoding", "");
+    }
+    vsphere.reconfigure(vm, b.build());
   }
 
   /** vcsim sets guest.ipAddress from this extraConfig key, as VMware Tools would report it. */

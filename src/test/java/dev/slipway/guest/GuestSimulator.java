@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +76,7 @@ public final class GuestSimulator implements AutoCloseable {
       VipPool.parse(System.getenv().getOrDefault("SLIPWAY_TEST_GUEST_IPS", DEFAULT_GUEST_IPS));
   private final Map<String, VipForwarder> vips = new ConcurrentHashMap<>();
   private final Mode mode;
+  private volatile Predicate<String> oldCloudInit = name -> false;
   private final Thread poller;
   private final Thread cniAgents;
   private volatile boolean running = true;
@@ -189,6 +191,15 @@ public final class GuestSimulator implements AutoCloseable {
     }
   }
 
+  /**
+   * Guests of the VMs so named play an image whose cloud-init does not clear {@code
+   * guestinfo.userdata} after reading it (older than the VMware datasource's {@link
+   * GuestInfo#CLEANUP}), so only Slipway's own scrub clears it.
+   */
+  public void oldCloudInitOn(Predicate<String> vmName) {
+    this.oldCloudInit = vmName;
+  }
+
   private void poll() {
     while (running) {
       try {
@@ -221,19 +232,21 @@ public final class GuestSimulator implements AutoCloseable {
           continue; // destroyed meanwhile
         }
         present.add(state.instanceUuid());
-        if (state.powerState() != PowerState.ON
-            || !state.extraConfig().containsKey(GuestInfo.USERDATA)) {
+        Guest g = guests.get(state.instanceUuid());
+        // A guest's own cloud-init or Slipway clears the user data once read: a VM without it
+        // boots nothing new, but a guest that already booted keeps running.
+        boolean userdata = GuestInfo.holdsUserdata(state.extraConfig());
+        if (state.powerState() != PowerState.ON || (g == null && !userdata)) {
           continue;
         }
         on.add(state.instanceUuid());
-        Guest g = guests.get(state.instanceUuid());
         if (g == null) {
           guests.put(state.instanceUuid(), start(state));
         } else if (g.phase() == Guest.Phase.STOPPED) {
           if (g.booted()) {
             LOG.info("VM {} powered on again: its guest resumes", g.vmName());
             boots.submit(g::resume);
-          } else {
+          } else if (userdata) {
             // cloud-init never finished: the machine boots afresh.
             guests.put(state.instanceUuid(), start(state));
           }
@@ -266,6 +279,7 @@ public final class GuestSimulator implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     Guest g = new Guest(state.name(), state.ref(), bed, root, ip, vsphere, mode, vipHandler());
+    g.clearsGuestinfo = !oldCloudInit.test(state.name());
     LOG.info("VM {} powered on: booting its guest ({})", state.name(), ip);
     boots.submit(g::boot);
     return g;

@@ -5,13 +5,21 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 /**
  * The VM extraConfig keys through which cloud-init's VMware datasource receives a machine's
  * bootstrap data: {@code guestinfo.userdata} (the cloud-config) and {@code guestinfo.metadata}
- * (instance-id and hostname), each base64 with its {@code .encoding} key.
+ * (instance-id, hostname and the keys to clear once read), each base64 with its {@code .encoding}
+ * key.
+ *
+ * <p>The user data holds secrets (a bootstrap token; on control-plane machines the cluster's CA
+ * keys), and anyone who may read the VM's settings in vCenter can read it. So it is cleared twice:
+ * by the guest, which the metadata's {@value #CLEANUP} list tells to overwrite {@code
+ * guestinfo.userdata} with {@value #CLEARED} right after reading it, and by Slipway once the
+ * machine's Node has joined ({@link #scrub()}), for guests whose cloud-init did not.
  */
 public final class GuestInfo {
 
@@ -19,6 +27,16 @@ public final class GuestInfo {
   public static final String USERDATA_ENCODING = "guestinfo.userdata.encoding";
   public static final String METADATA = "guestinfo.metadata";
   public static final String METADATA_ENCODING = "guestinfo.metadata.encoding";
+
+  /**
+   * The metadata key that makes cloud-init's VMware datasource clear the listed guestinfo keys as
+   * soon as it has read them (newer cloud-init calls it {@code redact} and still accepts this name;
+   * the older stand-alone datasource knows only this one).
+   */
+  public static final String CLEANUP = "cleanup-guestinfo";
+
+  /** What the datasource writes over a key it clears ({@code vmware-rpctool "info-set k ---"}). */
+  public static final String CLEARED = "---";
 
   private GuestInfo() {}
 
@@ -48,7 +66,25 @@ public final class GuestInfo {
     Map<String, Object> md = new LinkedHashMap<>();
     md.put("instance-id", instanceId);
     md.put("local-hostname", hostname);
+    md.put(CLEANUP, List.of("userdata"));
     return Yaml.dump(md);
+  }
+
+  /**
+   * Whether the VM's extraConfig still holds user data: {@code guestinfo.userdata} present and
+   * neither empty nor {@value #CLEARED}.
+   */
+  public static boolean holdsUserdata(Map<String, String> extraConfig) {
+    String v = extraConfig.get(USERDATA);
+    return v != null && !v.isBlank() && !CLEARED.equals(v.strip());
+  }
+
+  /** The extraConfig change that removes the user data and its encoding (empty deletes a key). */
+  public static Map<String, String> scrub() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put(USERDATA, "");
+    m.put(USERDATA_ENCODING, "");
+    return m;
   }
 
   /** Decoded userdata and metadata of one VM, as the guest sees them. */

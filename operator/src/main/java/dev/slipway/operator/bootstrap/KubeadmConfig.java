@@ -16,7 +16,13 @@ final class KubeadmConfig {
 
   static final String API_VERSION = "kubeadm.k8s.io/v1beta4";
   static final String CRI_SOCKET = "unix:///var/run/containerd/containerd.sock";
-  static final Duration INIT_TOKEN_TTL = Duration.ofHours(24);
+
+  /**
+   * The init machine's token joins nothing (every joining machine gets a token of its own), but
+   * without one listed kubeadm init would create a default token valid for 24 h; this one expires
+   * soon after {@code kubeadm init} made it.
+   */
+  static final Duration INIT_TOKEN_TTL = Duration.ofMinutes(15);
 
   /**
    * kubeadm join's preflight refuses a worker whose CA file already exists, expecting to write it

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A deleted Machine's way out: wait for a task still running (a clone would leave a VM behind),
- * power the VM off, destroy it, and only then let the finalizer go. "Already gone" is fine; only
- * the VM with the machine's instance UUID is ever touched.
+ * revoke the bootstrap token of a machine whose Node never joined, power the VM off, destroy it,
+ * and only then let the finalizer go. "Already gone" is fine; only the VM with the machine's
+ * instance UUID is ever touched.
  */
 final class MachineCleanup {
   private static final Logger LOG = LoggerFactory.getLogger(MachineCleanup.class);
@@ -57,6 +58,7 @@ final class MachineCleanup {
       }
       Optional<VmRef> vm = vms.findVmByInstanceUuid(m.getMetadata().getUid());
       if (vm.isEmpty()) {
+        nodes.revokeToken(m);
         if (status.vmRef != null) {
           events.record(m, EventReason.VMDeleted, "VM " + m.getMetadata().getName() + " deleted");
         }
@@ -65,6 +67,9 @@ final class MachineCleanup {
         return Next.proceed();
       }
       boolean on = vms.vmState(vm.get()).powerState() == PowerState.ON;
+      if (on) {
+        nodes.revokeToken(m); // before the guest can use it to join late
+      }
       TaskRef task = on ? vms.powerOff(vm.get()) : vms.destroy(vm.get());
       status.taskRef = task.id();
       return Next.waitFor(on ? "powering off" : "destroying", Requeue.TASK_POLL);

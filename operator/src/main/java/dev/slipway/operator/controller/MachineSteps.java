@@ -103,6 +103,7 @@ final class MachineSteps {
         .step("power", this::power)
         .step("addresses", this::addresses)
         .step("node", this::node)
+        .step("scrub-guestinfo", this::scrubGuestinfo)
         .step("etcd-member", this::etcdMember)
         .build();
   }
@@ -501,6 +502,26 @@ final class MachineSteps {
         again > 0
             ? Next.waitFor("watching the node", Duration.ofMillis(again))
             : Next.waitForEvents("watching the node");
+    return Next.proceed();
+  }
+
+  /**
+   * Once the Node has joined, the bootstrap data (a token; on control-plane machines the cluster's
+   * CA keys) leaves the VM's settings, where anyone with read access to the VM in vCenter could
+   * read it. The guest clears it itself right after reading it ({@link GuestInfo#CLEANUP}); this
+   * catches guests whose cloud-init did not. Reads only the VM state the pass already has, so a
+   * scrubbed VM costs nothing; the pass goes on to the etcd check while the reconfigure runs.
+   */
+  Next scrubGuestinfo(MachinePass p) {
+    if (p.status.nodeRef == null || !GuestInfo.holdsUserdata(p.vmState.extraConfig())) {
+      return Next.proceed();
+    }
+    p.status.taskRef =
+        vms.reconfigure(
+                p.vmState.ref(), VmConfigSpec.builder().extraConfig(GuestInfo.scrub()).build())
+            .id();
+    p.observeAgain =
+        p.observeAgain.sooner(Next.waitFor("clearing the VM's user data", Requeue.TASK_POLL));
     return Next.proceed();
   }
 

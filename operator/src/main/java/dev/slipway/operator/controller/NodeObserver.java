@@ -13,4 +13,10 @@ public interface NodeObserver {
 
   /** The machine is gone; drop anything kept for it. */
   default void forget(Machine machine) {}
+
+  /**
+   * The machine is being deleted before its Node joined: its bootstrap token goes now, so that
+   * nothing joins with it in the machine's place. Best effort; the token expires anyway.
+   */
+  default void revokeToken(Machine machine) {}
 }

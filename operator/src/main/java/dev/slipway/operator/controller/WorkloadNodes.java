@@ -19,6 +19,8 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A machine is Running when a Node with its name and providerID exists in the workload cluster, and
@@ -26,6 +28,7 @@ import java.util.Optional;
  * (and a revoked one reported); once its Node exists, the token is deleted.
  */
 public final class WorkloadNodes implements NodeObserver {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkloadNodes.class);
   static final Duration REFRESH_BELOW = Duration.ofHours(1);
 
   private final KubernetesClient management;
@@ -165,6 +168,32 @@ public final class WorkloadNodes implements NodeObserver {
                       Base64.getEncoder().encodeToString(next.getBytes(StandardCharsets.UTF_8)));
               return s;
             });
+  }
+
+  @Override
+  public void revokeToken(Machine m) {
+    if (m.getStatus() != null && m.getStatus().nodeRef != null) {
+      return; // deleted when the Node joined
+    }
+    var tkc =
+        management
+            .resources(dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster.class)
+            .inNamespace(m.getMetadata().getNamespace())
+            .withName(m.getSpec().clusterName)
+            .get();
+    if (tkc == null || tkc.getMetadata().getDeletionTimestamp() != null) {
+      return; // the workload cluster goes with its tokens
+    }
+    try {
+      workloads
+          .client(management, m.getMetadata().getNamespace(), m.getSpec().clusterName)
+          .ifPresent(w -> deleteToken(m, w));
+    } catch (KubernetesClientException e) {
+      LOG.warn(
+          "could not delete the bootstrap token of machine {} (it expires on its own): {}",
+          m.getMetadata().getName(),
+          firstLine(e.getMessage()));
+    }
   }
 
   private void deleteToken(Machine m, KubernetesClient workload) {

@@ -119,7 +119,8 @@ class CloudInitTest {
     Map<String, Object> token = first(init.get("bootstrapTokens"));
     assertThat(token)
         .containsEntry("token", "abcdef.0123456789abcdef")
-        .containsEntry("ttl", "24h0m0s")
+        .as("used by no join: short-lived, not kubeadm's 24 h default")
+        .containsEntry("ttl", "0h15m0s")
         .containsEntry("usages", List.of("signing", "authentication"))
         .containsEntry("groups", List.of("system:bootstrappers:kubeadm:default-node-token"));
     Map<String, Object> reg = map(init.get("nodeRegistration"));

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -60,6 +61,36 @@ class GuestInfoTest {
     ec.put("guestinfo.userdata.encoding", "base64");
     assertThatThrownBy(() -> GuestInfo.decode(ec))
         .hasMessageContaining("guestinfo.metadata is missing");
+  }
+
+  @Test
+  void theMetadataTellsCloudInitToClearTheUserDataOnceRead() {
+    GuestInfo.Decoded d = GuestInfo.decode(GuestInfo.extraConfig("#cloud-config\n", "i", "h"));
+    // cloud-init's VMware datasource: "cleanup-guestinfo" (newer ones also read "redact")
+    assertThat(d.metadata()).containsEntry("cleanup-guestinfo", List.of("userdata"));
+  }
+
+  @Test
+  void userDataIsHeldUntilItIsAbsentEmptyOrClearedByTheGuest() {
+    Map<String, String> ec = new HashMap<>(GuestInfo.extraConfig("#cloud-config\n", "i", "h"));
+    assertThat(GuestInfo.holdsUserdata(ec)).isTrue();
+    ec.put("guestinfo.userdata", "---");
+    assertThat(GuestInfo.holdsUserdata(ec)).as("what vmware-rpctool info-set writes").isFalse();
+    ec.put("guestinfo.userdata", "--- \n");
+    assertThat(GuestInfo.holdsUserdata(ec)).isFalse();
+    ec.put("guestinfo.userdata", "");
+    assertThat(GuestInfo.holdsUserdata(ec)).isFalse();
+    ec.remove("guestinfo.userdata");
+    assertThat(GuestInfo.holdsUserdata(ec)).isFalse();
+    ec.put("guestinfo.userdata", "LS0t"); // "---" in base64 is still data, not a cleared key
+    assertThat(GuestInfo.holdsUserdata(ec)).isTrue();
+  }
+
+  @Test
+  void theScrubDeletesTheUserDataAndItsEncodingButNotTheMetadata() {
+    assertThat(GuestInfo.scrub())
+        .containsOnly(
+            Map.entry("guestinfo.userdata", ""), Map.entry("guestinfo.userdata.encoding", ""));
   }
 
   @Test

@@ -21,6 +21,7 @@ class MachineCleanupTest {
   InMemoryVSphere vs;
   RecordingEvents recorded;
   final List<String> forgotten = new ArrayList<>();
+  final List<String> revoked = new ArrayList<>();
   MachineCleanup cleanup;
   Machine machine;
 
@@ -39,6 +40,12 @@ class MachineCleanupTest {
           @Override
           public void forget(Machine m) {
             forgotten.add(m.getMetadata().getName());
+          }
+
+          @Override
+          public void revokeToken(Machine m) {
+            revoked.add(
+                m.getMetadata().getName() + " after " + vs.callCount("powerOff") + " powerOff");
           }
         };
     cleanup = new MachineCleanup(vs, vs, nodes, recorded.events);
@@ -80,6 +87,19 @@ class MachineCleanupTest {
     assertThat(vs.callCount("destroy")).isEqualTo(1);
     assertThat(recorded.reasons()).containsExactly("VMDeleted");
     assertThat(forgotten).containsExactly("c1-np1-a");
+  }
+
+  @Test
+  void theBootstrapTokenIsRevokedBeforeTheRunningVmIsPoweredOffAndOnceItIsGone() {
+    vm(PowerState.ON);
+    runToTheEnd();
+    assertThat(revoked).containsExactly("c1-np1-a after 0 powerOff", "c1-np1-a after 1 powerOff");
+  }
+
+  @Test
+  void aMachineDeletedBeforeItsVmExistedRevokesItsTokenToo() {
+    assertThat(cleanup.run(machine).proceeds()).isTrue();
+    assertThat(revoked).containsExactly("c1-np1-a after 0 powerOff");
   }
 
   @Test

@@ -290,9 +290,13 @@ class MachineStepsTest {
     assertThat(vs.callCount("deployOvf")).isEqualTo(1);
     assertThat(vs.callCount("markAsTemplate")).isEqualTo(1);
     assertThat(vs.callCount("cloneVm")).isEqualTo(1);
-    assertThat(vs.callCount("reconfigure")).isEqualTo(1);
+    assertThat(vs.callCount("reconfigure")).as("volumes, then the guestinfo scrub").isEqualTo(2);
     assertThat(vs.callCount("powerOn")).isEqualTo(1);
     assertThat(vs.callCount("setCustomAttributes")).isEqualTo(1);
+    assertThat(machine.getStatus().taskRef).as("the scrub's reconfigure").isNotNull();
+    for (int i = 0; i < 5 && machine.getStatus().taskRef != null; i++) {
+      assertThat(reconcile().step()).isIn("follow-task", "etcd-member");
+    }
 
     VmState vm = theMachineVm();
     assertThat(vm.name()).isEqualTo(NAME);
@@ -310,8 +314,13 @@ class MachineStepsTest {
         .containsEntry(MachineReconciler.ATTR_CLUSTER, CLUSTER)
         .containsEntry(MachineReconciler.ATTR_NAMESPACE, NS)
         .containsEntry(MachineReconciler.ATTR_MACHINE, NAME);
-    assertThat(vm.extraConfig()).containsEntry(MachineSteps.TEMPLATE_DISKS_KEY, "1");
-    GuestInfo.Decoded guest = GuestInfo.decode(vm.extraConfig());
+    assertThat(vm.extraConfig())
+        .containsEntry(MachineSteps.TEMPLATE_DISKS_KEY, "1")
+        .containsKey(GuestInfo.METADATA)
+        .as("the bootstrap data is gone once the Node joined")
+        .doesNotContainKeys(GuestInfo.USERDATA, GuestInfo.USERDATA_ENCODING);
+    VmConfigSpec cloned = ((CloneSpec) vs.calls("cloneVm").get(0).args().get(0)).config();
+    GuestInfo.Decoded guest = GuestInfo.decode(cloned.extraConfig());
     assertThat(guest.userdata()).contains("kubeadm init");
     assertThat(guest.metadata())
         .containsEntry("instance-id", machine.getMetadata().getUid())
@@ -367,7 +376,86 @@ class MachineStepsTest {
             "power",
             "addresses",
             "node",
+            "scrub-guestinfo",
             "etcd-member");
+  }
+
+  // ---- scrub-guestinfo --------------------------------------------------------------------------
+
+  /** The machine's running VM with its bootstrap data, as cloned. */
+  VmRef seedVmWithUserdata() {
+    VmRef vm =
+        vs.vm(NS_FOLDER, NAME)
+            .pool(NS_POOL)
+            .instanceUuid(machine.getMetadata().getUid())
+            .powerState(PowerState.ON)
+            .disksMiB(20480L, 10240L)
+            .extraConfig(MachineSteps.TEMPLATE_DISKS_KEY, "1")
+            .extraConfig(GuestInfo.USERDATA, "I2Nsb3VkLWNvbmZpZw==")
+            .extraConfig(GuestInfo.USERDATA_ENCODING, "base64")
+            .extraConfig(GuestInfo.METADATA, "bWQ=")
+            .annotation(MachineSteps.annotation(machine))
+            .create();
+    vs.resetCalls();
+    return vm;
+  }
+
+  @Test
+  void onceTheNodeJoinedTheUserDataLeavesTheVmAndThePassGoesOn() {
+    VmRef vm = seedVmWithUserdata();
+    nodes.nodeReady = true;
+    nodes.again = Duration.ofMinutes(10).toMillis();
+
+    Pipeline.Outcome o = reconcile();
+
+    assertThat(o.step()).as("the etcd check still runs in this pass").isEqualTo("etcd-member");
+    assertWait(o.next(), "clearing the VM's user data", Requeue.TASK_POLL);
+    VmConfigSpec change = (VmConfigSpec) vs.calls("reconfigure").get(0).args().get(1);
+    assertThat(change.extraConfig())
+        .containsOnly(
+            Map.entry(GuestInfo.USERDATA, ""), Map.entry(GuestInfo.USERDATA_ENCODING, ""));
+    assertThat(machine.getStatus().taskRef).isNotNull();
+    assertCondition(condition(Types.READY), Conditions.TRUE, Reasons.NODE_READY);
+
+    vs.resetCalls();
+    for (int i = 0; i < 4; i++) {
+      reconcile();
+    }
+    assertThat(machine.getStatus().taskRef).as("the reconfigure was followed").isNull();
+    assertThat(vs.vmState(vm).extraConfig())
+        .containsKey(GuestInfo.METADATA)
+        .doesNotContainKeys(GuestInfo.USERDATA, GuestInfo.USERDATA_ENCODING);
+    assertThat(vs.callCount("reconfigure")).as("a scrubbed VM is not reconfigured again").isZero();
+  }
+
+  @Test
+  void userDataIsKeptWhileTheNodeHasNotJoined() {
+    VmRef vm = seedVmWithUserdata();
+    reconcile();
+    reconcile();
+    assertThat(vs.callCount("reconfigure")).isZero();
+    assertThat(GuestInfo.holdsUserdata(vs.vmState(vm).extraConfig())).isTrue();
+  }
+
+  @Test
+  void userDataTheGuestClearedItselfCostsNoReconfigure() {
+    VmRef vm = seedVmWithUserdata();
+    TaskRef guestClears =
+        vs.reconfigure(
+            vm,
+            VmConfigSpec.builder()
+                .extraConfig(GuestInfo.USERDATA, GuestInfo.CLEARED)
+                .extraConfig(GuestInfo.USERDATA_ENCODING, "")
+                .build());
+    assertThat(vs.taskState(guestClears).isDone()).isTrue();
+    vs.resetCalls();
+    nodes.nodeReady = true;
+
+    reconcile();
+    reconcile();
+
+    assertThat(vs.callCount("reconfigure")).isZero();
+    assertThat(vs.vmState(vm).extraConfig()).containsEntry(GuestInfo.USERDATA, GuestInfo.CLEARED);
   }
 
   // ---- etcd-member ------------------------------------------------------------------------------
