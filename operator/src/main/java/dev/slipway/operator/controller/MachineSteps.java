@@ -130,8 +130,12 @@ final class MachineSteps {
     p.status.taskRef = null;
     if (t.status() == TaskState.Status.ERROR) {
       VSphereException e = new VSphereException(t.error().orElseThrow(), null);
-      // The VM exists, or is already on: the look-up that follows sees which.
-      if (e.kind() != FaultKind.ALREADY_EXISTS && e.kind() != FaultKind.INVALID_POWER_STATE) {
+      // The VM exists, or is already on, or (a task on the machine's own VM) the VM is gone: the
+      // look-up that follows sees which, and a VM that is gone is VMMissing, not a task fault.
+      boolean vmGone = e.kind() == FaultKind.NOT_FOUND && p.status.vmRef != null;
+      if (e.kind() != FaultKind.ALREADY_EXISTS
+          && e.kind() != FaultKind.INVALID_POWER_STATE
+          && !vmGone) {
         throw e;
       }
     }
