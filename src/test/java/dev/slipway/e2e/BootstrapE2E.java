@@ -261,8 +261,7 @@ class BootstrapE2E {
             .filter(x -> x.getSpec().role == Machine.Role.controlPlane)
             .min(Comparator.comparing(x -> x.getMetadata().getCreationTimestamp()))
             .orElseThrow();
-    assertThat(tkc("demo").getMetadata().getAnnotations())
-        .containsEntry("slipway.dev/init-machine", init.getMetadata().getName());
+    assertThat(env.initMachine(tkc("demo"))).isEqualTo(init.getMetadata().getName());
     Instant initJoined = joined(init);
     for (Machine x : ms) {
       if (x != init) {

@@ -103,7 +103,7 @@ class RemediationE2E {
     assertCondition(Types.CONTROL_PLANE_INITIALIZED, Conditions.TRUE);
     assertCondition(Types.MACHINES_HEALTHY, Conditions.TRUE);
 
-    String init = tkc().getMetadata().getAnnotations().get(KubeadmBootstrap.INIT_LOCK_ANNOTATION);
+    String init = env.initMachine(tkc());
     assertThat(init).isNotNull();
     Set<String> controlPlaneBefore = controlPlaneNames();
     try (KubernetesClient w = workload()) {

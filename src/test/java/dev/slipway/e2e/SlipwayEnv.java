@@ -284,6 +284,17 @@ public final class SlipwayEnv implements AutoCloseable {
     }
   }
 
+  /** The Machine holding the cluster's "kubeadm init" claim (in the operator's namespace). */
+  public String initMachine(dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster tkc) {
+    var claim =
+        client
+            .configMaps()
+            .inNamespace(SYSTEM_NAMESPACE)
+            .withName(dev.slipway.operator.controller.KubeadmBootstrap.initClaimName(tkc))
+            .get();
+    return claim == null || claim.getData() == null ? null : claim.getData().get("machine");
+  }
+
   /** The namespace's VMs as vCenter lists them (not as status says). */
   public List<VmState> vms(String namespace) {
     try (VSphereProvider v = connect()) {

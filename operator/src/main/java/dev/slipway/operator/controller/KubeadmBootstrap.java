@@ -47,7 +47,7 @@ public final class KubeadmBootstrap implements BootstrapData {
   private final WorkloadClusters workloads;
 
   /** The init claim's ConfigMap: in the operator's namespace, where no tenant writes. */
-  static String initClaimName(TanzuKubernetesCluster tkc) {
+  public static String initClaimName(TanzuKubernetesCluster tkc) {
     return "slipway-init-" + tkc.getMetadata().getUid();
   }
 
