@@ -186,15 +186,20 @@ public final class EtcdClient {
    * member just removed, one without a leader), does not speak for the cluster: the next is asked.
    */
   private JsonNode anyEndpoint(String path, Map<String, Object> body) {
+    EtcdException answered = null;
     EtcdException last = null;
     for (URI e : endpoints) {
       try {
         return post(e, path, body);
       } catch (EtcdException x) {
         last = x;
+        if (answered == null && !x.unreachable()) {
+          answered = x;
+        }
       }
     }
-    throw last;
+    // What a member said (e.g. "member not found") tells more than one that did not answer.
+    throw answered != null ? answered : last;
   }
 
   private JsonNode post(URI endpoint, String path, Map<String, Object> body) {
