@@ -380,25 +380,37 @@ class RolloutE2E {
             .orElseThrow();
     String name = cp.getMetadata().getName();
     String uid = cp.getMetadata().getUid();
-    // Someone takes the finalizer off: the Machine goes at once, its VM and etcd member stay.
-    env.client
-        .resources(Machine.class)
-        .inNamespace(NS)
-        .withName(name)
-        .edit(
-            x -> {
-              x.getMetadata().setFinalizers(List.of());
-              return x;
-            });
-    env.client.resources(Machine.class).inNamespace(NS).withName(name).delete();
-    // Then its VM goes behind Slipway's back too: its etcd member no longer answers.
-    try (VSphereProvider v = env.connect()) {
-      VmRef vm = v.findVmByPath(env.placement.parentFolder() + "/" + NS + "/" + name).orElseThrow();
-      dev.slipway.vsphere.TaskRef off = v.powerOff(vm);
-      await().atMost(Duration.ofSeconds(30)).until(() -> v.taskState(off).isDone());
-      dev.slipway.vsphere.TaskRef gone = v.destroy(vm);
-      await().atMost(Duration.ofSeconds(30)).until(() -> v.taskState(gone).isDone());
-      assertThat(v.findVmByInstanceUuid(uid)).isEmpty();
+    // While the operator is away (a running one would put its finalizer back before the delete),
+    // someone takes the finalizer off: the Machine goes at once, its VM and etcd member stay.
+    env.stopSlipway();
+    try {
+      env.client
+          .resources(Machine.class)
+          .inNamespace(NS)
+          .withName(name)
+          .edit(
+              x -> {
+                x.getMetadata().setFinalizers(List.of());
+                return x;
+              });
+      env.client.resources(Machine.class).inNamespace(NS).withName(name).delete();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  env.client.resources(Machine.class).inNamespace(NS).withName(name).get() == null);
+      // Then its VM goes behind Slipway's back too: its etcd member no longer answers.
+      try (VSphereProvider v = env.connect()) {
+        VmRef vm =
+            v.findVmByPath(env.placement.parentFolder() + "/" + NS + "/" + name).orElseThrow();
+        dev.slipway.vsphere.TaskRef off = v.powerOff(vm);
+        await().atMost(Duration.ofSeconds(30)).until(() -> v.taskState(off).isDone());
+        dev.slipway.vsphere.TaskRef gone = v.destroy(vm);
+        await().atMost(Duration.ofSeconds(30)).until(() -> v.taskState(gone).isDone());
+        assertThat(v.findVmByInstanceUuid(uid)).isEmpty();
+      }
+    } finally {
+      env.startSlipway();
     }
     await()
         .atMost(Duration.ofMinutes(4))
