@@ -551,6 +551,46 @@ class DeployManifestsIT {
     assertThat(kubectl.canI("dave", "get", "secrets", "-n", TEAM)).isFalse();
   }
 
+  @Test
+  @Order(11)
+  void noTenantRoleWritesOperatorStateOrReachesAnotherTeam() {
+    admin
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName("team-b").endMetadata().build())
+        .serverSideApply();
+    List<String> granted = new ArrayList<>();
+    for (String user : List.of("alice", "bob", "carol")) {
+      for (String[] check :
+          new String[][] {
+            // status is written by the operator alone (conditions, VIPs, phases)
+            {"patch", TKC, "--subresource=status", "-n", TEAM},
+            {"update", TKC, "--subresource=status", "-n", TEAM},
+            {"patch", MACHINE, "--subresource=status", "-n", TEAM},
+            {"update", MACHINE, "--subresource=status", "-n", TEAM},
+            {"create", MACHINE, "-n", TEAM},
+            {"delete", MACHINE, "-n", TEAM},
+            // the operator's claims and configuration
+            {"get", "configmaps", "-n", "slipway-system"},
+            {"create", "configmaps", "-n", "slipway-system"},
+            {"get", "secrets", "-n", "slipway-system"},
+            {"patch", VNS},
+            // another team's namespace: nothing at all
+            {"get", TKC, "-n", "team-b"},
+            {"list", MACHINE, "-n", "team-b"},
+            {"get", "secrets", "-n", "team-b"},
+            {"list", "events", "-n", "team-b"},
+            {"create", "rolebindings", "-n", "team-b"},
+          }) {
+        String[] args = new String[check.length];
+        System.arraycopy(check, 0, args, 0, check.length);
+        if (kubectl.canI(user, args)) {
+          granted.add(user + ": " + String.join(" ", check));
+        }
+      }
+    }
+    assertThat(granted).as("tenants may not").isEmpty();
+  }
+
   private static RoleBinding binding(String name, String clusterRole, String user) {
     return new RoleBindingBuilder()
         .withNewMetadata()
