@@ -40,6 +40,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class DeployManifestsIT {
   static final String SA = "system:serviceaccount:slipway-system:slipway-operator";
   static final String TEAM = "team-a";
+  static final String NS_OPERATOR = "slipway-system";
   static final List<String> CRDS =
       List.of(
           "machines.cluster.slipway.dev",
@@ -310,12 +311,12 @@ class DeployManifestsIT {
           {"patch", MACHINE, "-n", TEAM},
           {"delete", MACHINE, "-n", TEAM},
           {"patch", MACHINE, "--subresource=status", "-n", TEAM},
-          // bootstrap Secrets informer, PKI/kubeconfig/bootstrap Secrets, credentials Secret
-          {"list", "secrets", "-A"},
-          {"watch", "secrets", "-A"},
-          {"create", "secrets", "-n", TEAM},
-          {"get", "secrets", "-n", TEAM},
+          // Secrets in its own namespace (credentials, watched for rotation); in a Slipway
+          // namespace only once it bound itself slipway-operator-secrets there (test 7)
           {"get", "secrets/slipway-vcenter-credentials", "-n", "slipway-system"},
+          {"list", "secrets", "-n", "slipway-system"},
+          {"watch", "secrets", "-n", "slipway-system"},
+          {"bind", "clusterroles/slipway-operator-secrets"},
           // VSphereNamespace: namespace, role bindings, quota (server-side apply = create+patch)
           {"get", "namespaces"},
           {"create", "namespaces"},
@@ -379,6 +380,12 @@ class DeployManifestsIT {
           {"create", VMCLASS},
           {"patch", VMCLASS},
           {"delete", VMCLASS},
+          // no Secret outside its own namespace until it bound itself access there (test 7)
+          {"list", "secrets", "-A"},
+          {"watch", "secrets", "-A"},
+          {"get", "secrets", "-n", TEAM},
+          {"create", "secrets", "-n", TEAM},
+          {"get", "secrets", "-n", "kube-system"},
           {"delete", "secrets", "-n", TEAM},
           {"update", MACHINE, "-n", TEAM},
           {"update", TKC, "-n", TEAM},
@@ -420,7 +427,15 @@ class DeployManifestsIT {
     try (KubernetesClient operator = as(SA)) {
       operator
           .namespaces()
-          .resource(new NamespaceBuilder().withNewMetadata().withName(TEAM).endMetadata().build())
+          .resource(slipwayNamespace(TEAM))
+          .fieldManager("slipway")
+          .forceConflicts()
+          .serverSideApply();
+      operator
+          .rbac()
+          .roleBindings()
+          .inNamespace(TEAM)
+          .resource(operatorSecretsBinding(TEAM))
           .fieldManager("slipway")
           .forceConflicts()
           .serverSideApply();
@@ -475,7 +490,147 @@ class DeployManifestsIT {
     }
     assertThat(admin.rbac().roleBindings().inNamespace(TEAM).list().getItems())
         .extracting(rb -> rb.getMetadata().getName())
-        .containsExactlyInAnyOrder("slipway-owner", "slipway-edit", "slipway-view");
+        .containsExactlyInAnyOrder(
+            "slipway-owner", "slipway-edit", "slipway-view", "slipway-operator-secrets");
+    // With its binding, the operator reaches the Secrets of that namespace, and only there.
+    List<String> missing = new ArrayList<>();
+    for (String verb : List.of("get", "list", "watch", "create")) {
+      if (!kubectl.canI(SA, verb, "secrets", "-n", TEAM)) {
+        missing.add(verb);
+      }
+    }
+    assertThat(missing).as("the operator may not, in %s", TEAM).isEmpty();
+    assertThat(kubectl.canI(SA, "list", "secrets", "-A")).isFalse();
+    assertThat(kubectl.canI(SA, "delete", "secrets", "-n", TEAM)).isFalse();
+  }
+
+  /**
+   * Done for real as the operator: RBAC lets it write RoleBindings and delete Namespaces anywhere,
+   * the admission policy slipway-operator-reach only Slipway's. Each attempt is refused with a
+   * message saying why.
+   */
+  @Test
+  @Order(12)
+  void operatorReachStopsAtWhatSlipwayMade() {
+    admin
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName("legacy-apps").endMetadata().build())
+        .serverSideApply();
+    admin
+        .rbac()
+        .roleBindings()
+        .inNamespace(TEAM)
+        .resource(unlabelled(binding("team-own", "view", "erin")))
+        .serverSideApply();
+    try (KubernetesClient operator = as(SA)) {
+      var rbs = operator.rbac().roleBindings();
+      Map<String, Runnable> attempts = new java.util.LinkedHashMap<>();
+      attempts.put(
+          "bind itself Secret access in kube-system",
+          () ->
+              rbs.inNamespace("kube-system")
+                  .resource(operatorSecretsBinding("kube-system"))
+                  .fieldManager("slipway")
+                  .serverSideApply());
+      attempts.put(
+          "bind itself Secret access in a namespace Slipway did not make",
+          () ->
+              rbs.inNamespace("legacy-apps")
+                  .resource(operatorSecretsBinding("legacy-apps"))
+                  .fieldManager("slipway")
+                  .serverSideApply());
+      attempts.put(
+          "write an unlabelled RoleBinding in a Slipway namespace",
+          () ->
+              rbs.inNamespace(TEAM)
+                  .resource(unlabelled(binding("plain", "slipway-namespace-view", "x")))
+                  .fieldManager("slipway")
+                  .serverSideApply());
+      attempts.put(
+          "delete a team's own RoleBinding",
+          () -> rbs.inNamespace(TEAM).withName("team-own").delete());
+      attempts.put(
+          "delete a namespace it did not make",
+          () -> operator.namespaces().withName("legacy-apps").delete());
+      attempts.put(
+          "take a namespace over by labelling it",
+          () ->
+              operator
+                  .namespaces()
+                  .resource(slipwayNamespace("legacy-apps"))
+                  .fieldManager("slipway")
+                  .forceConflicts()
+                  .serverSideApply());
+      attempts.put(
+          "delete its own namespace", () -> operator.namespaces().withName(NS_OPERATOR).delete());
+      List<String> allowed = new ArrayList<>();
+      for (var attempt : attempts.entrySet()) {
+        try {
+          attempt.getValue().run();
+          allowed.add(attempt.getKey());
+        } catch (KubernetesClientException e) {
+          assertThat(e.getCode()).as(attempt.getKey()).isEqualTo(403);
+          assertThat(e.getMessage())
+              .as(attempt.getKey())
+              .contains("slipway-operator-reach")
+              .containsAnyOf(
+                  "was not made by Slipway", "RoleBindings labelled slipway.dev/managed");
+        }
+      }
+      assertThat(allowed).as("the operator could").isEmpty();
+      // What it may do, it still can: its own binding in its own namespace, deleting it again.
+      rbs.inNamespace(TEAM).withName("slipway-view").delete();
+    }
+    assertThat(admin.namespaces().withName("legacy-apps").get().getMetadata().getLabels())
+        .doesNotContainKey("slipway.dev/vsphere-namespace");
+    assertThat(admin.namespaces().withName(NS_OPERATOR).get().getMetadata().getDeletionTimestamp())
+        .isNull();
+    assertThat(admin.rbac().roleBindings().inNamespace(TEAM).withName("team-own").get())
+        .isNotNull();
+    assertThat(admin.rbac().roleBindings().inNamespace("kube-system").list().getItems())
+        .noneMatch(rb -> rb.getMetadata().getName().equals("slipway-operator-secrets"));
+    assertThat(admin.rbac().roleBindings().inNamespace(TEAM).withName("slipway-view").get())
+        .isNull();
+  }
+
+  private static RoleBinding unlabelled(RoleBinding rb) {
+    rb.getMetadata().setLabels(null);
+    return rb;
+  }
+
+  /** A Namespace as the VSphereNamespace controller applies it. */
+  private static io.fabric8.kubernetes.api.model.Namespace slipwayNamespace(String name) {
+    return new NamespaceBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .addToLabels("slipway.dev/managed", "true")
+        .addToLabels("slipway.dev/vsphere-namespace", name)
+        .endMetadata()
+        .build();
+  }
+
+  /**
+   * The operator's own Secret access in a namespace, as the VSphereNamespace controller binds it.
+   */
+  private static RoleBinding operatorSecretsBinding(String namespace) {
+    return new RoleBindingBuilder()
+        .withNewMetadata()
+        .withName("slipway-operator-secrets")
+        .withNamespace(namespace)
+        .addToLabels("slipway.dev/managed", "true")
+        .endMetadata()
+        .withNewRoleRef()
+        .withApiGroup("rbac.authorization.k8s.io")
+        .withKind("ClusterRole")
+        .withName("slipway-operator-secrets")
+        .endRoleRef()
+        .addNewSubject()
+        .withKind("ServiceAccount")
+        .withNamespace("slipway-system")
+        .withName("slipway-operator")
+        .endSubject()
+        .build();
   }
 
   @Test
@@ -591,11 +746,13 @@ class DeployManifestsIT {
     assertThat(granted).as("tenants may not").isEmpty();
   }
 
+  /** A RoleBinding in TEAM as the VSphereNamespace controller applies it (labelled Slipway's). */
   private static RoleBinding binding(String name, String clusterRole, String user) {
     return new RoleBindingBuilder()
         .withNewMetadata()
         .withName(name)
         .withNamespace(TEAM)
+        .addToLabels("slipway.dev/managed", "true")
         .endMetadata()
         .withNewRoleRef()
         .withApiGroup("rbac.authorization.k8s.io")

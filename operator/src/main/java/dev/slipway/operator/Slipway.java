@@ -11,6 +11,7 @@ import dev.slipway.operator.controller.MachineReconciler;
 import dev.slipway.operator.controller.NodeObserver;
 import dev.slipway.operator.controller.ReleaseSync;
 import dev.slipway.operator.controller.Requeue;
+import dev.slipway.operator.controller.SecretScope;
 import dev.slipway.operator.controller.TanzuKubernetesClusterReconciler;
 import dev.slipway.operator.controller.TanzuKubernetesReleaseReconciler;
 import dev.slipway.operator.controller.VSphereNamespaceReconciler;
@@ -220,8 +221,11 @@ public final class Slipway implements AutoCloseable {
   private final Operator operator;
   private final WorkloadClusters workloads;
   private final ReleaseSync releaseSync;
+  private final SecretScope secrets;
 
-  private Slipway(Operator operator, WorkloadClusters workloads, ReleaseSync releaseSync) {
+  private Slipway(
+      Operator operator, WorkloadClusters workloads, ReleaseSync releaseSync, SecretScope secrets) {
+    this.secrets = secrets;
     this.operator = operator;
     this.workloads = workloads;
     this.releaseSync = releaseSync;
@@ -272,8 +276,9 @@ public final class Slipway implements AutoCloseable {
     // Each reconciler gets only the parts of the vCenter client it uses.
     VSphereProvider v = w.vsphere();
     VSphereTags tags = new VSphereTags(v, events);
+    SecretScope secrets = new SecretScope(w.operatorNamespace());
     operator.register(
-        new VSphereNamespaceReconciler(v, w.placement(), events, tags, w.guardrails()));
+        new VSphereNamespaceReconciler(v, w.placement(), events, tags, w.guardrails(), secrets));
     TanzuKubernetesReleaseReconciler releases = new TanzuKubernetesReleaseReconciler(v);
     operator.register(releases);
     operator.register(
@@ -285,10 +290,11 @@ public final class Slipway implements AutoCloseable {
             workloads,
             w.machineView(),
             w.guardrails(),
-            w.addons()));
+            w.addons(),
+            secrets));
     operator.register(
         new MachineReconciler(
-            v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads, tags));
+            v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads, tags, secrets));
     try {
       operator.start();
     } catch (RuntimeException e) {
@@ -312,11 +318,16 @@ public final class Slipway implements AutoCloseable {
       workloads.close();
       throw e;
     }
-    return new Slipway(operator, workloads, sync);
+    return new Slipway(operator, workloads, sync, secrets);
   }
 
   public Operator operator() {
     return operator;
+  }
+
+  /** The namespaces whose Secrets this operator reads (its informers follow them). */
+  public SecretScope secretScope() {
+    return secrets;
   }
 
   /**

@@ -154,6 +154,7 @@ public final class OperatorProcess implements AutoCloseable {
     }
     controllers = startControllers(client);
     resources.push(controllers);
+    metrics.watchSecrets(client, controllers.secretScope());
     if (!config.leaderElection()) {
       leader.set(true);
     }

@@ -3,6 +3,7 @@ package dev.slipway.operator.app;
 import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
+import dev.slipway.operator.controller.SecretScope;
 import dev.slipway.operator.controller.TanzuKubernetesClusterReconciler;
 import dev.slipway.operator.status.Reasons;
 import dev.slipway.operator.status.Types;
@@ -145,6 +146,10 @@ final class SlipwayMetrics implements AutoCloseable {
   private final Set<String> errorsSeen = ConcurrentHashMap.newKeySet();
   private final Set<String> vcenterMethods = ConcurrentHashMap.newKeySet();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private final Map<String, SharedIndexInformer<Secret>> secretInformers =
+      new ConcurrentHashMap<>();
+  private SecretScope secretScope;
+  private Consumer<Set<String>> secretsFollower;
   private volatile Supplier<Collection<Machine>> machines = List::of;
   private volatile Supplier<Collection<TanzuKubernetesCluster>> clusters = List::of;
   private volatile Supplier<Collection<Secret>> clusterSecrets = List::of;
@@ -209,28 +214,10 @@ final class SlipwayMetrics implements AutoCloseable {
                             tkc, tkc.getStatus() == null ? null : tkc.getStatus().conditions)),
                 0);
     informers.add(c);
-    // Only the Secrets Slipway wrote for its clusters (the label), not every Secret.
-    SharedIndexInformer<Secret> secrets =
-        client
-            .secrets()
-            .inAnyNamespace()
-            .withLabel(TanzuKubernetesClusterReconciler.CLUSTER_LABEL)
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(Secret obj) {}
-
-                  @Override
-                  public void onUpdate(Secret oldObj, Secret newObj) {}
-
-                  @Override
-                  public void onDelete(Secret obj, boolean deletedFinalStateUnknown) {
-                    expiries.keySet().removeIf(k -> k.startsWith(obj.getMetadata().getUid()));
-                  }
-                },
-                0);
-    informers.add(secrets);
-    countClustersFrom(() -> c.getStore().list(), () -> secrets.getStore().list());
+    countClustersFrom(
+        () -> c.getStore().list(),
+        () ->
+            secretInformers.values().stream().flatMap(i -> i.getStore().list().stream()).toList());
     informers.add(
         client
             .resources(VSphereNamespace.class)
@@ -238,6 +225,51 @@ final class SlipwayMetrics implements AutoCloseable {
                 handler(
                     n -> onConditions(n, n.getStatus() == null ? null : n.getStatus().conditions)),
                 0));
+  }
+
+  /**
+   * Watches the Secrets Slipway wrote for its clusters (the label), in the namespaces the operator
+   * may read Secrets of: one informer per namespace, following {@code scope}.
+   */
+  void watchSecrets(KubernetesClient client, SecretScope scope) {
+    secretScope = scope;
+    scope.follow(secretsFollower = namespaces -> followSecrets(client, namespaces));
+  }
+
+  private synchronized void followSecrets(KubernetesClient client, Set<String> namespaces) {
+    secretInformers
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (namespaces.contains(e.getKey())) {
+                return false;
+              }
+              e.getValue().close();
+              return true;
+            });
+    for (String ns : namespaces) {
+      secretInformers.computeIfAbsent(
+          ns,
+          n ->
+              client
+                  .secrets()
+                  .inNamespace(n)
+                  .withLabel(TanzuKubernetesClusterReconciler.CLUSTER_LABEL)
+                  .inform(
+                      new ResourceEventHandler<>() {
+                        @Override
+                        public void onAdd(Secret obj) {}
+
+                        @Override
+                        public void onUpdate(Secret oldObj, Secret newObj) {}
+
+                        @Override
+                        public void onDelete(Secret obj, boolean deletedFinalStateUnknown) {
+                          expiries.keySet().removeIf(k -> k.startsWith(obj.getMetadata().getUid()));
+                        }
+                      },
+                      0));
+    }
   }
 
   /**
@@ -461,5 +493,10 @@ final class SlipwayMetrics implements AutoCloseable {
       }
     }
     informers.clear();
+    if (secretScope != null) {
+      secretScope.unfollow(secretsFollower);
+    }
+    secretInformers.values().forEach(SharedIndexInformer::close);
+    secretInformers.clear();
   }
 }

@@ -75,6 +75,8 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
       org.slf4j.LoggerFactory.getLogger(MachineReconciler.class);
   private final Clock clock;
 
+  private final SecretScope secrets;
+
   public MachineReconciler(
       VirtualMachines vms,
       Tasks tasks,
@@ -85,7 +87,9 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
       NodeObserver nodes,
       Requeue.Backoff backoff,
       WorkloadClusters workloads,
-      VSphereTags tags) {
+      VSphereTags tags,
+      SecretScope secrets) {
+    this.secrets = secrets;
     Templates templates = new Templates(vms, tasks, inventory, library, placement, tags);
     this.clock = Clock.systemUTC();
     this.etcd = new EtcdAccess(clock);
@@ -112,11 +116,14 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
   public List<EventSource<?, Machine>> prepareEventSources(EventSourceContext<Machine> context) {
     return List.of(
         // A machine waits for its bootstrap Secret; the Secret's arrival wakes it.
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(Secret.class, Machine.class)
-                .withLabelSelector(BOOTSTRAP_SECRET_LABEL)
-                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Machine.class, false))
-                .build(),
+        // Only in the namespaces the operator may read Secrets of (SecretScope).
+        secrets.informer(
+            namespaces ->
+                InformerEventSourceConfiguration.from(Secret.class, Machine.class)
+                    .withNamespaces(namespaces)
+                    .withLabelSelector(BOOTSTRAP_SECRET_LABEL)
+                    .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Machine.class, false))
+                    .build(),
             context),
         // Its namespace's pool and folder, and its cluster's bootstrap problems, wake it too.
         source(context, VSphereNamespace.class, machinesIn(context, ns -> true)),

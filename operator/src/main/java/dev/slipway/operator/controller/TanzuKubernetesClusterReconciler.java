@@ -72,6 +72,8 @@ public class TanzuKubernetesClusterReconciler
         (tkc, context) -> List.copyOf(context.getSecondaryResources(Machine.class));
   }
 
+  private final SecretScope secrets;
+
   public TanzuKubernetesClusterReconciler(
       Events events,
       NameSuffixes suffixes,
@@ -80,7 +82,9 @@ public class TanzuKubernetesClusterReconciler
       WorkloadClusters workloads,
       MachineView machineView,
       Guardrails guardrails,
-      AddonSettings addons) {
+      AddonSettings addons,
+      SecretScope secrets) {
+    this.secrets = secrets;
     this.events = events;
     this.access = access;
     this.workloads = workloads;
@@ -113,11 +117,13 @@ public class TanzuKubernetesClusterReconciler
         source(context, VSphereNamespace.class, clustersIn(context, false)),
         source(context, TanzuKubernetesRelease.class, clustersIn(context, true)),
         source(context, VirtualMachineClass.class, clustersIn(context, true)),
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(Secret.class, TanzuKubernetesCluster.class)
-                .withLabelSelector(MachineReconciler.BOOTSTRAP_SECRET_LABEL)
-                .withSecondaryToPrimaryMapper(s -> Set.of())
-                .build(),
+        secrets.informer(
+            namespaces ->
+                InformerEventSourceConfiguration.from(Secret.class, TanzuKubernetesCluster.class)
+                    .withNamespaces(namespaces)
+                    .withLabelSelector(MachineReconciler.BOOTSTRAP_SECRET_LABEL)
+                    .withSecondaryToPrimaryMapper(s -> Set.of())
+                    .build(),
             context),
         // The addons' manifests: one that changes wakes every cluster (ClusterAddons).
         new InformerEventSource<>(

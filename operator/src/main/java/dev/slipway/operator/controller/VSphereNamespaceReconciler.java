@@ -68,13 +68,16 @@ public class VSphereNamespaceReconciler
   private final Guardrails guardrails;
   private final Placement placement;
   private final Events events;
+  private final SecretScope secrets;
 
   public VSphereNamespaceReconciler(
       Inventory vsphere,
       Placement placement,
       Events events,
       VSphereTags tags,
-      Guardrails guardrails) {
+      Guardrails guardrails,
+      SecretScope secrets) {
+    this.secrets = secrets;
     this.vsphere = vsphere;
     this.guardrails = guardrails;
     this.tags = tags;
@@ -180,9 +183,19 @@ public class VSphereNamespaceReconciler
     String name = vns.getMetadata().getName();
     ensureNamespace(client, vns);
     int bindings = ensureRoleBindings(client, vns);
+    ensureSecretAccess(client, name);
     Optional<String> quotaPending = ensureQuota(client, vns);
     vns.getStatus().namespace = name;
-    if (quotaPending.isPresent()) {
+    if (!secrets.grant(client, name)) {
+      cond.setFalse(
+          Types.NAMESPACE_READY,
+          Reasons.WAITING_FOR_SECRET_ACCESS,
+          "the API server does not let the operator read Secrets of "
+              + name
+              + " yet (RoleBinding "
+              + SecretScope.BINDING
+              + ")");
+    } else if (quotaPending.isPresent()) {
       cond.setFalse(Types.NAMESPACE_READY, Reasons.WAITING_FOR_QUOTA, quotaPending.get());
     } else {
       cond.setTrue(
@@ -228,7 +241,7 @@ public class VSphereNamespaceReconciler
         cond.get(Types.VSPHERE_RESOURCES_READY).map(c -> c.getMessage()).orElse(""));
     return cond.isTrue(Types.NAMESPACE_READY)
         ? Next.waitFor("vSphere resources not ready", Requeue.USER_FIX)
-        : Next.waitFor("quota not counted yet", Requeue.QUOTA_POLL);
+        : Next.waitFor("quota not counted or Secret access not in effect yet", Requeue.QUOTA_POLL);
   }
 
   private String parentPool(VSphereNamespace vns) {
@@ -323,6 +336,39 @@ public class VSphereNamespaceReconciler
           .serverSideApply();
     }
     return byRole.size();
+  }
+
+  /**
+   * Binds the operator's Secret access in this namespace ({@link SecretScope}): it has none
+   * cluster-wide, and this binding is the only one it may create of that role.
+   */
+  private void ensureSecretAccess(KubernetesClient client, String ns) {
+    RoleBinding rb =
+        new RoleBindingBuilder()
+            .withNewMetadata()
+            .withName(SecretScope.BINDING)
+            .withNamespace(ns)
+            .addToLabels(MANAGED_LABEL, "true")
+            .endMetadata()
+            .withNewRoleRef()
+            .withApiGroup("rbac.authorization.k8s.io")
+            .withKind("ClusterRole")
+            .withName(SecretScope.ROLE)
+            .endRoleRef()
+            .addNewSubject()
+            .withKind("ServiceAccount")
+            .withNamespace(secrets.operatorNamespace())
+            .withName(SecretScope.SERVICE_ACCOUNT)
+            .endSubject()
+            .build();
+    client
+        .rbac()
+        .roleBindings()
+        .inNamespace(ns)
+        .resource(rb)
+        .fieldManager("slipway")
+        .forceConflicts()
+        .serverSideApply();
   }
 
   static Subject subject(Permission p, String namespace) {
@@ -449,6 +495,8 @@ public class VSphereNamespaceReconciler
       blockDeletion(context, vns, "cannot remove vSphere objects: " + e.getMessage());
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(Requeue.USER_FIX.toMillis());
     }
+    // Its Secrets are no longer watched; the RoleBinding goes with the Namespace.
+    secrets.revoke(ns);
     // Only a Namespace Slipway made goes with the VSphereNamespace.
     var namespace = context.getClient().namespaces().withName(ns).get();
     if (namespace != null && isOurs(namespace, ns)) {

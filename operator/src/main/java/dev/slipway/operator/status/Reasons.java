@@ -103,6 +103,9 @@ public final class Reasons {
   public static final String CREATED = "Created";
   public static final String WAITING_FOR_QUOTA = "WaitingForQuota";
 
+  /** NamespaceReady: the operator's RoleBinding for Secrets is not in effect yet (SecretScope). */
+  public static final String WAITING_FOR_SECRET_ACCESS = "WaitingForSecretAccess";
+
   /**
    * Reasons of a False Ready that no amount of waiting fixes: a Failed machine (replaced only when
    * someone deletes it), a cluster with one, and references or limits that only a change to the
