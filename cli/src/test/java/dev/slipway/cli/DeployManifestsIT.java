@@ -59,6 +59,9 @@ class DeployManifestsIT {
   private KubernetesClient admin;
   private Kubectl kubectl;
   private Kubectl.Result firstApply;
+  private final Map<String, KubernetesClient> impersonating = new java.util.HashMap<>();
+  private int cells;
+  private int tried;
 
   @BeforeAll
   void applyDeploy() {
@@ -78,6 +81,9 @@ class DeployManifestsIT {
 
   @AfterAll
   void stop() {
+    impersonating.values().forEach(KubernetesClient::close);
+    System.out.printf(
+        "DeployManifestsIT: %d can-i cells, %d also made as real requests%n", cells, tried);
     if (admin != null) {
       admin.close();
     }
@@ -347,7 +353,7 @@ class DeployManifestsIT {
           {"update", "leases.coordination.k8s.io", "-n", "slipway-system"},
           {"patch", "leases.coordination.k8s.io", "-n", "slipway-system"},
         }) {
-      if (!kubectl.canI(SA, check)) {
+      if (!may(SA, check)) {
         missing.add(String.join(" ", check));
       }
     }
@@ -413,7 +419,7 @@ class DeployManifestsIT {
           {"delete", "leases.coordination.k8s.io", "-n", "slipway-system"},
           {"list", "events", "-A"},
         }) {
-      if (kubectl.canI(SA, check)) {
+      if (may(SA, check)) {
         granted.add(String.join(" ", check));
       }
     }
@@ -495,13 +501,13 @@ class DeployManifestsIT {
     // With its binding, the operator reaches the Secrets of that namespace, and only there.
     List<String> missing = new ArrayList<>();
     for (String verb : List.of("get", "list", "watch", "create")) {
-      if (!kubectl.canI(SA, verb, "secrets", "-n", TEAM)) {
+      if (!may(SA, verb, "secrets", "-n", TEAM)) {
         missing.add(verb);
       }
     }
     assertThat(missing).as("the operator may not, in %s", TEAM).isEmpty();
-    assertThat(kubectl.canI(SA, "list", "secrets", "-A")).isFalse();
-    assertThat(kubectl.canI(SA, "delete", "secrets", "-n", TEAM)).isFalse();
+    assertThat(may(SA, "list", "secrets", "-A")).isFalse();
+    assertThat(may(SA, "delete", "secrets", "-n", TEAM)).isFalse();
   }
 
   /**
@@ -637,18 +643,18 @@ class DeployManifestsIT {
   @Order(8)
   void viewReadsClustersAndMachinesButNoSecrets() {
     String carol = "carol";
-    assertThat(kubectl.canI(carol, "get", TKC, "-n", TEAM)).isTrue();
-    assertThat(kubectl.canI(carol, "list", TKC, "-n", TEAM)).isTrue();
-    assertThat(kubectl.canI(carol, "watch", TKC, "-n", TEAM)).isTrue();
-    assertThat(kubectl.canI(carol, "get", MACHINE, "-n", TEAM)).isTrue();
-    assertThat(kubectl.canI(carol, "list", MACHINE, "-n", TEAM)).isTrue();
-    assertThat(kubectl.canI(carol, "list", "events", "-n", TEAM)).isTrue();
-    assertThat(kubectl.canI(carol, "get", "secrets", "-n", TEAM)).isFalse();
-    assertThat(kubectl.canI(carol, "get", "secrets/demo-kubeconfig", "-n", TEAM)).isFalse();
-    assertThat(kubectl.canI(carol, "create", TKC, "-n", TEAM)).isFalse();
-    assertThat(kubectl.canI(carol, "patch", MACHINE, "-n", TEAM)).isFalse();
-    assertThat(kubectl.canI(carol, "create", "rolebindings", "-n", TEAM)).isFalse();
-    assertThat(kubectl.canI(carol, "get", TKC, "-n", "default")).isFalse();
+    assertThat(may(carol, "get", TKC, "-n", TEAM)).isTrue();
+    assertThat(may(carol, "list", TKC, "-n", TEAM)).isTrue();
+    assertThat(may(carol, "watch", TKC, "-n", TEAM)).isTrue();
+    assertThat(may(carol, "get", MACHINE, "-n", TEAM)).isTrue();
+    assertThat(may(carol, "list", MACHINE, "-n", TEAM)).isTrue();
+    assertThat(may(carol, "list", "events", "-n", TEAM)).isTrue();
+    assertThat(may(carol, "get", "secrets", "-n", TEAM)).isFalse();
+    assertThat(may(carol, "get", "secrets/demo-kubeconfig", "-n", TEAM)).isFalse();
+    assertThat(may(carol, "create", TKC, "-n", TEAM)).isFalse();
+    assertThat(may(carol, "patch", MACHINE, "-n", TEAM)).isFalse();
+    assertThat(may(carol, "create", "rolebindings", "-n", TEAM)).isFalse();
+    assertThat(may(carol, "get", TKC, "-n", "default")).isFalse();
   }
 
   @Test
@@ -656,33 +662,32 @@ class DeployManifestsIT {
   void editManagesClustersAndReadsTheirKubeconfig() {
     String bob = "bob";
     for (String verb : List.of("get", "list", "watch", "create", "update", "patch", "delete")) {
-      assertThat(kubectl.canI(bob, verb, TKC, "-n", TEAM)).as(verb).isTrue();
+      assertThat(may(bob, verb, TKC, "-n", TEAM)).as(verb).isTrue();
     }
-    assertThat(kubectl.canI(bob, "get", "secrets/demo-kubeconfig", "-n", TEAM)).isTrue();
-    assertThat(kubectl.canI(bob, "list", MACHINE, "-n", TEAM)).isTrue();
-    assertThat(kubectl.canI(bob, "list", "secrets", "-n", TEAM)).isFalse();
-    assertThat(kubectl.canI(bob, "create", "secrets", "-n", TEAM)).isFalse();
-    assertThat(kubectl.canI(bob, "patch", MACHINE, "-n", TEAM)).isFalse();
-    assertThat(kubectl.canI(bob, "delete", MACHINE, "-n", TEAM)).isFalse();
-    assertThat(kubectl.canI(bob, "create", "rolebindings", "-n", TEAM)).isFalse();
-    assertThat(kubectl.canI(bob, "create", TKC, "-n", "default")).isFalse();
+    assertThat(may(bob, "get", "secrets/demo-kubeconfig", "-n", TEAM)).isTrue();
+    assertThat(may(bob, "list", MACHINE, "-n", TEAM)).isTrue();
+    assertThat(may(bob, "list", "secrets", "-n", TEAM)).isFalse();
+    assertThat(may(bob, "create", "secrets", "-n", TEAM)).isFalse();
+    assertThat(may(bob, "patch", MACHINE, "-n", TEAM)).isFalse();
+    assertThat(may(bob, "delete", MACHINE, "-n", TEAM)).isFalse();
+    assertThat(may(bob, "create", "rolebindings", "-n", TEAM)).isFalse();
+    assertThat(may(bob, "create", TKC, "-n", "default")).isFalse();
   }
 
   @Test
   @Order(10)
   void ownerAlsoManagesBindingsAndMachineDeletionOrder() {
     String alice = "alice";
-    assertThat(kubectl.canI(alice, "create", TKC, "-n", TEAM)).isTrue();
-    assertThat(kubectl.canI(alice, "get", "secrets/demo-kubeconfig", "-n", TEAM)).isTrue();
-    assertThat(kubectl.canI(alice, "patch", MACHINE, "-n", TEAM)).isTrue();
-    assertThat(kubectl.canI(alice, "create", "rolebindings", "-n", TEAM)).isTrue();
-    assertThat(kubectl.canI(alice, "delete", "rolebindings", "-n", TEAM)).isTrue();
-    assertThat(kubectl.canI(alice, "bind", "clusterroles/slipway-namespace-view", "-n", TEAM))
-        .isTrue();
-    assertThat(kubectl.canI(alice, "bind", "clusterroles/admin", "-n", TEAM)).isFalse();
-    assertThat(kubectl.canI(alice, "delete", MACHINE, "-n", TEAM)).isFalse();
-    assertThat(kubectl.canI(alice, "create", "secrets", "-n", TEAM)).isFalse();
-    assertThat(kubectl.canI(alice, "create", "rolebindings", "-n", "default")).isFalse();
+    assertThat(may(alice, "create", TKC, "-n", TEAM)).isTrue();
+    assertThat(may(alice, "get", "secrets/demo-kubeconfig", "-n", TEAM)).isTrue();
+    assertThat(may(alice, "patch", MACHINE, "-n", TEAM)).isTrue();
+    assertThat(may(alice, "create", "rolebindings", "-n", TEAM)).isTrue();
+    assertThat(may(alice, "delete", "rolebindings", "-n", TEAM)).isTrue();
+    assertThat(may(alice, "bind", "clusterroles/slipway-namespace-view", "-n", TEAM)).isTrue();
+    assertThat(may(alice, "bind", "clusterroles/admin", "-n", TEAM)).isFalse();
+    assertThat(may(alice, "delete", MACHINE, "-n", TEAM)).isFalse();
+    assertThat(may(alice, "create", "secrets", "-n", TEAM)).isFalse();
+    assertThat(may(alice, "create", "rolebindings", "-n", "default")).isFalse();
 
     try (KubernetesClient asAlice = as(alice)) {
       asAlice
@@ -702,8 +707,8 @@ class DeployManifestsIT {
           .isInstanceOfSatisfying(
               KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
     }
-    assertThat(kubectl.canI("dave", "get", TKC, "-n", TEAM)).isTrue();
-    assertThat(kubectl.canI("dave", "get", "secrets", "-n", TEAM)).isFalse();
+    assertThat(may("dave", "get", TKC, "-n", TEAM)).isTrue();
+    assertThat(may("dave", "get", "secrets", "-n", TEAM)).isFalse();
   }
 
   @Test
@@ -738,7 +743,7 @@ class DeployManifestsIT {
           }) {
         String[] args = new String[check.length];
         System.arraycopy(check, 0, args, 0, check.length);
-        if (kubectl.canI(user, args)) {
+        if (may(user, args)) {
           granted.add(user + ": " + String.join(" ", check));
         }
       }
@@ -765,6 +770,24 @@ class DeployManifestsIT {
         .withName(user)
         .endSubject()
         .build();
+  }
+
+  /**
+   * {@code kubectl auth can-i}, and the same request made for real as that user (RealRequest): the
+   * two must agree, so every cell of these matrices is also a request the API server answered.
+   */
+  private boolean may(String user, String... args) {
+    boolean answer = kubectl.canI(user, args);
+    cells++;
+    RealRequest.allowed(impersonating.computeIfAbsent(user, this::as), args)
+        .ifPresent(
+            real -> {
+              tried++;
+              assertThat(real)
+                  .as("a real request for 'can-i %s' as %s", String.join(" ", args), user)
+                  .isEqualTo(answer);
+            });
+    return answer;
   }
 
   /** A client of the control plane's admin that impersonates {@code user}. */
