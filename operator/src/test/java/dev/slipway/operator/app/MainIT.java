@@ -67,12 +67,12 @@ class MainIT {
     vcsim = Vcsim.start();
     client = controlPlane.client();
     Manifests.installCrds(client, TestBed.repositoryRoot());
-    for (String ns : List.of(NS, "team-a")) {
-      client
-          .namespaces()
-          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-          .serverSideApply();
-    }
+    // team-a is made by its VSphereNamespace (twoReplicas...), as the operator reads Secrets only
+    // in namespaces it made.
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .serverSideApply();
     client
         .secrets()
         .inNamespace(NS)
@@ -172,6 +172,32 @@ class MainIT {
       Lease lease = client.leases().inNamespace(NS).withName("slipway-operator").get();
       assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("replica-a");
 
+      // The sample namespace, made by the leader.
+      for (GenericKubernetesResource r :
+          Manifests.load(
+              TestBed.repositoryRoot().resolve("deploy/samples/30-vspherenamespace.yaml"))) {
+        client.resource(r).serverSideApply();
+      }
+      // Ready for objects once the quota controller counted its quota.
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  Optional.ofNullable(
+                          client
+                              .resources(
+                                  dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace
+                                      .class)
+                              .withName("team-a")
+                              .get())
+                      .map(v -> v.getStatus())
+                      .map(st -> st.conditions)
+                      .orElse(List.of())
+                      .stream()
+                      .anyMatch(
+                          c ->
+                              dev.slipway.operator.status.Types.NAMESPACE_READY.equals(c.getType())
+                                  && "True".equals(c.getStatus())));
       // A cluster whose release does not exist: the leader's controller says why, and the
       // leader's error counter counts it by reason; the standby counts nothing.
       for (GenericKubernetesResource r :
