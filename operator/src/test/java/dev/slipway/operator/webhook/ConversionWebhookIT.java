@@ -59,7 +59,9 @@ class ConversionWebhookIT {
   static GenericKubernetesResource resource(String name) {
     try {
       Path p = Path.of(ConversionWebhookIT.class.getResource(name).toURI());
-      return Manifests.load(p).get(0);
+      GenericKubernetesResource r = Manifests.load(p).get(0);
+      r.getMetadata().setNamespace(WebhookTestBed.NS);
+      return r;
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }

@@ -285,7 +285,7 @@ final class TkcArbitraries {
   private static ObjectNode object(String apiVersion) {
     ObjectNode o = JSON.createObjectNode();
     o.put("apiVersion", apiVersion).put("kind", "TanzuKubernetesCluster");
-    o.putObject("metadata").put("name", "c").put("namespace", "team-a");
+    o.putObject("metadata").put("name", "c").put("namespace", WebhookTestBed.NS);
     return o;
   }
 

@@ -18,18 +18,20 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A real API server with crds/ and the admission policies installed, and the operator's conversion
- * webhook on loopback, which the CRD calls by URL (the API server has no Service network).
+ * The shared API server with crds/ and the admission policies installed, a namespace of these
+ * tests' own, and the operator's conversion webhook on loopback, which the CRD calls by URL (the
+ * API server has no Service network). Tests that come later re-install crds/, which takes the
+ * webhook off again (Manifests.installCrds).
  */
 final class WebhookTestBed implements AutoCloseable {
   static final String SYSTEM = "slipway-system";
-  static final String NS = "team-a";
+  static final String NS = "webhook-it";
 
   final ControlPlane controlPlane;
   final KubernetesClient client;
 
   WebhookTestBed() {
-    controlPlane = ControlPlane.start();
+    controlPlane = ControlPlane.shared();
     client = controlPlane.client();
     for (String ns : new String[] {SYSTEM, NS}) {
       client
@@ -66,7 +68,7 @@ final class WebhookTestBed implements AutoCloseable {
     }
   }
 
-  /** TanzuKubernetesClusters of {@code team-a} as {@code apiVersion}. */
+  /** TanzuKubernetesClusters of {@link #NS} as {@code apiVersion}. */
   NonNamespaceOperation<
           GenericKubernetesResource,
           GenericKubernetesResourceList,
@@ -78,6 +80,5 @@ final class WebhookTestBed implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    controlPlane.close();
   }
 }
