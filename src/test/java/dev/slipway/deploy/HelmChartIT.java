@@ -100,7 +100,7 @@ class HelmChartIT {
 
     Map<String, String> all = normalise(Yaml.documents(template("--set", "namespace.create=true")));
     assertThat(all).containsExactlyInAnyOrderEntriesOf(kustomize);
-    assertThat(kustomize).hasSize(32);
+    assertThat(kustomize).hasSize(33);
   }
 
   @Test
@@ -223,8 +223,22 @@ class HelmChartIT {
         .isEqualTo("ghcr.io/slipway-dev/slipway-operator:0.1.0-SNAPSHOT");
 
     // the release namespace is the operator's namespace everywhere
-    String elsewhere = template("--namespace", "platform-slipway");
+    // (crds/ is not templated: the TanzuKubernetesCluster CRD's conversion names the Service in
+    // slipway-system, and the operator points it at its own namespace's Service when it starts.)
+    String all = template("--namespace", "platform-slipway");
+    List<String> docs = List.of(all.split("(?m)^---$"));
+    String crds =
+        String.join(
+            "",
+            docs.stream().filter(d -> d.contains("kind: \"CustomResourceDefinition\"")).toList());
+    String elsewhere =
+        String.join(
+            "---",
+            docs.stream().filter(d -> !d.contains("kind: \"CustomResourceDefinition\"")).toList());
     assertThat(elsewhere).doesNotContain(NS);
+    assertThat(crds)
+        .containsOnlyOnce(NS)
+        .contains("name: \"slipway-webhook\"\n          namespace: \"" + NS + "\"");
     Map<String, Object> binding = object(elsewhere, "ClusterRoleBinding", "slipway-operator");
     assertThat(((List<Map<String, Object>>) binding.get("subjects")).get(0).get("namespace"))
         .isEqualTo("platform-slipway");

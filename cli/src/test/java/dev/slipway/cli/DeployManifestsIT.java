@@ -347,6 +347,11 @@ class DeployManifestsIT {
           {"create", "configmaps", "-n", "slipway-system"},
           {"update", "configmaps", "-n", "slipway-system"},
           {"delete", "configmaps", "-n", "slipway-system"},
+          // conversion webhook: its CA Secret, and the TanzuKubernetesCluster CRD's conversion
+          {"create", "secrets", "-n", "slipway-system"},
+          {"get", "secrets/slipway-webhook-ca", "-n", "slipway-system"},
+          {"get", "customresourcedefinitions.apiextensions.k8s.io/" + TKC_CRD},
+          {"patch", "customresourcedefinitions.apiextensions.k8s.io/" + TKC_CRD},
           // leader election
           {"get", "leases.coordination.k8s.io", "-n", "slipway-system"},
           {"create", "leases.coordination.k8s.io", "-n", "slipway-system"},
@@ -359,6 +364,8 @@ class DeployManifestsIT {
     }
     assertThat(missing).as("the operator may not").isEmpty();
   }
+
+  static final String TKC_CRD = "tanzukubernetesclusters.run.tanzu.vmware.com";
 
   @Test
   @Order(6)
@@ -413,6 +420,11 @@ class DeployManifestsIT {
           // cluster configuration
           {"create", "customresourcedefinitions.apiextensions.k8s.io"},
           {"delete", "customresourcedefinitions.apiextensions.k8s.io"},
+          {"list", "customresourcedefinitions.apiextensions.k8s.io"},
+          {"update", "customresourcedefinitions.apiextensions.k8s.io/" + TKC_CRD},
+          {"delete", "customresourcedefinitions.apiextensions.k8s.io/" + TKC_CRD},
+          {"patch", "customresourcedefinitions.apiextensions.k8s.io/machines.cluster.slipway.dev"},
+          {"get", "customresourcedefinitions.apiextensions.k8s.io/machines.cluster.slipway.dev"},
           {"create", "validatingadmissionpolicies.admissionregistration.k8s.io"},
           // leases outside its namespace, and deleting its own
           {"create", "leases.coordination.k8s.io", "-n", "default"},

@@ -16,6 +16,7 @@ public final class ApiTypes {
       List.of(
           TanzuKubernetesCluster.class,
           dev.slipway.operator.api.run.v1alpha2.TanzuKubernetesCluster.class,
+          dev.slipway.operator.api.run.v1alpha1.TanzuKubernetesCluster.class,
           TanzuKubernetesRelease.class,
           VirtualMachineClass.class,
           VSphereNamespace.class,

@@ -1,8 +1,11 @@
 package dev.slipway.operator.api;
 
+import dev.slipway.operator.webhook.WebhookSettings;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceConversion;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceConversionBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
@@ -19,8 +22,9 @@ import java.util.List;
  * them (the generator sorts them by JSON path, so {@code kubectl get tkc} would show Age first,
  * unlike TKGS), bounds quantities to {@value #QUANTITY_MAX_LENGTH} characters (the generator
  * ignores {@code @Size} on Quantity fields, and CEL quantity rules on unbounded strings exceed the
- * API server's cost budget), and marks the files as generated. Run by Maven with the CRD directory
- * as argument.
+ * API server's cost budget), gives the TanzuKubernetesCluster CRD its conversion webhook ({@link
+ * #webhookConversion}: v1alpha1's schema differs from v1alpha3's), and marks the files as
+ * generated. Run by Maven with the CRD directory as argument.
  */
 public final class CrdPostProcessor {
   private static final KubernetesSerialization YAML = new KubernetesSerialization();
@@ -43,12 +47,39 @@ public final class CrdPostProcessor {
         boundQuantities(v.getSchema().getOpenAPIV3Schema());
         defaultObservedGeneration(v.getSchema().getOpenAPIV3Schema());
       }
+      if (crd.getSpec().getVersions().size() > 1) {
+        crd.getSpec().setConversion(webhookConversion());
+      }
       Files.writeString(
           file,
           "# Generated from operator/src/main/java/dev/slipway/operator/api by the Maven build;"
               + " do not edit.\n"
               + YAML.asYaml(crd).replaceFirst("^---\n", ""));
     }
+  }
+
+  /**
+   * The conversion of a CRD with several versions: the operator's webhook behind the Service {@code
+   * slipway-webhook} in {@code slipway-system} (deploy/). The operator rewrites the client config
+   * and adds the CA bundle when it starts (ConversionWebhook), so an install in another namespace,
+   * or a test bed that calls a URL, still works; until then requests that need a conversion fail
+   * with the API server's error naming this webhook.
+   */
+  static CustomResourceConversion webhookConversion() {
+    return new CustomResourceConversionBuilder()
+        .withStrategy("Webhook")
+        .withNewWebhook()
+        .withConversionReviewVersions("v1")
+        .withNewClientConfig()
+        .withNewService()
+        .withNamespace("slipway-system")
+        .withName(WebhookSettings.DEFAULT_SERVICE)
+        .withPath(WebhookSettings.PATH)
+        .withPort(443)
+        .endService()
+        .endClientConfig()
+        .endWebhook()
+        .build();
   }
 
   static void boundQuantities(JSONSchemaProps schema) {

@@ -5,6 +5,7 @@ import dev.slipway.operator.config.Guardrails;
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.config.VipPool;
 import dev.slipway.operator.controller.ReleaseSync;
+import dev.slipway.operator.webhook.WebhookSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -219,6 +220,54 @@ public final class OperatorConfig {
           "8080",
           wholeNumber(0, 65535),
           "port of `/healthz`, `/readyz`, `/metrics` (0: any free port)");
+  private static final Key<Boolean> WEBHOOK_ENABLED =
+      optional(
+          "webhook.enabled",
+          "true",
+          OperatorConfig::bool,
+          "`false`: this replica serves no conversion webhook (then v1alpha1 requests fail unless"
+              + " another replica, or your own setup, serves it; see docs/install.md)");
+  private static final Key<String> WEBHOOK_HOST =
+      optional(
+          "webhook.host",
+          "0.0.0.0",
+          valid(s -> !s.isBlank() && !s.contains("/"), "must be an address such as 0.0.0.0"),
+          "address the conversion webhook (HTTPS, path `/convert`) listens on");
+  private static final Key<Integer> WEBHOOK_PORT =
+      optional(
+          "webhook.port",
+          String.valueOf(WebhookSettings.DEFAULT_PORT),
+          wholeNumber(0, 65535),
+          "port of the conversion webhook; the Service `slipway-webhook` sends port 443 to it");
+  private static final Key<String> WEBHOOK_SERVICE =
+      optional(
+          "webhook.service",
+          WebhookSettings.DEFAULT_SERVICE,
+          valid(OperatorConfig::isDnsLabel, "is not a valid Service name"),
+          "the Service in `POD_NAMESPACE` the CRD's conversion names, and the serving"
+              + " certificate's host names");
+  private static final Key<URI> WEBHOOK_URL =
+      optional(
+          "webhook.url",
+          null,
+          OperatorConfig::webhookUrl,
+          "`https://host:port/convert` the API server calls instead of the Service (an API server"
+              + " without a route to Services, e.g. a test bed); the host goes into the"
+              + " certificate");
+  private static final Key<String> WEBHOOK_CA_SECRET =
+      optional(
+          "webhook.caSecret",
+          WebhookSettings.DEFAULT_CA_SECRET,
+          valid(OperatorConfig::isDnsSubdomain, "is not a valid Secret name"),
+          "Secret in `POD_NAMESPACE` holding the webhook's CA (created when missing; delete it"
+              + " to get a new CA)");
+  private static final Key<Integer> WEBHOOK_CERT_VALIDITY =
+      optional(
+          "webhook.certValidityHours",
+          "720",
+          wholeNumber(1, 8760),
+          "validity of the webhook's serving certificate in hours (1..8760); it is renewed when"
+              + " a third is left");
 
   /** Every key, in the order of the documentation. */
   static final List<Key<?>> KEYS = Collections.unmodifiableList(DECLARED);
@@ -400,6 +449,27 @@ public final class OperatorConfig {
       }
       return s;
     };
+  }
+
+  private static boolean isDnsLabel(String s) {
+    return s.length() <= 63 && s.matches("[a-z]([-a-z0-9]*[a-z0-9])?");
+  }
+
+  private static URI webhookUrl(String s) {
+    URI u;
+    try {
+      u = new URI(s.trim());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("is not a URL: " + e.getMessage());
+    }
+    if (!"https".equals(u.getScheme()) || u.getHost() == null) {
+      throw new IllegalArgumentException(
+          "must be https://host[:port]/path (the API server calls it)");
+    }
+    if (u.getUserInfo() != null || u.getQuery() != null || u.getFragment() != null) {
+      throw new IllegalArgumentException("must have no user, query or fragment");
+    }
+    return u;
   }
 
   private static boolean isDnsSubdomain(String s) {
@@ -588,6 +658,22 @@ public final class OperatorConfig {
     return get(HTTP_PORT);
   }
 
+  public boolean webhookEnabled() {
+    return get(WEBHOOK_ENABLED);
+  }
+
+  /** Where the conversion webhook listens, how the API server reaches it, its certificates. */
+  public WebhookSettings webhook() {
+    return new WebhookSettings(
+        namespace,
+        get(WEBHOOK_HOST),
+        get(WEBHOOK_PORT),
+        get(WEBHOOK_SERVICE),
+        Optional.ofNullable(get(WEBHOOK_URL)),
+        get(WEBHOOK_CA_SECRET),
+        java.time.Duration.ofHours(get(WEBHOOK_CERT_VALIDITY)));
+  }
+
   /** {@code POD_NAMESPACE}. */
   public String namespace() {
     return namespace;
@@ -629,6 +715,14 @@ public final class OperatorConfig {
         + logFormat()
         + ", http.port="
         + httpPort()
+        + ", webhook="
+        + (webhookEnabled()
+            ? get(WEBHOOK_HOST)
+                + ":"
+                + get(WEBHOOK_PORT)
+                + " for "
+                + (get(WEBHOOK_URL) != null ? get(WEBHOOK_URL) : "Service " + get(WEBHOOK_SERVICE))
+            : "off")
         + "]";
   }
 }

@@ -3,6 +3,7 @@ package dev.slipway.operator.app;
 import dev.slipway.operator.LeaderElectionTimings;
 import dev.slipway.operator.Slipway;
 import dev.slipway.operator.controller.Requeue;
+import dev.slipway.operator.webhook.ConversionWebhook;
 import dev.slipway.vsphere.VSphereProvider;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -61,6 +62,7 @@ public final class OperatorProcess implements AutoCloseable {
   private VSphereProvider vsphere;
   private VCenterProbe probe;
   private Slipway controllers;
+  private ConversionWebhook webhook;
 
   private OperatorProcess(OperatorConfig config) {
     this.config = config;
@@ -138,6 +140,22 @@ public final class OperatorProcess implements AutoCloseable {
     }
     resources.push(health);
     LOG.info("serving /healthz, /readyz and /metrics on port {}", health.port());
+
+    if (config.webhookEnabled()) {
+      // Every replica, before leader election: the API server's calls go to any of them.
+      try {
+        webhook = ConversionWebhook.start(client, config.webhook());
+      } catch (KubernetesClientException | IllegalStateException | UncheckedIOException e) {
+        throw new StartupException(
+            "cannot serve the conversion webhook (webhook.* settings; the Secret "
+                + config.webhook().caSecret()
+                + " and the CRD "
+                + "tanzukubernetesclusters.run.tanzu.vmware.com need deploy/'s RBAC): "
+                + e.getMessage(),
+            e);
+      }
+      resources.push(webhook);
+    }
 
     try {
       metrics.watch(client);
@@ -316,6 +334,11 @@ public final class OperatorProcess implements AutoCloseable {
 
   public int port() {
     return health.port();
+  }
+
+  /** The conversion webhook, if this replica serves one (webhook.enabled). */
+  public java.util.Optional<ConversionWebhook> webhook() {
+    return java.util.Optional.ofNullable(webhook);
   }
 
   public boolean isLeader() {

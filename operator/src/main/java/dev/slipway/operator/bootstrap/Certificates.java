@@ -124,6 +124,65 @@ final class Certificates {
   }
 
   /**
+   * A TLS server certificate for {@code dnsNames} and {@code ipAddresses} (subject alternative
+   * names; clients ignore the common name); it never outlives the CA that signs it.
+   */
+  static X509Certificate signServer(
+      String commonName,
+      java.util.List<String> dnsNames,
+      java.util.List<String> ipAddresses,
+      PublicKey subjectKey,
+      CertKey ca,
+      Instant now,
+      Duration validity) {
+    X509Certificate caCert = ca.cert();
+    X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
+    Instant notBefore = now.minus(BACKDATE);
+    Instant notAfter = now.plus(validity);
+    if (notAfter.isAfter(caCert.getNotAfter().toInstant())) {
+      notAfter = caCert.getNotAfter().toInstant();
+    }
+    java.util.List<org.bouncycastle.asn1.x509.GeneralName> names = new java.util.ArrayList<>();
+    dnsNames.forEach(
+        d ->
+            names.add(
+                new org.bouncycastle.asn1.x509.GeneralName(
+                    org.bouncycastle.asn1.x509.GeneralName.dNSName, d)));
+    ipAddresses.forEach(
+        ip ->
+            names.add(
+                new org.bouncycastle.asn1.x509.GeneralName(
+                    org.bouncycastle.asn1.x509.GeneralName.iPAddress, ip)));
+    try {
+      JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+      X509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(
+                  caCert, serial(), Date.from(notBefore), Date.from(notAfter), subject, subjectKey)
+              .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+              .addExtension(
+                  Extension.keyUsage,
+                  true,
+                  new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
+              .addExtension(
+                  Extension.extendedKeyUsage,
+                  false,
+                  new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+              .addExtension(
+                  Extension.subjectAlternativeName,
+                  false,
+                  new org.bouncycastle.asn1.x509.GeneralNames(
+                      names.toArray(org.bouncycastle.asn1.x509.GeneralName[]::new)))
+              .addExtension(
+                  Extension.authorityKeyIdentifier,
+                  false,
+                  ext.createAuthorityKeyIdentifier(caCert.getPublicKey()));
+      return sign(b, ca.key());
+    } catch (NoSuchAlgorithmException | CertIOException e) {
+      throw new IllegalStateException("cannot build the server certificate " + commonName, e);
+    }
+  }
+
+  /**
    * Whether {@code priv} is the private half of {@code pub}: a signature made with one verifies.
    */
   static boolean matches(PrivateKey priv, PublicKey pub) {

@@ -6,6 +6,8 @@ import static dev.slipway.testenv.Manifests.toMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.slipway.operator.webhook.ConversionWebhook;
+import dev.slipway.operator.webhook.WebhookSettings;
 import dev.slipway.testenv.ControlPlane;
 import dev.slipway.testenv.Manifests;
 import dev.slipway.testenv.TestBed;
@@ -50,10 +52,44 @@ class ApiSchemaIT {
         .serverSideApply();
     Manifests.installCrds(client, root);
     Manifests.installAdmissionPolicies(client, root);
+    // The samples include a v1alpha1 manifest: the operator's conversion webhook serves it.
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName("slipway-system")
+                .endMetadata()
+                .build())
+        .serverSideApply();
+    int port;
+    try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    webhookUrl = "https://127.0.0.1:" + port + WebhookSettings.PATH;
+    webhook =
+        ConversionWebhook.start(
+            client,
+            new WebhookSettings(
+                "slipway-system",
+                "127.0.0.1",
+                port,
+                WebhookSettings.DEFAULT_SERVICE,
+                java.util.Optional.of(java.net.URI.create(webhookUrl)),
+                WebhookSettings.DEFAULT_CA_SECRET,
+                java.time.Duration.ofHours(1)));
   }
+
+  static ConversionWebhook webhook;
+  static String webhookUrl;
 
   @AfterAll
   static void close() {
+    if (webhook != null) {
+      webhook.close();
+    }
     client.close();
   }
 
@@ -619,7 +655,7 @@ class ApiSchemaIT {
   }
 
   @Test
-  void bothTkcVersionsAreServedWithTheSameSchema() {
+  void threeTkcVersionsAreServedV1alpha2WithV1alpha3sSchemaV1alpha1WithItsOwn() throws Exception {
     var crd =
         client
             .apiextensions()
@@ -630,13 +666,53 @@ class ApiSchemaIT {
     var versions = crd.getSpec().getVersions();
     assertThat(versions)
         .extracting(v -> v.getName())
-        .containsExactlyInAnyOrder("v1alpha2", "v1alpha3");
+        .containsExactlyInAnyOrder("v1alpha1", "v1alpha2", "v1alpha3");
     assertThat(versions).allMatch(v -> v.getServed());
     assertThat(versions.stream().filter(v -> v.getStorage()).map(v -> v.getName()))
         .containsExactly("v1alpha3");
-    assertThat(versions.get(0).getSchema()).isEqualTo(versions.get(1).getSchema());
-    assertThat(versions.get(0).getAdditionalPrinterColumns())
-        .isEqualTo(versions.get(1).getAdditionalPrinterColumns());
-    assertThat(crd.getSpec().getConversion().getStrategy()).isEqualTo("None");
+    var byName =
+        versions.stream().collect(java.util.stream.Collectors.toMap(v -> v.getName(), v -> v));
+    assertThat(byName.get("v1alpha2").getSchema()).isEqualTo(byName.get("v1alpha3").getSchema());
+    assertThat(byName.get("v1alpha2").getAdditionalPrinterColumns())
+        .isEqualTo(byName.get("v1alpha3").getAdditionalPrinterColumns());
+    var v1Topology =
+        byName
+            .get("v1alpha1")
+            .getSchema()
+            .getOpenAPIV3Schema()
+            .getProperties()
+            .get("spec")
+            .getProperties()
+            .get("topology")
+            .getProperties();
+    assertThat(v1Topology).containsOnlyKeys("controlPlane", "workers");
+    assertThat(v1Topology.get("controlPlane").getProperties())
+        .containsOnlyKeys("count", "class", "storageClass");
+    assertThat(byName.get("v1alpha1").getAdditionalPrinterColumns())
+        .extracting(c -> c.getName() + "=" + c.getJsonPath())
+        .containsExactly(
+            "Control Plane=.spec.topology.controlPlane.count",
+            "Worker=.spec.topology.workers.count",
+            "Distribution=.spec.distribution.fullVersion",
+            "Age=.metadata.creationTimestamp",
+            "Phase=.status.phase");
+    // crds/ names the operator's webhook Service; this test bed's API server reaches no Service,
+    // so the webhook this test started points the CRD at its URL.
+    var fromFile =
+        new io.fabric8.kubernetes.client.utils.KubernetesSerialization()
+            .unmarshal(
+                java.nio.file.Files.readString(
+                    root.resolve("crds/tanzukubernetesclusters.run.tanzu.vmware.com-v1.yml")),
+                io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class);
+    var conversion = fromFile.getSpec().getConversion();
+    assertThat(conversion.getStrategy()).isEqualTo("Webhook");
+    assertThat(conversion.getWebhook().getConversionReviewVersions()).containsExactly("v1");
+    var service = conversion.getWebhook().getClientConfig().getService();
+    assertThat(service.getNamespace() + "/" + service.getName() + ":" + service.getPort())
+        .isEqualTo("slipway-system/slipway-webhook:443");
+    assertThat(service.getPath()).isEqualTo("/convert");
+    assertThat(crd.getSpec().getConversion().getStrategy()).isEqualTo("Webhook");
+    assertThat(crd.getSpec().getConversion().getWebhook().getClientConfig().getUrl())
+        .isEqualTo(webhookUrl);
   }
 }

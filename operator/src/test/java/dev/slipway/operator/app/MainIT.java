@@ -125,6 +125,16 @@ class MainIT {
     env.put("POD_NAMESPACE", NS);
     env.put("POD_NAME", podName);
     env.put("SLIPWAY_HTTP_PORT", "0");
+    // The conversion webhook on loopback, called by URL (this API server reaches no Service).
+    int port;
+    try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    env.put("SLIPWAY_WEBHOOK_HOST", "127.0.0.1");
+    env.put("SLIPWAY_WEBHOOK_PORT", String.valueOf(port));
+    env.put("SLIPWAY_WEBHOOK_URL", "https://127.0.0.1:" + port + "/convert");
     return env;
   }
 
@@ -204,6 +214,30 @@ class MainIT {
           Manifests.load(TestBed.repositoryRoot().resolve("deploy/samples/40-tkc.yaml"))) {
         client.resource(r).serverSideApply();
       }
+      // Every replica serves the conversion webhook, the standby too: b started last, so the
+      // CRD calls b's, and the cluster reads as v1alpha1 through it.
+      assertThat(a.webhook()).isPresent();
+      assertThat(
+              client
+                  .apiextensions()
+                  .v1()
+                  .customResourceDefinitions()
+                  .withName("tanzukubernetesclusters.run.tanzu.vmware.com")
+                  .get()
+                  .getSpec()
+                  .getConversion()
+                  .getWebhook()
+                  .getClientConfig()
+                  .getUrl())
+          .isEqualTo("https://127.0.0.1:" + standby.webhook().orElseThrow().port() + "/convert");
+      GenericKubernetesResource asV1alpha1 =
+          client
+              .genericKubernetesResources("run.tanzu.vmware.com/v1alpha1", "TanzuKubernetesCluster")
+              .inNamespace("team-a")
+              .withName("demo")
+              .get();
+      assertThat(Manifests.get(Manifests.toMap(asV1alpha1), "spec.topology.workers.count"))
+          .isEqualTo(1);
       String reason =
           await()
               .atMost(Duration.ofSeconds(60))
