@@ -69,6 +69,13 @@ public class VSphereNamespaceReconciler
   private final Placement placement;
   private final Events events;
 
+  /**
+   * The generation whose resource pool, limits, folder and tags were last found as they should be,
+   * by namespace: later passes of that generation (usage changes) leave vCenter alone. A new
+   * generation, an error, a restart or another replica taking over looks again.
+   */
+  private final Map<String, Long> vsphereVerified = new java.util.concurrent.ConcurrentHashMap<>();
+
   public VSphereNamespaceReconciler(
       Inventory vsphere,
       Placement placement,
@@ -85,27 +92,93 @@ public class VSphereNamespaceReconciler
   @Override
   public List<EventSource<?, VSphereNamespace>> prepareEventSources(
       EventSourceContext<VSphereNamespace> context) {
-    // Machines and clusters of a namespace change its usage and whether it may be deleted.
-    // VM classes only fill the cache that usage is computed from.
+    // Machines and clusters of a namespace change its usage and whether it may be deleted: a
+    // machine's status changing does neither, so only its arrival, class or departure counts, and
+    // a cluster only by arriving or going. VM classes only fill the cache usage is computed from.
+    // The Namespace, RoleBindings and quota are read from caches too, and a change to them (one
+    // someone else made) brings the namespace back to what it should be.
     return List.of(
-        byNamespaceName(context, Machine.class),
-        byNamespaceName(context, TanzuKubernetesCluster.class),
+        byNamespaceName(
+            context,
+            Machine.class,
+            (now, old) ->
+                !java.util.Objects.equals(now.getSpec().vmClass, old.getSpec().vmClass)
+                    || (now.getMetadata().getDeletionTimestamp() == null)
+                        != (old.getMetadata().getDeletionTimestamp() == null),
+            null),
+        byNamespaceName(
+            context,
+            TanzuKubernetesCluster.class,
+            (now, old) ->
+                (now.getMetadata().getDeletionTimestamp() == null)
+                    != (old.getMetadata().getDeletionTimestamp() == null),
+            null),
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(VirtualMachineClass.class, VSphereNamespace.class)
                 .withSecondaryToPrimaryMapper(c -> Set.of())
                 .build(),
-            context));
+            context),
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(
+                    io.fabric8.kubernetes.api.model.Namespace.class, VSphereNamespace.class)
+                .withSecondaryToPrimaryMapper(
+                    n -> Set.of(new ResourceID(n.getMetadata().getName())))
+                .withOnUpdateFilter(
+                    (now, old) ->
+                        !java.util.Objects.equals(
+                                now.getMetadata().getLabels(), old.getMetadata().getLabels())
+                            || (now.getMetadata().getDeletionTimestamp() == null)
+                                != (old.getMetadata().getDeletionTimestamp() == null))
+                .build(),
+            context),
+        byNamespaceName(
+            context,
+            RoleBinding.class,
+            (now, old) ->
+                !java.util.Objects.equals(now.getSubjects(), old.getSubjects())
+                    || !java.util.Objects.equals(now.getRoleRef(), old.getRoleRef()),
+            MANAGED_LABEL + "=true"),
+        byNamespaceName(
+            context,
+            io.fabric8.kubernetes.api.model.ResourceQuota.class,
+            // The quota controller updates usage with every object counted: only the spec, and
+            // the moment every limit is first counted (NamespaceReady), matter here.
+            (now, old) ->
+                !java.util.Objects.equals(now.getSpec(), old.getSpec())
+                    || quotaCounted(now) != quotaCounted(old),
+            MANAGED_LABEL + "=true"));
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
       EventSource<?, VSphereNamespace> byNamespaceName(
-          EventSourceContext<VSphereNamespace> context, Class<R> type) {
-    return new InformerEventSource<>(
+          EventSourceContext<VSphereNamespace> context,
+          Class<R> type,
+          io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter<R> onUpdate,
+          String labelSelector) {
+    var config =
         InformerEventSourceConfiguration.from(type, VSphereNamespace.class)
             .withSecondaryToPrimaryMapper(
                 r -> Set.of(new ResourceID(r.getMetadata().getNamespace())))
-            .build(),
-        context);
+            .withOnUpdateFilter(onUpdate);
+    if (labelSelector != null) {
+      config.withLabelSelector(labelSelector);
+    }
+    return new InformerEventSource<>(config.build(), context);
+  }
+
+  /** Whether the quota controller has counted every limit of the quota. */
+  static boolean quotaCounted(io.fabric8.kubernetes.api.model.ResourceQuota q) {
+    Map<String, Quantity> hard = q.getSpec() == null ? null : q.getSpec().getHard();
+    Map<String, Quantity> used = q.getStatus() == null ? null : q.getStatus().getUsed();
+    return hard != null && used != null && used.keySet().containsAll(hard.keySet());
+  }
+
+  @SuppressWarnings("unchecked")
+  static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Optional<R> cached(
+      Context<?> context, Class<R> type, String namespace, String name) {
+    InformerEventSource<R, ?> source =
+        (InformerEventSource<R, ?>) context.eventSourceRetriever().getEventSourceFor(type);
+    return source.get(new ResourceID(name, namespace));
   }
 
   @SuppressWarnings("unchecked")
@@ -125,7 +198,12 @@ public class VSphereNamespaceReconciler
     Optional<String> refused =
         notOurs(
             vns.getMetadata().getName(),
-            context.getClient().namespaces().withName(vns.getMetadata().getName()).get());
+            cached(
+                    context,
+                    io.fabric8.kubernetes.api.model.Namespace.class,
+                    null,
+                    vns.getMetadata().getName())
+                .orElse(null));
     Next next;
     if (refused.isPresent()) {
       // Nothing is written into a namespace that is not Slipway's, nor made in vCenter for it.
@@ -136,8 +214,10 @@ public class VSphereNamespaceReconciler
       events.record(vns, EventReason.NamespaceRefused, refused.get());
       next = Next.waitFor("namespace not Slipway's", Requeue.USER_FIX);
     } else {
-      kubernetesObjects(context.getClient(), vns, cond);
-      vsphereObjects(vns, status, cond);
+      kubernetesObjects(context, vns, cond);
+      if (!vsphereVerified(vns, status, cond)) {
+        vsphereObjects(vns, status, cond);
+      }
       next = summarize(cond);
     }
     status.usage = usage(context, vns.getMetadata().getName());
@@ -175,12 +255,17 @@ public class VSphereNamespaceReconciler
         && name.equals(ns.getMetadata().getLabels().get(NAMESPACE_LABEL));
   }
 
-  /** The Namespace, its RoleBindings and its quota (NamespaceReady). */
-  private void kubernetesObjects(KubernetesClient client, VSphereNamespace vns, Conditions cond) {
+  /**
+   * The Namespace, its RoleBindings and its quota (NamespaceReady). Each is applied only when the
+   * cached copy differs from what it should be (or is missing), so a pass over a namespace that is
+   * as it should be writes nothing.
+   */
+  private void kubernetesObjects(
+      Context<VSphereNamespace> context, VSphereNamespace vns, Conditions cond) {
     String name = vns.getMetadata().getName();
-    ensureNamespace(client, vns);
-    int bindings = ensureRoleBindings(client, vns);
-    Optional<String> quotaPending = ensureQuota(client, vns);
+    ensureNamespace(context, vns);
+    int bindings = ensureRoleBindings(context, vns);
+    Optional<String> quotaPending = ensureQuota(context, vns);
     vns.getStatus().namespace = name;
     if (quotaPending.isPresent()) {
       cond.setFalse(Types.NAMESPACE_READY, Reasons.WAITING_FOR_QUOTA, quotaPending.get());
@@ -190,6 +275,17 @@ public class VSphereNamespaceReconciler
           Reasons.CREATED,
           "namespace " + name + " with " + bindings + " role binding(s)");
     }
+  }
+
+  /** Whether this generation's vSphere objects were already found as they should be. */
+  private boolean vsphereVerified(
+      VSphereNamespace vns, VSphereNamespace.Status status, Conditions cond) {
+    Long verified = vsphereVerified.get(vns.getMetadata().getName());
+    return verified != null
+        && verified.equals(vns.getMetadata().getGeneration())
+        && status.resourcePool != null
+        && status.folder != null
+        && cond.isTrue(Types.VSPHERE_RESOURCES_READY);
   }
 
   /** The resource pool with its limits and the VM folder (VSphereResourcesReady). */
@@ -211,7 +307,9 @@ public class VSphereNamespaceReconciler
       status.folder = folder.moref();
       String where = parentPool(vns) + "/" + name + " and folder " + parentFolder(vns) + "/" + name;
       cond.setTrue(Types.VSPHERE_RESOURCES_READY, Reasons.CREATED, "resource pool " + where);
+      vsphereVerified.put(name, vns.getMetadata().getGeneration());
     } catch (VSphereException e) {
+      vsphereVerified.remove(name);
       cond.setFalse(Types.VSPHERE_RESOURCES_READY, Reasons.VSPHERE_ERROR, e.getMessage());
     }
   }
@@ -270,8 +368,17 @@ public class VSphereNamespaceReconciler
     return new PoolLimits(cpu, mem);
   }
 
-  private void ensureNamespace(KubernetesClient client, VSphereNamespace vns) {
-    client
+  private void ensureNamespace(Context<VSphereNamespace> context, VSphereNamespace vns) {
+    String name = vns.getMetadata().getName();
+    Optional<io.fabric8.kubernetes.api.model.Namespace> existing =
+        cached(context, io.fabric8.kubernetes.api.model.Namespace.class, null, name);
+    if (existing.isPresent()
+        && isOurs(existing.get(), name)
+        && "true".equals(existing.get().getMetadata().getLabels().get(MANAGED_LABEL))) {
+      return;
+    }
+    context
+        .getClient()
         .namespaces()
         .resource(
             new NamespaceBuilder()
@@ -286,7 +393,8 @@ public class VSphereNamespaceReconciler
         .serverSideApply();
   }
 
-  private int ensureRoleBindings(KubernetesClient client, VSphereNamespace vns) {
+  private int ensureRoleBindings(Context<VSphereNamespace> context, VSphereNamespace vns) {
+    KubernetesClient client = context.getClient();
     String ns = vns.getMetadata().getName();
     Map<Role, List<Subject>> byRole = new EnumMap<>(Role.class);
     for (Permission p : Optional.ofNullable(vns.getSpec().permissions).orElse(List.of())) {
@@ -295,8 +403,11 @@ public class VSphereNamespaceReconciler
     for (Role role : Role.values()) {
       String name = "slipway-" + role.name();
       List<Subject> subjects = byRole.get(role);
+      Optional<RoleBinding> existing = cached(context, RoleBinding.class, ns, name);
       if (subjects == null) {
-        client.rbac().roleBindings().inNamespace(ns).withName(name).delete();
+        if (existing.isPresent()) {
+          client.rbac().roleBindings().inNamespace(ns).withName(name).delete();
+        }
         continue;
       }
       RoleBinding rb =
@@ -313,6 +424,11 @@ public class VSphereNamespaceReconciler
               .endRoleRef()
               .withSubjects(subjects)
               .build();
+      if (existing.isPresent()
+          && rb.getRoleRef().equals(existing.get().getRoleRef())
+          && rb.getSubjects().equals(existing.get().getSubjects())) {
+        continue;
+      }
       client
           .rbac()
           .roleBindings()
@@ -349,12 +465,20 @@ public class VSphereNamespaceReconciler
    * controller has evaluated a new quota, the API server refuses every object it counts ("status
    * unknown for quota"), so the namespace is not Ready before that.
    */
-  private Optional<String> ensureQuota(KubernetesClient client, VSphereNamespace vns) {
+  private Optional<String> ensureQuota(Context<VSphereNamespace> context, VSphereNamespace vns) {
     String ns = vns.getMetadata().getName();
     Map<String, Quantity> hard =
         hardLimits(vns.getSpec().objectLimits, guardrails.maxMachinesPerNamespace());
+    Optional<io.fabric8.kubernetes.api.model.ResourceQuota> existing =
+        cached(context, io.fabric8.kubernetes.api.model.ResourceQuota.class, ns, QUOTA_NAME);
+    if (existing.isPresent() && sameLimits(hard, existing.get())) {
+      return quotaCounted(existing.get())
+          ? Optional.empty()
+          : Optional.of("waiting for the quota controller to evaluate ResourceQuota " + QUOTA_NAME);
+    }
     var applied =
-        client
+        context
+            .getClient()
             .resourceQuotas()
             .inNamespace(ns)
             .resource(
@@ -378,6 +502,26 @@ public class VSphereNamespaceReconciler
           "waiting for the quota controller to evaluate ResourceQuota " + QUOTA_NAME);
     }
     return Optional.empty();
+  }
+
+  /** Whether the quota holds exactly these limits (compared by amount, not by spelling). */
+  static boolean sameLimits(
+      Map<String, Quantity> hard, io.fabric8.kubernetes.api.model.ResourceQuota quota) {
+    Map<String, Quantity> has =
+        quota.getSpec() == null || quota.getSpec().getHard() == null
+            ? Map.of()
+            : quota.getSpec().getHard();
+    if (!has.keySet().equals(hard.keySet())) {
+      return false;
+    }
+    for (Map.Entry<String, Quantity> e : hard.entrySet()) {
+      if (Quantity.getAmountInBytes(e.getValue())
+              .compareTo(Quantity.getAmountInBytes(has.get(e.getKey())))
+          != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -419,6 +563,7 @@ public class VSphereNamespaceReconciler
   @Override
   public DeleteControl cleanup(VSphereNamespace vns, Context<VSphereNamespace> context) {
     String ns = vns.getMetadata().getName();
+    vsphereVerified.remove(ns);
     List<String> clusters =
         inNamespace(context, TanzuKubernetesCluster.class, ns).stream()
             .map(c -> c.getMetadata().getName())
@@ -450,7 +595,8 @@ public class VSphereNamespaceReconciler
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(Requeue.USER_FIX.toMillis());
     }
     // Only a Namespace Slipway made goes with the VSphereNamespace.
-    var namespace = context.getClient().namespaces().withName(ns).get();
+    var namespace =
+        cached(context, io.fabric8.kubernetes.api.model.Namespace.class, null, ns).orElse(null);
     if (namespace != null && isOurs(namespace, ns)) {
       context.getClient().namespaces().withName(ns).delete();
     }
