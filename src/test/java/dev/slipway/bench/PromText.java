@@ -52,9 +52,15 @@ final class PromText {
    * with a space (e.g. {@code "PATCH machines/status"}).
    */
   static Map<String, Double> sumBy(String text, String name, String... labels) {
+    return sumBy(text, name, Map.of(), labels);
+  }
+
+  /** As above, of the samples whose labels include all of {@code match}. */
+  static Map<String, Double> sumBy(
+      String text, String name, Map<String, String> match, String... labels) {
     Map<String, Double> out = new TreeMap<>();
     for (Sample s : parse(text)) {
-      if (!s.name().equals(name)) {
+      if (!s.name().equals(name) || !s.labels().entrySet().containsAll(match.entrySet())) {
         continue;
       }
       StringBuilder key = new StringBuilder();

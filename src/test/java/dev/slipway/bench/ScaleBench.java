@@ -269,7 +269,7 @@ public final class ScaleBench {
         Map<String, Double> vcenterCalls,
         Map<String, Double> operatorRequests,
         Map<String, Double> apiServerRequests,
-        double operatorConflicts,
+        Map<String, Double> operatorConflicts,
         double operatorCpuSeconds,
         double apiServerCpuSeconds,
         double vcsimCpuSeconds) {}
@@ -282,7 +282,12 @@ public final class ScaleBench {
           PromText.sumBy(metrics, "slipway_vcenter_calls_total", "method"),
           PromText.sumBy(metrics, "slipway_kubernetes_requests_total", "verb", "resource"),
           PromText.sumBy(apiServer, "apiserver_request_total", "verb", "resource", "subresource"),
-          PromText.sum(metrics, "slipway_kubernetes_requests_total", Map.of("code", "409")),
+          PromText.sumBy(
+              metrics,
+              "slipway_kubernetes_requests_total",
+              Map.of("code", "409"),
+              "verb",
+              "resource"),
           cpuSeconds(operator.pid()),
           cpuSeconds(apiServerPid),
           cpuSeconds(vcsimPid));
@@ -312,8 +317,8 @@ public final class ScaleBench {
         Map<String, Double> createOperatorRequests,
         Map<String, Double> createApiServerRequests,
         double createOperatorCpuSeconds,
-        double createOperatorConflicts,
-        double idleOperatorConflicts,
+        Map<String, Double> createOperatorConflicts,
+        Map<String, Double> idleOperatorConflicts,
         int idleSeconds,
         Map<String, Double> idleVcenterCalls,
         Map<String, Double> idleOperatorRequests,
@@ -328,6 +333,14 @@ public final class ScaleBench {
       static boolean isWrite(String verbKey) {
         String verb = verbKey.split(" ")[0];
         return !(verb.equals("GET") || verb.equals("LIST") || verb.equals("WATCH"));
+      }
+
+      /** 409s of status writes (a create of something that exists is a 409 too, by design). */
+      static double statusConflicts(Map<String, Double> conflicts) {
+        return conflicts.entrySet().stream()
+            .filter(e -> e.getKey().endsWith("/status"))
+            .mapToDouble(Map.Entry::getValue)
+            .sum();
       }
 
       static double total(Map<String, Double> m) {
@@ -354,7 +367,9 @@ public final class ScaleBench {
             "operatorReadsPerMachine",
             (total(createOperatorRequests) - writes(createOperatorRequests, true)) / machines);
         f.put("apiServerWritesPerMachine", writes(createApiServerRequests, false) / machines);
-        f.put("operatorConflicts409", createOperatorConflicts + idleOperatorConflicts);
+        f.put(
+            "operatorStatusConflicts409",
+            statusConflicts(createOperatorConflicts) + statusConflicts(idleOperatorConflicts));
         double minutes = idleSeconds / 60.0;
         f.put("idleOperatorWritesExceptLeases", writes(idleOperatorRequests, false));
         f.put(
@@ -379,6 +394,9 @@ public final class ScaleBench {
         s.append("  vCenter calls, create -> Running: ").append(createVcenterCalls).append('\n');
         s.append("  operator requests, create -> Running: ")
             .append(createOperatorRequests)
+            .append('\n');
+        s.append("  operator 409s, create -> Running: ")
+            .append(createOperatorConflicts)
             .append('\n');
         s.append("  vCenter calls, idle: ").append(idleVcenterCalls).append('\n');
         s.append("  operator requests, idle: ").append(idleOperatorRequests).append('\n');
@@ -503,8 +521,8 @@ public final class ScaleBench {
           PromText.delta(start.operatorRequests(), ready.operatorRequests()),
           PromText.delta(start.apiServerRequests(), ready.apiServerRequests()),
           ready.operatorCpuSeconds() - start.operatorCpuSeconds(),
-          ready.operatorConflicts() - start.operatorConflicts(),
-          idle.operatorConflicts() - ready.operatorConflicts(),
+          PromText.delta(start.operatorConflicts(), ready.operatorConflicts()),
+          PromText.delta(ready.operatorConflicts(), idle.operatorConflicts()),
           (int) Math.round(idleSeconds),
           PromText.delta(ready.vcenterCalls(), idle.vcenterCalls()),
           PromText.delta(ready.operatorRequests(), idle.operatorRequests()),
