@@ -70,9 +70,19 @@ public class VSphereNamespaceReconciler
   private final Events events;
 
   /**
+   * The generation whose Namespace, RoleBindings and counted quota this process last applied, by
+   * namespace: later passes of that generation (usage changes) neither read nor write them. A new
+   * generation, an error, a restart or another replica taking over applies them again. (Reading
+   * them from informers instead would need list and watch on namespaces and role bindings in every
+   * namespace, which the operator's RBAC deliberately does not grant.)
+   */
+  private final Map<String, Long> kubernetesApplied =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
    * The generation whose resource pool, limits, folder and tags were last found as they should be,
-   * by namespace: later passes of that generation (usage changes) leave vCenter alone. A new
-   * generation, an error, a restart or another replica taking over looks again.
+   * by namespace: later passes of that generation leave vCenter alone. A new generation, an error,
+   * a restart or another replica taking over looks again.
    */
   private final Map<String, Long> vsphereVerified = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -95,8 +105,6 @@ public class VSphereNamespaceReconciler
     // Machines and clusters of a namespace change its usage and whether it may be deleted: a
     // machine's status changing does neither, so only its arrival, class or departure counts, and
     // a cluster only by arriving or going. VM classes only fill the cache usage is computed from.
-    // The Namespace, RoleBindings and quota are read from caches too, and a change to them (one
-    // someone else made) brings the namespace back to what it should be.
     return List.of(
         byNamespaceName(
             context,
@@ -104,81 +112,32 @@ public class VSphereNamespaceReconciler
             (now, old) ->
                 !java.util.Objects.equals(now.getSpec().vmClass, old.getSpec().vmClass)
                     || (now.getMetadata().getDeletionTimestamp() == null)
-                        != (old.getMetadata().getDeletionTimestamp() == null),
-            null),
+                        != (old.getMetadata().getDeletionTimestamp() == null)),
         byNamespaceName(
             context,
             TanzuKubernetesCluster.class,
             (now, old) ->
                 (now.getMetadata().getDeletionTimestamp() == null)
-                    != (old.getMetadata().getDeletionTimestamp() == null),
-            null),
+                    != (old.getMetadata().getDeletionTimestamp() == null)),
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(VirtualMachineClass.class, VSphereNamespace.class)
                 .withSecondaryToPrimaryMapper(c -> Set.of())
                 .build(),
-            context),
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(
-                    io.fabric8.kubernetes.api.model.Namespace.class, VSphereNamespace.class)
-                .withSecondaryToPrimaryMapper(
-                    n -> Set.of(new ResourceID(n.getMetadata().getName())))
-                .withOnUpdateFilter(
-                    (now, old) ->
-                        !java.util.Objects.equals(
-                                now.getMetadata().getLabels(), old.getMetadata().getLabels())
-                            || (now.getMetadata().getDeletionTimestamp() == null)
-                                != (old.getMetadata().getDeletionTimestamp() == null))
-                .build(),
-            context),
-        byNamespaceName(
-            context,
-            RoleBinding.class,
-            (now, old) ->
-                !java.util.Objects.equals(now.getSubjects(), old.getSubjects())
-                    || !java.util.Objects.equals(now.getRoleRef(), old.getRoleRef()),
-            MANAGED_LABEL + "=true"),
-        byNamespaceName(
-            context,
-            io.fabric8.kubernetes.api.model.ResourceQuota.class,
-            // The quota controller updates usage with every object counted: only the spec, and
-            // the moment every limit is first counted (NamespaceReady), matter here.
-            (now, old) ->
-                !java.util.Objects.equals(now.getSpec(), old.getSpec())
-                    || quotaCounted(now) != quotaCounted(old),
-            MANAGED_LABEL + "=true"));
+            context));
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
       EventSource<?, VSphereNamespace> byNamespaceName(
           EventSourceContext<VSphereNamespace> context,
           Class<R> type,
-          io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter<R> onUpdate,
-          String labelSelector) {
-    var config =
+          io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter<R> onUpdate) {
+    return new InformerEventSource<>(
         InformerEventSourceConfiguration.from(type, VSphereNamespace.class)
             .withSecondaryToPrimaryMapper(
                 r -> Set.of(new ResourceID(r.getMetadata().getNamespace())))
-            .withOnUpdateFilter(onUpdate);
-    if (labelSelector != null) {
-      config.withLabelSelector(labelSelector);
-    }
-    return new InformerEventSource<>(config.build(), context);
-  }
-
-  /** Whether the quota controller has counted every limit of the quota. */
-  static boolean quotaCounted(io.fabric8.kubernetes.api.model.ResourceQuota q) {
-    Map<String, Quantity> hard = q.getSpec() == null ? null : q.getSpec().getHard();
-    Map<String, Quantity> used = q.getStatus() == null ? null : q.getStatus().getUsed();
-    return hard != null && used != null && used.keySet().containsAll(hard.keySet());
-  }
-
-  @SuppressWarnings("unchecked")
-  static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Optional<R> cached(
-      Context<?> context, Class<R> type, String namespace, String name) {
-    InformerEventSource<R, ?> source =
-        (InformerEventSource<R, ?>) context.eventSourceRetriever().getEventSourceFor(type);
-    return source.get(new ResourceID(name, namespace));
+            .withOnUpdateFilter(onUpdate)
+            .build(),
+        context);
   }
 
   @SuppressWarnings("unchecked")
@@ -195,17 +154,15 @@ public class VSphereNamespaceReconciler
     VSphereNamespace.Status before = Statuses.copy(vns.getStatus(), VSphereNamespace.Status.class);
     VSphereNamespace.Status status = StatusFinisher.statusOf(vns, VSphereNamespace.Status::new);
     Conditions cond = Conditions.of(status.conditions, vns.getMetadata().getGeneration());
+    String name = vns.getMetadata().getName();
+    boolean applied = kubernetesApplied(vns, cond);
     Optional<String> refused =
-        notOurs(
-            vns.getMetadata().getName(),
-            cached(
-                    context,
-                    io.fabric8.kubernetes.api.model.Namespace.class,
-                    null,
-                    vns.getMetadata().getName())
-                .orElse(null));
+        applied
+            ? Optional.empty()
+            : notOurs(name, context.getClient().namespaces().withName(name).get());
     Next next;
     if (refused.isPresent()) {
+      kubernetesApplied.remove(name);
       // Nothing is written into a namespace that is not Slipway's, nor made in vCenter for it.
       for (String type :
           List.of(Types.NAMESPACE_READY, Types.VSPHERE_RESOURCES_READY, Types.READY)) {
@@ -214,7 +171,9 @@ public class VSphereNamespaceReconciler
       events.record(vns, EventReason.NamespaceRefused, refused.get());
       next = Next.waitFor("namespace not Slipway's", Requeue.USER_FIX);
     } else {
-      kubernetesObjects(context, vns, cond);
+      if (!applied) {
+        kubernetesObjects(context.getClient(), vns, cond);
+      }
       if (!vsphereVerified(vns, status, cond)) {
         vsphereObjects(vns, status, cond);
       }
@@ -255,26 +214,33 @@ public class VSphereNamespaceReconciler
         && name.equals(ns.getMetadata().getLabels().get(NAMESPACE_LABEL));
   }
 
-  /**
-   * The Namespace, its RoleBindings and its quota (NamespaceReady). Each is applied only when the
-   * cached copy differs from what it should be (or is missing), so a pass over a namespace that is
-   * as it should be writes nothing.
-   */
-  private void kubernetesObjects(
-      Context<VSphereNamespace> context, VSphereNamespace vns, Conditions cond) {
+  /** The Namespace, its RoleBindings and its quota (NamespaceReady). */
+  private void kubernetesObjects(KubernetesClient client, VSphereNamespace vns, Conditions cond) {
     String name = vns.getMetadata().getName();
-    ensureNamespace(context, vns);
-    int bindings = ensureRoleBindings(context, vns);
-    Optional<String> quotaPending = ensureQuota(context, vns);
+    ensureNamespace(client, vns);
+    int bindings = ensureRoleBindings(client, vns);
+    Optional<String> quotaPending = ensureQuota(client, vns);
     vns.getStatus().namespace = name;
     if (quotaPending.isPresent()) {
+      kubernetesApplied.remove(name);
       cond.setFalse(Types.NAMESPACE_READY, Reasons.WAITING_FOR_QUOTA, quotaPending.get());
     } else {
+      kubernetesApplied.put(name, vns.getMetadata().getGeneration());
       cond.setTrue(
           Types.NAMESPACE_READY,
           Reasons.CREATED,
           "namespace " + name + " with " + bindings + " role binding(s)");
     }
+  }
+
+  /**
+   * Whether this process applied this generation's Kubernetes objects and saw the quota counted.
+   */
+  private boolean kubernetesApplied(VSphereNamespace vns, Conditions cond) {
+    Long applied = kubernetesApplied.get(vns.getMetadata().getName());
+    return applied != null
+        && applied.equals(vns.getMetadata().getGeneration())
+        && cond.isTrue(Types.NAMESPACE_READY);
   }
 
   /** Whether this generation's vSphere objects were already found as they should be. */
@@ -368,17 +334,8 @@ public class VSphereNamespaceReconciler
     return new PoolLimits(cpu, mem);
   }
 
-  private void ensureNamespace(Context<VSphereNamespace> context, VSphereNamespace vns) {
-    String name = vns.getMetadata().getName();
-    Optional<io.fabric8.kubernetes.api.model.Namespace> existing =
-        cached(context, io.fabric8.kubernetes.api.model.Namespace.class, null, name);
-    if (existing.isPresent()
-        && isOurs(existing.get(), name)
-        && "true".equals(existing.get().getMetadata().getLabels().get(MANAGED_LABEL))) {
-      return;
-    }
-    context
-        .getClient()
+  private void ensureNamespace(KubernetesClient client, VSphereNamespace vns) {
+    client
         .namespaces()
         .resource(
             new NamespaceBuilder()
@@ -393,8 +350,7 @@ public class VSphereNamespaceReconciler
         .serverSideApply();
   }
 
-  private int ensureRoleBindings(Context<VSphereNamespace> context, VSphereNamespace vns) {
-    KubernetesClient client = context.getClient();
+  private int ensureRoleBindings(KubernetesClient client, VSphereNamespace vns) {
     String ns = vns.getMetadata().getName();
     Map<Role, List<Subject>> byRole = new EnumMap<>(Role.class);
     for (Permission p : Optional.ofNullable(vns.getSpec().permissions).orElse(List.of())) {
@@ -403,11 +359,8 @@ public class VSphereNamespaceReconciler
     for (Role role : Role.values()) {
       String name = "slipway-" + role.name();
       List<Subject> subjects = byRole.get(role);
-      Optional<RoleBinding> existing = cached(context, RoleBinding.class, ns, name);
       if (subjects == null) {
-        if (existing.isPresent()) {
-          client.rbac().roleBindings().inNamespace(ns).withName(name).delete();
-        }
+        client.rbac().roleBindings().inNamespace(ns).withName(name).delete();
         continue;
       }
       RoleBinding rb =
@@ -424,11 +377,6 @@ public class VSphereNamespaceReconciler
               .endRoleRef()
               .withSubjects(subjects)
               .build();
-      if (existing.isPresent()
-          && rb.getRoleRef().equals(existing.get().getRoleRef())
-          && rb.getSubjects().equals(existing.get().getSubjects())) {
-        continue;
-      }
       client
           .rbac()
           .roleBindings()
@@ -465,20 +413,12 @@ public class VSphereNamespaceReconciler
    * controller has evaluated a new quota, the API server refuses every object it counts ("status
    * unknown for quota"), so the namespace is not Ready before that.
    */
-  private Optional<String> ensureQuota(Context<VSphereNamespace> context, VSphereNamespace vns) {
+  private Optional<String> ensureQuota(KubernetesClient client, VSphereNamespace vns) {
     String ns = vns.getMetadata().getName();
     Map<String, Quantity> hard =
         hardLimits(vns.getSpec().objectLimits, guardrails.maxMachinesPerNamespace());
-    Optional<io.fabric8.kubernetes.api.model.ResourceQuota> existing =
-        cached(context, io.fabric8.kubernetes.api.model.ResourceQuota.class, ns, QUOTA_NAME);
-    if (existing.isPresent() && sameLimits(hard, existing.get())) {
-      return quotaCounted(existing.get())
-          ? Optional.empty()
-          : Optional.of("waiting for the quota controller to evaluate ResourceQuota " + QUOTA_NAME);
-    }
     var applied =
-        context
-            .getClient()
+        client
             .resourceQuotas()
             .inNamespace(ns)
             .resource(
@@ -502,26 +442,6 @@ public class VSphereNamespaceReconciler
           "waiting for the quota controller to evaluate ResourceQuota " + QUOTA_NAME);
     }
     return Optional.empty();
-  }
-
-  /** Whether the quota holds exactly these limits (compared by amount, not by spelling). */
-  static boolean sameLimits(
-      Map<String, Quantity> hard, io.fabric8.kubernetes.api.model.ResourceQuota quota) {
-    Map<String, Quantity> has =
-        quota.getSpec() == null || quota.getSpec().getHard() == null
-            ? Map.of()
-            : quota.getSpec().getHard();
-    if (!has.keySet().equals(hard.keySet())) {
-      return false;
-    }
-    for (Map.Entry<String, Quantity> e : hard.entrySet()) {
-      if (Quantity.getAmountInBytes(e.getValue())
-              .compareTo(Quantity.getAmountInBytes(has.get(e.getKey())))
-          != 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**
@@ -563,6 +483,7 @@ public class VSphereNamespaceReconciler
   @Override
   public DeleteControl cleanup(VSphereNamespace vns, Context<VSphereNamespace> context) {
     String ns = vns.getMetadata().getName();
+    kubernetesApplied.remove(ns);
     vsphereVerified.remove(ns);
     List<String> clusters =
         inNamespace(context, TanzuKubernetesCluster.class, ns).stream()
@@ -595,8 +516,7 @@ public class VSphereNamespaceReconciler
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(Requeue.USER_FIX.toMillis());
     }
     // Only a Namespace Slipway made goes with the VSphereNamespace.
-    var namespace =
-        cached(context, io.fabric8.kubernetes.api.model.Namespace.class, null, ns).orElse(null);
+    var namespace = context.getClient().namespaces().withName(ns).get();
     if (namespace != null && isOurs(namespace, ns)) {
       context.getClient().namespaces().withName(ns).delete();
     }
