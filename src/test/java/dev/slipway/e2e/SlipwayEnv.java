@@ -133,6 +133,14 @@ public final class SlipwayEnv implements AutoCloseable {
     return env;
   }
 
+  /**
+   * The test bed alone (control plane, vcsim, the demo's image and addon manifests), for callers
+   * that run the operator elsewhere, e.g. in a JVM of its own (the scale benchmark).
+   */
+  public static SlipwayEnv withoutOperator() {
+    return new SlipwayEnv(e -> null, e -> null, UnaryOperator.identity());
+  }
+
   public VSphereProvider connect() {
     try {
       return VSphereProvider.connect(

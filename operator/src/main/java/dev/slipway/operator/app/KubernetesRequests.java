@@ -12,10 +12,11 @@ import java.util.Set;
 
 /**
  * Counts the operator's requests to the Kubernetes API into {@code
- * slipway_kubernetes_requests_total{verb,code}} (verb: the HTTP method, so writes are POST, PUT,
- * PATCH and DELETE; code: the HTTP status, {@code none} when no answer came). An interceptor of the
- * operator's own client: it sees every request the controllers, informers and leader election send.
- * Requests before {@link #bindTo} (start-up) are not counted.
+ * slipway_kubernetes_requests_total{verb,code,resource}} (verb: the HTTP method, so writes are
+ * POST, PUT, PATCH and DELETE; code: the HTTP status, {@code none} when no answer came; resource:
+ * the resource's plural from the URL path, with {@code /status} or another subresource appended).
+ * An interceptor of the operator's own client: it sees every request the controllers, informers and
+ * leader election send. Requests before {@link #bindTo} (start-up) are not counted.
  */
 final class KubernetesRequests implements Interceptor {
   static final String NAME = "slipway-metrics";
@@ -32,15 +33,43 @@ final class KubernetesRequests implements Interceptor {
       HttpRequest request,
       HttpResponse<?> response,
       AsyncBody.Consumer<List<ByteBuffer>> consumer) {
-    count(request.method(), String.valueOf(response.code()));
+    count(request.method(), String.valueOf(response.code()), resource(request.uri().getPath()));
   }
 
   @Override
   public void afterConnectionFailure(HttpRequest request, Throwable failure) {
-    count(request.method(), "none");
+    count(request.method(), "none", resource(request.uri().getPath()));
   }
 
-  private void count(String method, String code) {
+  /**
+   * The resource a request path names: {@code /api/v1/namespaces/a/secrets/b} is {@code secrets},
+   * {@code /apis/g/v1/namespaces/a/machines/m/status} is {@code machines/status}, {@code
+   * /api/v1/namespaces/a} is {@code namespaces}; {@code other} for paths outside the API groups.
+   */
+  static String resource(String path) {
+    if (path == null) {
+      return "other";
+    }
+    String[] p = path.replaceAll("^/+|/+$", "").split("/+");
+    int first;
+    if (p.length >= 2 && p[0].equals("api")) {
+      first = 2;
+    } else if (p.length >= 3 && p[0].equals("apis")) {
+      first = 3;
+    } else {
+      return "other";
+    }
+    if (p.length <= first) {
+      return "other";
+    }
+    if (p[first].equals("namespaces") && p.length > first + 2) {
+      first += 2;
+    }
+    String resource = p[first];
+    return p.length > first + 2 ? resource + "/" + p[first + 2] : resource;
+  }
+
+  private void count(String method, String code, String resource) {
     MeterRegistry r = registry;
     if (r == null) {
       return;
@@ -49,6 +78,7 @@ final class KubernetesRequests implements Interceptor {
         .description("Requests this process sent to the Kubernetes API, by HTTP method and status")
         .tag("verb", VERBS.contains(method) ? method : "other")
         .tag("code", code)
+        .tag("resource", resource)
         .register(r)
         .increment();
   }

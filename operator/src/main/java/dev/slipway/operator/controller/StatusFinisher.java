@@ -5,15 +5,17 @@ import dev.slipway.operator.controller.steps.Next;
 import dev.slipway.operator.status.Conditions;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /**
  * The end of every reconcile and cleanup: the conditions (which keep their lastTransitionTime) and
  * observedGeneration go into the status, and the status is written only when it differs from what
- * the pass started with. The write is a server-side apply of the status that is retried on a fresh
- * copy when the object changed meanwhile (no 409 reaches the logs), and the result is cached so the
- * next pass starts from it.
+ * the pass started with. The write is a forced server-side apply of the status without a
+ * resourceVersion: the status is this controller's alone (its field manager owns every field), so a
+ * change to the object's spec or metadata meanwhile is no conflict and never costs a 409 and a
+ * retry. The result is cached so the next pass starts from it (JOSDK runs one pass per object at a
+ * time, so no older pass can overwrite it).
  */
 final class StatusFinisher {
   private StatusFinisher() {}
@@ -32,8 +34,27 @@ final class StatusFinisher {
     if (!observe(primary, before, status, cond)) {
       return false;
     }
-    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(primary, fresh(primary), context);
+    P fresh = fresh(primary);
+    fresh.getMetadata().setResourceVersion(null);
+    P updated = applyStatus(fresh, context);
+    context
+        .eventSourceRetriever()
+        .getControllerEventSource()
+        .handleRecentResourceUpdate(ResourceID.fromResource(primary), updated, primary);
     return true;
+  }
+
+  private static <P extends CustomResource<?, ?>> P applyStatus(P fresh, Context<P> context) {
+    return context
+        .getClient()
+        .resource(fresh)
+        .subresource("status")
+        .patch(
+            new io.fabric8.kubernetes.client.dsl.base.PatchContext.Builder()
+                .withForce(true)
+                .withFieldManager(context.getControllerConfiguration().fieldManager())
+                .withPatchType(io.fabric8.kubernetes.client.dsl.base.PatchType.SERVER_SIDE_APPLY)
+                .build());
   }
 
   /**
@@ -48,16 +69,7 @@ final class StatusFinisher {
     P fresh = fresh(primary);
     fresh.getMetadata().setResourceVersion(null);
     try {
-      context
-          .getClient()
-          .resource(fresh)
-          .subresource("status")
-          .patch(
-              new io.fabric8.kubernetes.client.dsl.base.PatchContext.Builder()
-                  .withForce(true)
-                  .withFieldManager(context.getControllerConfiguration().fieldManager())
-                  .withPatchType(io.fabric8.kubernetes.client.dsl.base.PatchType.SERVER_SIDE_APPLY)
-                  .build());
+      applyStatus(fresh, context);
     } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
       if (e.getCode() != 404) {
         throw e;

@@ -70,6 +70,23 @@ public class VSphereNamespaceReconciler
   private final Events events;
   private final SecretScope secrets;
 
+  /**
+   * The generation whose Namespace, RoleBindings and counted quota this process last applied, by
+   * namespace: later passes of that generation (usage changes) neither read nor write them. A new
+   * generation, an error, a restart or another replica taking over applies them again. (Reading
+   * them from informers instead would need list and watch on namespaces and role bindings in every
+   * namespace, which the operator's RBAC deliberately does not grant.)
+   */
+  private final Map<String, Long> kubernetesApplied =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The generation whose resource pool, limits, folder and tags were last found as they should be,
+   * by namespace: later passes of that generation leave vCenter alone. A new generation, an error,
+   * a restart or another replica taking over looks again.
+   */
+  private final Map<String, Long> vsphereVerified = new java.util.concurrent.ConcurrentHashMap<>();
+
   public VSphereNamespaceReconciler(
       Inventory vsphere,
       Placement placement,
@@ -88,11 +105,23 @@ public class VSphereNamespaceReconciler
   @Override
   public List<EventSource<?, VSphereNamespace>> prepareEventSources(
       EventSourceContext<VSphereNamespace> context) {
-    // Machines and clusters of a namespace change its usage and whether it may be deleted.
-    // VM classes only fill the cache that usage is computed from.
+    // Machines and clusters of a namespace change its usage and whether it may be deleted: a
+    // machine's status changing does neither, so only its arrival, class or departure counts, and
+    // a cluster only by arriving or going. VM classes only fill the cache usage is computed from.
     return List.of(
-        byNamespaceName(context, Machine.class),
-        byNamespaceName(context, TanzuKubernetesCluster.class),
+        byNamespaceName(
+            context,
+            Machine.class,
+            (now, old) ->
+                !java.util.Objects.equals(now.getSpec().vmClass, old.getSpec().vmClass)
+                    || (now.getMetadata().getDeletionTimestamp() == null)
+                        != (old.getMetadata().getDeletionTimestamp() == null)),
+        byNamespaceName(
+            context,
+            TanzuKubernetesCluster.class,
+            (now, old) ->
+                (now.getMetadata().getDeletionTimestamp() == null)
+                    != (old.getMetadata().getDeletionTimestamp() == null)),
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(VirtualMachineClass.class, VSphereNamespace.class)
                 .withSecondaryToPrimaryMapper(c -> Set.of())
@@ -102,11 +131,14 @@ public class VSphereNamespaceReconciler
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
       EventSource<?, VSphereNamespace> byNamespaceName(
-          EventSourceContext<VSphereNamespace> context, Class<R> type) {
+          EventSourceContext<VSphereNamespace> context,
+          Class<R> type,
+          io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter<R> onUpdate) {
     return new InformerEventSource<>(
         InformerEventSourceConfiguration.from(type, VSphereNamespace.class)
             .withSecondaryToPrimaryMapper(
                 r -> Set.of(new ResourceID(r.getMetadata().getNamespace())))
+            .withOnUpdateFilter(onUpdate)
             .build(),
         context);
   }
@@ -125,12 +157,15 @@ public class VSphereNamespaceReconciler
     VSphereNamespace.Status before = Statuses.copy(vns.getStatus(), VSphereNamespace.Status.class);
     VSphereNamespace.Status status = StatusFinisher.statusOf(vns, VSphereNamespace.Status::new);
     Conditions cond = Conditions.of(status.conditions, vns.getMetadata().getGeneration());
+    String name = vns.getMetadata().getName();
+    boolean applied = kubernetesApplied(vns, cond);
     Optional<String> refused =
-        notOurs(
-            vns.getMetadata().getName(),
-            context.getClient().namespaces().withName(vns.getMetadata().getName()).get());
+        applied
+            ? Optional.empty()
+            : notOurs(name, context.getClient().namespaces().withName(name).get());
     Next next;
     if (refused.isPresent()) {
+      kubernetesApplied.remove(name);
       // Nothing is written into a namespace that is not Slipway's, nor made in vCenter for it.
       for (String type :
           List.of(Types.NAMESPACE_READY, Types.VSPHERE_RESOURCES_READY, Types.READY)) {
@@ -139,8 +174,12 @@ public class VSphereNamespaceReconciler
       events.record(vns, EventReason.NamespaceRefused, refused.get());
       next = Next.waitFor("namespace not Slipway's", Requeue.USER_FIX);
     } else {
-      kubernetesObjects(context.getClient(), vns, cond);
-      vsphereObjects(vns, status, cond);
+      if (!applied) {
+        kubernetesObjects(context.getClient(), vns, cond);
+      }
+      if (!vsphereVerified(vns, status, cond)) {
+        vsphereObjects(vns, status, cond);
+      }
       next = summarize(cond);
     }
     status.usage = usage(context, vns.getMetadata().getName());
@@ -187,6 +226,7 @@ public class VSphereNamespaceReconciler
     Optional<String> quotaPending = ensureQuota(client, vns);
     vns.getStatus().namespace = name;
     if (!secrets.grant(client, name)) {
+      kubernetesApplied.remove(name);
       cond.setFalse(
           Types.NAMESPACE_READY,
           Reasons.WAITING_FOR_SECRET_ACCESS,
@@ -196,13 +236,36 @@ public class VSphereNamespaceReconciler
               + SecretScope.BINDING
               + ")");
     } else if (quotaPending.isPresent()) {
+      kubernetesApplied.remove(name);
       cond.setFalse(Types.NAMESPACE_READY, Reasons.WAITING_FOR_QUOTA, quotaPending.get());
     } else {
+      kubernetesApplied.put(name, vns.getMetadata().getGeneration());
       cond.setTrue(
           Types.NAMESPACE_READY,
           Reasons.CREATED,
           "namespace " + name + " with " + bindings + " role binding(s)");
     }
+  }
+
+  /**
+   * Whether this process applied this generation's Kubernetes objects and saw the quota counted.
+   */
+  private boolean kubernetesApplied(VSphereNamespace vns, Conditions cond) {
+    Long applied = kubernetesApplied.get(vns.getMetadata().getName());
+    return applied != null
+        && applied.equals(vns.getMetadata().getGeneration())
+        && cond.isTrue(Types.NAMESPACE_READY);
+  }
+
+  /** Whether this generation's vSphere objects were already found as they should be. */
+  private boolean vsphereVerified(
+      VSphereNamespace vns, VSphereNamespace.Status status, Conditions cond) {
+    Long verified = vsphereVerified.get(vns.getMetadata().getName());
+    return verified != null
+        && verified.equals(vns.getMetadata().getGeneration())
+        && status.resourcePool != null
+        && status.folder != null
+        && cond.isTrue(Types.VSPHERE_RESOURCES_READY);
   }
 
   /** The resource pool with its limits and the VM folder (VSphereResourcesReady). */
@@ -224,7 +287,9 @@ public class VSphereNamespaceReconciler
       status.folder = folder.moref();
       String where = parentPool(vns) + "/" + name + " and folder " + parentFolder(vns) + "/" + name;
       cond.setTrue(Types.VSPHERE_RESOURCES_READY, Reasons.CREATED, "resource pool " + where);
+      vsphereVerified.put(name, vns.getMetadata().getGeneration());
     } catch (VSphereException e) {
+      vsphereVerified.remove(name);
       cond.setFalse(Types.VSPHERE_RESOURCES_READY, Reasons.VSPHERE_ERROR, e.getMessage());
     }
   }
@@ -465,6 +530,8 @@ public class VSphereNamespaceReconciler
   @Override
   public DeleteControl cleanup(VSphereNamespace vns, Context<VSphereNamespace> context) {
     String ns = vns.getMetadata().getName();
+    kubernetesApplied.remove(ns);
+    vsphereVerified.remove(ns);
     List<String> clusters =
         inNamespace(context, TanzuKubernetesCluster.class, ns).stream()
             .map(c -> c.getMetadata().getName())

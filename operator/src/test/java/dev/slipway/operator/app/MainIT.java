@@ -299,7 +299,8 @@ class MainIT {
       assertThat(leaderMetrics)
           .contains(
               "slipway_vcenter_call_duration_seconds_bucket{method=\"Login\",outcome=\"success\"")
-          .contains("slipway_kubernetes_requests_total{code=\"201\",verb=\"POST\"}");
+          .containsPattern(
+              "slipway_kubernetes_requests_total\\{code=\"201\",resource=\"[a-z./]+\",verb=\"POST\"}");
 
       // deploy/monitoring's alerts and dashboard query only what /metrics exports.
       everyMonitoredMetricIsExported(a);

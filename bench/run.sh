@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The scale benchmark (docs/performance.md): the real management control plane, vcsim, the guest
+# simulator in light mode and the operator process in a JVM of its own (fixed heap) build N
+# clusters at once, stay idle, and report. Writes target/bench/<time>/results.json and PNG charts.
+#
+#   bench/run.sh [--clusters 5] [--workers 1] [--clusters-per-namespace 10] [--idle-seconds 120]
+#                [--heap 512m] [--ready-timeout-seconds 1800] [--out DIR]
+#
+# Loopback ranges: SLIPWAY_TEST_VIPS (one per cluster) and SLIPWAY_TEST_GUEST_IPS (one per
+# machine) must be large enough. MVN_ARGS is passed to Maven (e.g. -o). First run: builds the
+# test bed (~6 min) and the project; nothing is installed into ~/.m2.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin"
+bash testenv/build.sh >/dev/null
+mkdir -p target/bench
+# shellcheck disable=SC2086
+mvn -B -q ${MVN_ARGS:-} -pl src/test -am test-compile dependency:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/target/bench.classpath"
+exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" \
+  -cp "src/test/target/test-classes:$(cat target/bench.classpath)" \
+  -Dlogback.configurationFile="$PWD/src/test/resources/logback-bench.xml" \
+  dev.slipway.bench.ScaleBench "$@"

@@ -1,0 +1,623 @@
+package dev.slipway.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.slipway.e2e.SlipwayEnv;
+import dev.slipway.guest.GuestSimulator;
+import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
+import dev.slipway.testenv.Manifests;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The scale benchmark (docs/performance.md; {@code bench/run.sh}): the real test bed (management
+ * control plane, vcsim, the guest simulator in light mode), the real operator process ({@code
+ * dev.slipway.operator.app.Main}) in a JVM of its own with a fixed heap. It applies N clusters of
+ * one control-plane machine and W workers at once, waits until all are Ready, stays idle for a
+ * while, and writes {@code results.json} and PNG charts: B2 (time to Ready, curve, CPU, heap), B3
+ * (vCenter calls and API requests per machine, create to Running), B4 (the same while idle), B5
+ * (heap after a full GC).
+ *
+ * <p>Not a test: it measures and reports, it asserts nothing. {@link BenchRun} is the part the
+ * regression guard (PerformanceBudgetE2E) shares.
+ */
+public final class ScaleBench {
+  private ScaleBench() {}
+
+  public static void main(String[] args) throws Exception {
+    BenchRun.Options o = BenchRun.Options.parse(args);
+    Path out =
+        o.out()
+            .orElseGet(
+                () ->
+                    Path.of(
+                        "target/bench/"
+                            + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                                .format(java.time.LocalDateTime.now())));
+    Files.createDirectories(out);
+    try (BenchRun run = BenchRun.start(o, out)) {
+      BenchRun.Result r = run.measure();
+      System.out.println(r.summary());
+      r.write(out);
+      System.out.println("[bench] results in " + out.toAbsolutePath());
+    }
+    System.exit(0);
+  }
+
+  /** One benchmark run: the test bed, the operator JVM, the simulator, and the measurements. */
+  public static final class BenchRun implements AutoCloseable {
+    /** Benchmark options; {@code --name value} on the command line. */
+    public record Options(
+        int clusters,
+        int workers,
+        int clustersPerNamespace,
+        int idleSeconds,
+        String heap,
+        int readyTimeoutSeconds,
+        @com.fasterxml.jackson.annotation.JsonIgnore Optional<Path> out) {
+      public static Options parse(String[] args) {
+        Map<String, String> a = new TreeMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+          if (!args[i].startsWith("--")) {
+            throw new IllegalArgumentException("expected --name value, got " + args[i]);
+          }
+          a.put(args[i].substring(2), args[i + 1]);
+        }
+        if (args.length % 2 != 0) {
+          throw new IllegalArgumentException("an option without a value: " + args[args.length - 1]);
+        }
+        Options o =
+            new Options(
+                Integer.parseInt(a.getOrDefault("clusters", "5")),
+                Integer.parseInt(a.getOrDefault("workers", "1")),
+                Integer.parseInt(a.getOrDefault("clusters-per-namespace", "10")),
+                Integer.parseInt(a.getOrDefault("idle-seconds", "120")),
+                a.getOrDefault("heap", "512m"),
+                Integer.parseInt(a.getOrDefault("ready-timeout-seconds", "1800")),
+                Optional.ofNullable(a.get("out")).map(Path::of));
+        a.keySet()
+            .removeAll(
+                List.of(
+                    "clusters",
+                    "workers",
+                    "clusters-per-namespace",
+                    "idle-seconds",
+                    "heap",
+                    "ready-timeout-seconds",
+                    "out"));
+        if (!a.isEmpty()) {
+          throw new IllegalArgumentException("unknown options: " + a.keySet());
+        }
+        return o;
+      }
+
+      int machines() {
+        return clusters * (1 + workers);
+      }
+
+      int namespaces() {
+        return (clusters + clustersPerNamespace - 1) / clustersPerNamespace;
+      }
+    }
+
+    private final Options options;
+    private final Path out;
+    private final SlipwayEnv env;
+    private final Process operator;
+    private final int operatorPort;
+    private final GuestSimulator guests;
+    private final long apiServerPid;
+    private final long vcsimPid;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final SharedIndexInformer<TanzuKubernetesCluster> clusters;
+
+    private BenchRun(Options options, Path out) throws IOException {
+      this.options = options;
+      this.out = out;
+      this.env = SlipwayEnv.withoutOperator();
+      // Before any guest runs an API server of its own: the management plane's processes.
+      this.apiServerPid = child("kube-apiserver");
+      this.vcsimPid = child("vcsim");
+      env.applySample("10-vmclasses.yaml");
+      env.applySample("20-tkr.yaml");
+      this.operatorPort = freePort();
+      this.operator = startOperator();
+      awaitOperatorReady();
+      List<String> folders = new ArrayList<>();
+      for (int i = 0; i < options.namespaces(); i++) {
+        String ns = namespace(i);
+        env.apply(vsphereNamespace(ns));
+        folders.add(env.placement.parentFolder() + "/" + ns);
+      }
+      for (int i = 0; i < options.namespaces(); i++) {
+        env.awaitNamespaceReady(namespace(i));
+      }
+      this.guests = new GuestSimulator(env::connect, folders, GuestSimulator.Mode.LIGHT);
+      this.clusters = env.client.resources(TanzuKubernetesCluster.class).inAnyNamespace().inform();
+    }
+
+    public static BenchRun start(Options options, Path out) throws IOException {
+      return new BenchRun(options, out);
+    }
+
+    static String namespace(int i) {
+      return "bench-" + i;
+    }
+
+    private io.fabric8.kubernetes.api.model.GenericKubernetesResource vsphereNamespace(
+        String name) {
+      Map<String, Object> m =
+          Manifests.toMap(
+              Manifests.load(env.root.resolve("deploy/samples/30-vspherenamespace.yaml")).get(0));
+      Manifests.set(m, "metadata.name", name);
+      Manifests.set(m, "spec.limits", null);
+      Manifests.set(m, "spec.objectLimits.tanzuKubernetesClusters", options.clustersPerNamespace());
+      Manifests.set(
+          m,
+          "spec.objectLimits.machines",
+          2 * options.clustersPerNamespace() * (1 + options.workers()));
+      return Manifests.fromMap(m);
+    }
+
+    /** The operator process as deploy/ runs it, configured as MainIT does, heap fixed. */
+    private Process startOperator() throws IOException {
+      String ns = SlipwayEnv.SYSTEM_NAMESPACE;
+      env.client
+          .secrets()
+          .inNamespace(ns)
+          .resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName("slipway-vcenter-credentials")
+                  .endMetadata()
+                  .addToStringData("username", env.vcsim.username())
+                  .addToStringData("password", env.vcsim.password())
+                  .build())
+          .serverSideApply();
+      Path config = out.resolve("slipway.properties");
+      Files.writeString(
+          config,
+          String.join(
+              "\n",
+              "vcenter.url=" + env.vcsim.baseUrl(),
+              "vcenter.credentialsSecret=slipway-vcenter-credentials",
+              "vcenter.caBundle=" + env.vcsim.certFile(),
+              "placement.datacenter=/DC0",
+              "placement.parentResourcePool=/DC0/host/DC0_C0/Resources",
+              "placement.parentFolder=" + env.placement.parentFolder(),
+              "placement.templatesFolder=slipway-templates",
+              "placement.mhzPerVcpu=2000",
+              "vip.pool="
+                  + System.getenv().getOrDefault("SLIPWAY_TEST_VIPS", "127.1.0.10-127.1.0.250"),
+              "log.format=text",
+              ""));
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Xms" + options.heap(),
+                  "-Xmx" + options.heap(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  "dev.slipway.operator.app.Main")
+              .redirectErrorStream(true)
+              .redirectOutput(out.resolve("operator.log").toFile());
+      pb.environment().put("SLIPWAY_CONFIG", config.toString());
+      pb.environment().put("KUBECONFIG", env.controlPlane.kubeconfigFile().toString());
+      pb.environment().put("POD_NAMESPACE", ns);
+      pb.environment().put("POD_NAME", "slipway-bench");
+      pb.environment().put("SLIPWAY_HTTP_PORT", String.valueOf(operatorPort));
+      return pb.start();
+    }
+
+    private void awaitOperatorReady() {
+      Instant deadline = Instant.now().plusSeconds(120);
+      while (Instant.now().isBefore(deadline)) {
+        if (!operator.isAlive()) {
+          throw new IllegalStateException(
+              "the operator exited with " + operator.exitValue() + "; see operator.log in " + out);
+        }
+        try {
+          if (get("/readyz").statusCode() == 200) {
+            return;
+          }
+        } catch (UncheckedIOException e) {
+          // not listening yet
+        }
+        sleep(500);
+      }
+      throw new IllegalStateException("the operator was not ready within 120 s; see " + out);
+    }
+
+    private HttpResponse<String> get(String path) {
+      try {
+        return http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operatorPort + path))
+                .timeout(Duration.ofSeconds(20))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /** Counters of everything at one moment. */
+    record Counters(
+        Instant at,
+        Map<String, Double> vcenterCalls,
+        Map<String, Double> operatorRequests,
+        Map<String, Double> apiServerRequests,
+        Map<String, Double> operatorConflicts,
+        double operatorCpuSeconds,
+        double apiServerCpuSeconds,
+        double vcsimCpuSeconds) {}
+
+    Counters counters() {
+      String metrics = get("/metrics").body();
+      String apiServer = env.client.raw("/metrics");
+      return new Counters(
+          Instant.now(),
+          PromText.sumBy(metrics, "slipway_vcenter_calls_total", "method"),
+          PromText.sumBy(metrics, "slipway_kubernetes_requests_total", "verb", "resource"),
+          PromText.sumBy(apiServer, "apiserver_request_total", "verb", "resource", "subresource"),
+          PromText.sumBy(
+              metrics,
+              "slipway_kubernetes_requests_total",
+              Map.of("code", "409"),
+              "verb",
+              "resource"),
+          cpuSeconds(operator.pid()),
+          cpuSeconds(apiServerPid),
+          cpuSeconds(vcsimPid));
+    }
+
+    double heapUsedMiB() {
+      return PromText.sum(get("/metrics").body(), "jvm_memory_used_bytes", Map.of("area", "heap"))
+          / (1024 * 1024);
+    }
+
+    /** One sample of the timeline. */
+    record Sample(
+        double t,
+        int ready,
+        double operatorCpu,
+        double apiServerCpu,
+        double vcsimCpu,
+        double operatorHeapMiB) {}
+
+    /** What one run measured. */
+    public record Result(
+        Options options,
+        double secondsToAllReady,
+        boolean allReady,
+        List<Double> readySeconds,
+        Map<String, Double> createVcenterCalls,
+        Map<String, Double> createOperatorRequests,
+        Map<String, Double> createApiServerRequests,
+        double createOperatorCpuSeconds,
+        Map<String, Double> createOperatorConflicts,
+        Map<String, Double> idleOperatorConflicts,
+        int idleSeconds,
+        Map<String, Double> idleVcenterCalls,
+        Map<String, Double> idleOperatorRequests,
+        Map<String, Double> idleApiServerRequests,
+        double idleOperatorCpuSeconds,
+        double idleApiServerCpuSeconds,
+        double idleVcsimCpuSeconds,
+        double heapAfterFullGcMiB,
+        List<Sample> timeline,
+        Map<String, String> guestFailures) {
+
+      static boolean isWrite(String verbKey) {
+        String verb = verbKey.split(" ")[0];
+        return !(verb.equals("GET") || verb.equals("LIST") || verb.equals("WATCH"));
+      }
+
+      /** 409s of status writes (a create of something that exists is a 409 too, by design). */
+      static double statusConflicts(Map<String, Double> conflicts) {
+        return conflicts.entrySet().stream()
+            .filter(e -> e.getKey().endsWith("/status"))
+            .mapToDouble(Map.Entry::getValue)
+            .sum();
+      }
+
+      static double total(Map<String, Double> m) {
+        return m.values().stream().mapToDouble(Double::doubleValue).sum();
+      }
+
+      static double writes(Map<String, Double> m, boolean leases) {
+        return m.entrySet().stream()
+            .filter(e -> isWrite(e.getKey()))
+            .filter(e -> leases || !e.getKey().contains("leases"))
+            .mapToDouble(Map.Entry::getValue)
+            .sum();
+      }
+
+      /** The per-machine and idle figures B3 and B4 are about. */
+      public Map<String, Object> figures() {
+        int machines = options.machines();
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("machines", machines);
+        f.put("secondsToAllReady", secondsToAllReady);
+        f.put("vcenterCallsPerMachine", total(createVcenterCalls) / machines);
+        f.put("operatorWritesPerMachine", writes(createOperatorRequests, false) / machines);
+        f.put(
+            "operatorReadsPerMachine",
+            (total(createOperatorRequests) - writes(createOperatorRequests, true)) / machines);
+        f.put("apiServerWritesPerMachine", writes(createApiServerRequests, false) / machines);
+        f.put(
+            "operatorStatusConflicts409",
+            statusConflicts(createOperatorConflicts) + statusConflicts(idleOperatorConflicts));
+        double minutes = idleSeconds / 60.0;
+        f.put("idleOperatorWritesExceptLeases", writes(idleOperatorRequests, false));
+        f.put(
+            "idleOperatorLeaseWrites",
+            writes(idleOperatorRequests, true) - writes(idleOperatorRequests, false));
+        f.put(
+            "idleOperatorReadsPerMinute",
+            (total(idleOperatorRequests) - writes(idleOperatorRequests, true)) / minutes);
+        f.put(
+            "idleVcenterCallsPerClusterPerMinute",
+            total(idleVcenterCalls) / options.clusters() / minutes);
+        f.put("idleOperatorCpuPercentOfACore", 100 * idleOperatorCpuSeconds / idleSeconds);
+        f.put("idleApiServerCpuPercentOfACore", 100 * idleApiServerCpuSeconds / idleSeconds);
+        f.put("idleVcsimCpuPercentOfACore", 100 * idleVcsimCpuSeconds / idleSeconds);
+        f.put("heapAfterFullGcMiB", heapAfterFullGcMiB);
+        return f;
+      }
+
+      public String summary() {
+        StringBuilder s = new StringBuilder();
+        figures().forEach((k, v) -> s.append(String.format("  %-40s %s%n", k, v)));
+        s.append("  vCenter calls, create -> Running: ").append(createVcenterCalls).append('\n');
+        s.append("  operator requests, create -> Running: ")
+            .append(createOperatorRequests)
+            .append('\n');
+        s.append("  operator 409s, create -> Running: ")
+            .append(createOperatorConflicts)
+            .append('\n');
+        s.append("  vCenter calls, idle: ").append(idleVcenterCalls).append('\n');
+        s.append("  operator requests, idle: ").append(idleOperatorRequests).append('\n');
+        return s.toString();
+      }
+
+      void write(Path dir) throws IOException {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("options", options);
+        json.put("machine", machineDescription());
+        json.put("figures", figures());
+        json.put("result", this);
+        new ObjectMapper()
+            .findAndRegisterModules()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .writeValue(dir.resolve("results.json").toFile(), json);
+        List<double[]> ready = new ArrayList<>();
+        List<double[]> opCpu = new ArrayList<>();
+        List<double[]> apiCpu = new ArrayList<>();
+        List<double[]> vcCpu = new ArrayList<>();
+        List<double[]> heap = new ArrayList<>();
+        for (Sample s : timeline) {
+          ready.add(new double[] {s.t(), s.ready()});
+          opCpu.add(new double[] {s.t(), s.operatorCpu()});
+          apiCpu.add(new double[] {s.t(), s.apiServerCpu()});
+          vcCpu.add(new double[] {s.t(), s.vcsimCpu()});
+          heap.add(new double[] {s.t(), s.operatorHeapMiB()});
+        }
+        new LineChart(
+                "Clusters Ready (" + options.clusters() + " applied at once)", "clusters Ready")
+            .add("clusters Ready", ready)
+            .write(dir.resolve("ready.png"));
+        new LineChart("CPU", "% of one core")
+            .add("operator", opCpu)
+            .add("management kube-apiserver", apiCpu)
+            .add("vcsim", vcCpu)
+            .write(dir.resolve("cpu.png"));
+        new LineChart("Operator heap (fixed at " + options.heap() + ")", "MiB used")
+            .add("heap used", heap)
+            .write(dir.resolve("heap.png"));
+      }
+    }
+
+    static String machineDescription() {
+      String cpu = "unknown";
+      try {
+        cpu =
+            Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                .filter(l -> l.startsWith("model name"))
+                .findFirst()
+                .map(l -> l.substring(l.indexOf(':') + 1).strip())
+                .orElse("unknown");
+      } catch (IOException e) {
+        // not Linux: the CPU stays unknown
+      }
+      return Runtime.getRuntime().availableProcessors()
+          + " cores, "
+          + cpu
+          + ", java "
+          + System.getProperty("java.version");
+    }
+
+    /** Applies the clusters at once, waits for Ready, then idles; returns what it saw. */
+    public Result measure() throws Exception {
+      Map<String, Double> readyAt = new ConcurrentHashMap<>();
+      List<Sample> timeline = new ArrayList<>();
+      Counters start = counters();
+      Instant t0 = Instant.now();
+      for (int i = 0; i < options.clusters(); i++) {
+        Map<String, Object> m = env.sampleCluster("c" + i, options.workers());
+        Manifests.set(m, "metadata.namespace", namespace(i / options.clustersPerNamespace()));
+        Manifests.set(m, "spec.topology.controlPlane.replicas", 1);
+        env.client.resource(Manifests.fromMap(m)).create();
+      }
+      Instant deadline = t0.plusSeconds(options.readyTimeoutSeconds());
+      Counters prev = start;
+      while (Instant.now().isBefore(deadline)) {
+        sleep(2000);
+        double t = seconds(t0, Instant.now());
+        for (TanzuKubernetesCluster c : clusters.getStore().list()) {
+          if (c.getStatus() != null && "running".equals(c.getStatus().phase)) {
+            readyAt.putIfAbsent(
+                c.getMetadata().getNamespace() + "/" + c.getMetadata().getName(), t);
+          }
+        }
+        Counters now = counters();
+        timeline.add(sample(t, readyAt.size(), prev, now));
+        prev = now;
+        if (readyAt.size() >= options.clusters() || !guests.failures().isEmpty()) {
+          break;
+        }
+      }
+      Counters ready = counters();
+      boolean allReady = readyAt.size() >= options.clusters();
+      double total = seconds(t0, ready.at());
+      System.out.println(
+          "[bench] "
+              + readyAt.size()
+              + " of "
+              + options.clusters()
+              + " Ready after "
+              + total
+              + " s");
+      // Idle: nothing changes; every call now is the cost of standing still.
+      Instant idleEnd = Instant.now().plusSeconds(options.idleSeconds());
+      while (Instant.now().isBefore(idleEnd)) {
+        sleep(Math.min(5000, Math.max(0, Duration.between(Instant.now(), idleEnd).toMillis())));
+        Counters now = counters();
+        timeline.add(sample(seconds(t0, now.at()), readyAt.size(), prev, now));
+        prev = now;
+      }
+      Counters idle = counters();
+      double idleSeconds = seconds(ready.at(), idle.at());
+      double heap = heapAfterFullGc();
+      List<Double> readySeconds = readyAt.values().stream().sorted().toList();
+      return new Result(
+          options,
+          total,
+          allReady,
+          readySeconds,
+          PromText.delta(start.vcenterCalls(), ready.vcenterCalls()),
+          PromText.delta(start.operatorRequests(), ready.operatorRequests()),
+          PromText.delta(start.apiServerRequests(), ready.apiServerRequests()),
+          ready.operatorCpuSeconds() - start.operatorCpuSeconds(),
+          PromText.delta(start.operatorConflicts(), ready.operatorConflicts()),
+          PromText.delta(ready.operatorConflicts(), idle.operatorConflicts()),
+          (int) Math.round(idleSeconds),
+          PromText.delta(ready.vcenterCalls(), idle.vcenterCalls()),
+          PromText.delta(ready.operatorRequests(), idle.operatorRequests()),
+          PromText.delta(ready.apiServerRequests(), idle.apiServerRequests()),
+          idle.operatorCpuSeconds() - ready.operatorCpuSeconds(),
+          idle.apiServerCpuSeconds() - ready.apiServerCpuSeconds(),
+          idle.vcsimCpuSeconds() - ready.vcsimCpuSeconds(),
+          heap,
+          timeline,
+          guests.failures());
+    }
+
+    private Sample sample(double t, int ready, Counters prev, Counters now) {
+      double dt = Math.max(0.001, seconds(prev.at(), now.at()));
+      return new Sample(
+          t,
+          ready,
+          100 * (now.operatorCpuSeconds() - prev.operatorCpuSeconds()) / dt,
+          100 * (now.apiServerCpuSeconds() - prev.apiServerCpuSeconds()) / dt,
+          100 * (now.vcsimCpuSeconds() - prev.vcsimCpuSeconds()) / dt,
+          heapUsedMiB());
+    }
+
+    /** jcmd GC.run (a full collection), then the heap used as the operator's /metrics says. */
+    private double heapAfterFullGc() throws IOException, InterruptedException {
+      Process jcmd =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                  String.valueOf(operator.pid()),
+                  "GC.run")
+              .redirectErrorStream(true)
+              .start();
+      jcmd.getInputStream().readAllBytes();
+      jcmd.waitFor(60, TimeUnit.SECONDS);
+      return heapUsedMiB();
+    }
+
+    static double seconds(Instant a, Instant b) {
+      return Duration.between(a, b).toMillis() / 1000.0;
+    }
+
+    /** utime + stime of a process from /proc, in seconds (clock ticks of 1/100 s). */
+    static double cpuSeconds(long pid) {
+      if (pid <= 0) {
+        return 0;
+      }
+      try {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // fields 14 and 15 of stat; f[0] is field 3.
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+      } catch (IOException | RuntimeException e) {
+        return 0;
+      }
+    }
+
+    /** The pid of this JVM's descendant process whose command ends with {@code name}, or -1. */
+    static long child(String name) {
+      return ProcessHandle.current()
+          .descendants()
+          .filter(p -> p.info().command().map(c -> c.endsWith("/" + name)).orElse(false))
+          .mapToLong(ProcessHandle::pid)
+          .min()
+          .orElse(-1);
+    }
+
+    private static int freePort() throws IOException {
+      try (ServerSocket s = new ServerSocket(0)) {
+        return s.getLocalPort();
+      }
+    }
+
+    private static void sleep(long millis) {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public void close() {
+      clusters.close();
+      guests.close();
+      operator.destroy();
+      try {
+        if (!operator.waitFor(60, TimeUnit.SECONDS)) {
+          operator.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        operator.destroyForcibly();
+      }
+      env.close();
+    }
+  }
+}
