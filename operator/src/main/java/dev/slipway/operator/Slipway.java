@@ -285,7 +285,8 @@ public final class Slipway implements AutoCloseable {
             workloads,
             w.machineView(),
             w.guardrails(),
-            w.addons()));
+            w.addons(),
+            tags));
     operator.register(
         new MachineReconciler(
             v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads, tags));

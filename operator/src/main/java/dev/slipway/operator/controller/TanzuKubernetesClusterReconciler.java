@@ -72,6 +72,8 @@ public class TanzuKubernetesClusterReconciler
         (tkc, context) -> List.copyOf(context.getSecondaryResources(Machine.class));
   }
 
+  private final VSphereTags tags;
+
   public TanzuKubernetesClusterReconciler(
       Events events,
       NameSuffixes suffixes,
@@ -80,8 +82,10 @@ public class TanzuKubernetesClusterReconciler
       WorkloadClusters workloads,
       MachineView machineView,
       Guardrails guardrails,
-      AddonSettings addons) {
+      AddonSettings addons,
+      VSphereTags tags) {
     this.events = events;
+    this.tags = tags;
     this.access = access;
     this.workloads = workloads;
     this.machineView = machineView;
@@ -182,7 +186,9 @@ public class TanzuKubernetesClusterReconciler
     List<Machine> machines = new ArrayList<>(context.getSecondaryResources(Machine.class));
     String key = tkc.getMetadata().getNamespace() + "/" + tkc.getMetadata().getName();
     if (machines.isEmpty()) {
-      // Its VMs are gone: the address may go to another cluster now.
+      // Its VMs are gone: so may their tag (a failure is an Event and is swept when the
+      // namespace goes), and the address may go to another cluster now.
+      tags.deleteClusterTag(tkc.getMetadata().getNamespace(), tkc.getMetadata().getName(), tkc);
       access.release(context.getClient(), tkc);
       events.forget(tkc);
       expectations.forget(key);
