@@ -291,7 +291,8 @@ public final class Slipway implements AutoCloseable {
             w.machineView(),
             w.guardrails(),
             w.addons(),
-            secrets));
+            secrets,
+            tags));
     operator.register(
         new MachineReconciler(
             v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads, tags, secrets));

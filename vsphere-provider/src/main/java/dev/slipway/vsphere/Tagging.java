@@ -11,4 +11,10 @@ public interface Tagging {
   void attachTag(ManagedRef entity, Tag tag);
 
   List<Tag> tagsOf(ManagedRef entity);
+
+  /** Every tag of {@code category}; empty when the category does not exist. */
+  List<Tag> tagsIn(String category);
+
+  /** Deletes the tag (and with it its attachments); a tag already gone is fine. */
+  void deleteTag(Tag tag);
 }

@@ -24,7 +24,8 @@ final class ClusterGuardrails {
   static Optional<String> exceeded(
       Guardrails g, TanzuKubernetesCluster tkc, Collection<Machine> machines) {
     List<String> over = new ArrayList<>();
-    int total = ClusterMachines.controlPlaneReplicas(tkc);
+    // long: pools of huge replicas must not add up past Integer.MAX_VALUE to a small total.
+    long total = ClusterMachines.controlPlaneReplicas(tkc);
     for (NodePool pool : ClusterResolver.pools(tkc)) {
       int n =
           pool.replicas != null

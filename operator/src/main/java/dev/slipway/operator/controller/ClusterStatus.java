@@ -109,7 +109,9 @@ final class ClusterStatus {
       List<Machine> ms =
           live.stream()
               .filter(
-                  m -> m.getSpec().role == Machine.Role.worker && p.name.equals(m.getSpec().pool))
+                  m ->
+                      m.getSpec().role == Machine.Role.worker
+                          && java.util.Objects.equals(p.name, m.getSpec().pool))
               .toList();
       int desired = p.replicas == null ? ms.size() : p.replicas;
       NodePoolStatus ps = counts(new NodePoolStatus(), desired, ms);

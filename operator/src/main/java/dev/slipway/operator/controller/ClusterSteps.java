@@ -77,6 +77,12 @@ final class ClusterSteps {
 
   /** Every reference resolves before a single machine is planned (ResourcesResolved). */
   Next resolve(ClusterPass p) {
+    Optional<String> invalid = ClusterSpecCheck.invalid(p.tkc);
+    if (invalid.isPresent()) {
+      p.cond.setFalse(Types.RESOURCES_RESOLVED, Reasons.INVALID_SPEC, invalid.get());
+      events.record(p.tkc, EventReason.ResolutionFailed, invalid.get());
+      return Next.waitFor("invalid spec", Requeue.USER_FIX);
+    }
     Optional<String> over = ClusterGuardrails.exceeded(guardrails, p.tkc, p.machines);
     if (over.isPresent()) {
       p.cond.setFalse(Types.RESOURCES_RESOLVED, Reasons.OVER_GUARDRAIL, over.get());

@@ -5,6 +5,8 @@ import dev.slipway.operator.controller.steps.Next;
 import dev.slipway.operator.status.Conditions;
 import dev.slipway.operator.status.EventReason;
 import dev.slipway.operator.status.Events;
+import dev.slipway.operator.status.Reasons;
+import dev.slipway.operator.status.Types;
 import dev.slipway.vsphere.FaultKind;
 import dev.slipway.vsphere.PowerState;
 import dev.slipway.vsphere.TaskRef;
@@ -25,6 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 final class MachineCleanup {
   private static final Logger LOG = LoggerFactory.getLogger(MachineCleanup.class);
+  private static final String VCENTER_FAULT = "vCenter fault: ";
 
   private final VirtualMachines vms;
   private final Tasks tasks;
@@ -46,6 +49,20 @@ final class MachineCleanup {
       return before;
     }
     Next vm = run(m);
+    String why = vm.reason().orElse("");
+    if (!vm.proceeds() && why.startsWith(VCENTER_FAULT)) {
+      // vCenter refuses: say so on the Machine, never wait in silence (troubleshooting.md, "A
+      // deletion that does not finish").
+      cond.setTrue(
+          Types.DELETION_BLOCKED,
+          Reasons.VSPHERE_ERROR,
+          "the VM is not deleted, retried every "
+              + Requeue.DEPENDENCY.toSeconds()
+              + "s: "
+              + why.substring(VCENTER_FAULT.length()));
+    } else {
+      cond.remove(Types.DELETION_BLOCKED);
+    }
     return vm.proceeds() ? departure.afterVmGone(m) : vm;
   }
 
@@ -78,7 +95,7 @@ final class MachineCleanup {
         return Next.waitFor("VM went away meanwhile", Requeue.TASK_POLL);
       }
       LOG.warn("deleting the VM of {} failed: {}", m.getMetadata().getName(), e.getMessage());
-      return Next.waitFor("vCenter fault: " + e.getMessage(), Requeue.DEPENDENCY);
+      return Next.waitFor(VCENTER_FAULT + e.getMessage(), Requeue.DEPENDENCY);
     }
   }
 

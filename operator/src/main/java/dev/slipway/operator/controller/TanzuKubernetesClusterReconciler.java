@@ -73,6 +73,7 @@ public class TanzuKubernetesClusterReconciler
   }
 
   private final SecretScope secrets;
+  private final VSphereTags tags;
 
   public TanzuKubernetesClusterReconciler(
       Events events,
@@ -83,9 +84,11 @@ public class TanzuKubernetesClusterReconciler
       MachineView machineView,
       Guardrails guardrails,
       AddonSettings addons,
-      SecretScope secrets) {
+      SecretScope secrets,
+      VSphereTags tags) {
     this.secrets = secrets;
     this.events = events;
+    this.tags = tags;
     this.access = access;
     this.workloads = workloads;
     this.machineView = machineView;
@@ -188,7 +191,9 @@ public class TanzuKubernetesClusterReconciler
     List<Machine> machines = new ArrayList<>(context.getSecondaryResources(Machine.class));
     String key = tkc.getMetadata().getNamespace() + "/" + tkc.getMetadata().getName();
     if (machines.isEmpty()) {
-      // Its VMs are gone: the address may go to another cluster now.
+      // Its VMs are gone: so may their tag (a failure is an Event and is swept when the
+      // namespace goes), and the address may go to another cluster now.
+      tags.deleteClusterTag(tkc.getMetadata().getNamespace(), tkc.getMetadata().getName(), tkc);
       access.release(context.getClient(), tkc);
       events.forget(tkc);
       expectations.forget(key);

@@ -545,13 +545,17 @@ public class VSphereNamespaceReconciler
               + ns
               + ": "
               + String.join(", ", clusters);
-      blockDeletion(context, vns, message);
+      blockDeletion(context, vns, Reasons.CLUSTERS_EXIST, message);
       events.record(vns, EventReason.DeletionBlocked, message);
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(Requeue.DEPENDENCY.toMillis());
     }
     List<Machine> machines = inNamespace(context, Machine.class, ns);
     if (!machines.isEmpty()) {
-      blockDeletion(context, vns, "deletion waits for " + machines.size() + " machine(s) to go");
+      blockDeletion(
+          context,
+          vns,
+          Reasons.CLUSTERS_EXIST,
+          "deletion waits for " + machines.size() + " machine(s) to go");
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(Requeue.DELETION_POLL.toMillis());
     }
     try {
@@ -559,8 +563,16 @@ public class VSphereNamespaceReconciler
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(Requeue.TASK_POLL.toMillis());
       }
     } catch (VSphereException e) {
-      blockDeletion(context, vns, "cannot remove vSphere objects: " + e.getMessage());
+      String message =
+          "cannot remove vSphere objects: "
+              + e.getMessage()
+              + " (see docs/troubleshooting.md, \"A deletion that does not finish\")";
+      blockDeletion(context, vns, Reasons.VSPHERE_OBJECTS_IN_USE, message);
+      events.record(vns, EventReason.DeletionBlocked, message);
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(Requeue.USER_FIX.toMillis());
+    }
+    if (!tags.deleteNamespaceTags(ns, vns)) {
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(Requeue.DEPENDENCY.toMillis());
     }
     // Its Secrets are no longer watched; the RoleBinding goes with the Namespace.
     secrets.revoke(ns);
@@ -585,11 +597,11 @@ public class VSphereNamespaceReconciler
   }
 
   private void blockDeletion(
-      Context<VSphereNamespace> context, VSphereNamespace vns, String message) {
+      Context<VSphereNamespace> context, VSphereNamespace vns, String reason, String message) {
     VSphereNamespace.Status before = Statuses.copy(vns.getStatus(), VSphereNamespace.Status.class);
     VSphereNamespace.Status status = StatusFinisher.statusOf(vns, VSphereNamespace.Status::new);
     Conditions cond = Conditions.of(status.conditions, vns.getMetadata().getGeneration());
-    cond.setTrue(Types.DELETION_BLOCKED, Reasons.CLUSTERS_EXIST, message);
+    cond.setTrue(Types.DELETION_BLOCKED, reason, message);
     cond.setFalse(Types.READY, Reasons.DELETING, message);
     StatusFinisher.writeWhileDeleting(vns, before, status, cond, context);
   }

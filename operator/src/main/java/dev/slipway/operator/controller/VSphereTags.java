@@ -120,6 +120,46 @@ public final class VSphereTags {
     }
   }
 
+  /**
+   * Deletes the tag of a deleted cluster's VMs ({@value #CLUSTER} {@code <namespace>/<cluster>}):
+   * its VMs are gone, and a tag per cluster ever made would pile up in vCenter. Returns whether it
+   * is gone; a failure is logged and a Warning Event on {@code owner}.
+   */
+  public boolean deleteClusterTag(String namespace, String cluster, HasMetadata owner) {
+    return delete(CLUSTER, name -> name.equals(namespace + "/" + cluster), owner);
+  }
+
+  /**
+   * Deletes a deleted namespace's tags: its own ({@value #NAMESPACE}) and any cluster tag of it
+   * still there. Returns whether they are gone; a failure is logged and a Warning Event on {@code
+   * owner}.
+   */
+  public boolean deleteNamespaceTags(String namespace, HasMetadata owner) {
+    return delete(NAMESPACE, name -> name.equals(namespace), owner)
+        & delete(CLUSTER, name -> name.startsWith(namespace + "/"), owner);
+  }
+
+  private boolean delete(
+      String category, java.util.function.Predicate<String> names, HasMetadata owner) {
+    try {
+      for (Tag t : tagging.tagsIn(category)) {
+        if (names.test(t.name())) {
+          tagging.deleteTag(t);
+          tagIds.remove(category + "=" + t.name());
+          LOG.info("deleted vSphere tag {}={}", category, t.name());
+        }
+      }
+      return true;
+    } catch (VSphereException e) {
+      LOG.warn("could not delete vSphere tags of category {}: {}", category, e.getMessage());
+      events.record(
+          owner,
+          EventReason.TaggingFailed,
+          "could not delete vSphere tags of category " + category + ": " + e.getMessage());
+      return false;
+    }
+  }
+
   private void attach(ManagedRef entity, String category, String name) {
     String key = category + "=" + name;
     Tag tag = tagIds.computeIfAbsent(key, k -> tagging.ensureTag(category, name));

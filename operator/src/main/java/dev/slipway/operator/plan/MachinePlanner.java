@@ -26,8 +26,10 @@ import java.util.random.RandomGenerator;
  *       every other control-plane machine is healthy (Ready, not failed, a healthy etcd member) and
  *       none is being deleted. It never shrinks below its replicas.
  *   <li>Workers are created only once the control plane is initialized; a managed pool gets all its
- *       missing machines in one plan. Scale-in removes machines marked for deletion first, then
- *       outdated ones, then the newest. Pools without replicas (autoscaled) are left alone.
+ *       missing machines in one plan. Scale-in removes failed machines and machines marked for
+ *       deletion first (failed ones first), then those not Ready, then outdated ones, then the
+ *       newest: it never removes a serving machine while one that does not serve stays. Pools
+ *       without replicas (autoscaled) are left alone.
  *   <li>Workers of pools no longer in the spec, or of no pool at all, are deleted.
  *   <li>Deleting is always allowed, even before the control plane is initialized.
  * </ul>

@@ -80,7 +80,10 @@ final class PoolPlanning {
         new Rollout.Group(pool.name(), healthyUpToDate, desired, outdated.size(), state, message));
   }
 
-  /** No rollout this pass: to the replicas, scale-in taking marked, then outdated, then newest. */
+  /**
+   * No rollout this pass: to the replicas, scale-in taking marked, then failed, then not Ready,
+   * then outdated, then newest.
+   */
   private void scale() {
     int wanted = pool.replicas().getAsInt();
     if (current.size() > wanted) {
@@ -98,12 +101,15 @@ final class PoolPlanning {
     }
   }
 
-  // A mark is someone's explicit choice (a person, or the autoscaler); an outdated machine would
-  // be replaced anyway; past that, the newest machines hold the least that is worth keeping. Names
-  // only make the order total.
+  // Machines that do not serve go first, as a MachineSet deletes them first: failed ones (they
+  // never will), then those not Ready (not yet, or no longer); so scaling in never removes a
+  // serving machine while one that does not serve stays. Then a mark, someone's explicit choice (a
+  // person, or the autoscaler); an outdated machine would be replaced anyway; past that, the newest
+  // machines hold the least that is worth keeping. Names only make the order total.
   private Comparator<ObservedMachine> scaleInOrder() {
-    return Comparator.comparing(ObservedMachine::markedForDeletion)
-        .reversed()
+    return Comparator.comparing((ObservedMachine m) -> !m.failed())
+        .thenComparing(ObservedMachine::healthy)
+        .thenComparing(m -> !m.markedForDeletion())
         .thenComparing(m -> !m.outdated(pool.template()))
         .thenComparing(ObservedMachine::created, Comparator.reverseOrder())
         .thenComparing(ObservedMachine::name, Comparator.reverseOrder());

@@ -25,6 +25,8 @@ public final class Reasons {
   public static final String LIBRARY_NOT_GRANTED = "ContentLibraryNotGranted";
   public static final String LIMIT_EXCEEDED = "NamespaceLimitExceeded";
   public static final String OVER_GUARDRAIL = "OverGuardrail";
+  public static final String INVALID_SPEC = "InvalidSpec";
+  public static final String VSPHERE_OBJECTS_IN_USE = "VSphereObjectsInUse";
   public static final String NAMESPACE_NOT_OURS = "NamespaceNotOurs";
   public static final String NOT_GRANTED = "NotGranted";
   public static final String WITHIN_LIMITS = "WithinLimits";
@@ -125,6 +127,7 @@ public final class Reasons {
           BOOTSTRAP_TOKEN_REVOKED,
           INVALID_CLUSTER_CERTIFICATES,
           TKR_NOT_FOUND,
+          INVALID_SPEC,
           NO_MATCHING_RELEASE,
           DISTRIBUTION_MISMATCH,
           VERSION_DOWNGRADE,

@@ -6,6 +6,8 @@ import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.controller.fake.InMemoryVSphere;
 import dev.slipway.operator.controller.steps.Next;
 import dev.slipway.operator.status.Conditions;
+import dev.slipway.operator.status.Reasons;
+import dev.slipway.operator.status.Types;
 import dev.slipway.vsphere.FaultKind;
 import dev.slipway.vsphere.PowerState;
 import dev.slipway.vsphere.VmRef;
@@ -158,5 +160,55 @@ class MachineCleanupTest {
     assertThat(next.reason()).hasValueSatisfying(r -> assertThat(r).contains("PERMISSION"));
     assertThat(next.after()).contains(Requeue.DEPENDENCY);
     assertThat(forgotten).isEmpty();
+  }
+
+  @Test
+  void aVmThatVCenterRefusesToDeleteSaysSoOnTheMachineUntilItGoes() {
+    vm(PowerState.OFF);
+    // The cluster is being deleted too: nothing to drain, only the VM to delete.
+    MachineDeparture departure =
+        new MachineDeparture(
+            new MachineDeparture.Workload() {
+              @Override
+              public java.util.Optional<
+                      dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster>
+                  liveCluster(Machine m) {
+                return java.util.Optional.empty();
+              }
+
+              @Override
+              public java.util.Optional<io.fabric8.kubernetes.client.KubernetesClient> client(
+                  Machine m) {
+                throw new AssertionError("no workload access while the cluster goes");
+              }
+
+              @Override
+              public dev.slipway.operator.controller.etcd.EtcdClient etcd(
+                  dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster tkc,
+                  List<java.net.URI> endpoints) {
+                throw new AssertionError("no etcd while the cluster goes");
+              }
+
+              @Override
+              public List<Machine> controlPlane(Machine m) {
+                return List.of();
+              }
+            },
+            null);
+    Conditions cond = Conditions.of(new ArrayList<>(), 1L);
+    for (int i = 0; i < 3; i++) {
+      vs.failNext("destroy", FaultKind.PERMISSION, "no VirtualMachine.Inventory.Delete");
+      assertThat(cleanup.run(machine).proceeds()).isFalse();
+    }
+    vs.failNext("destroy", FaultKind.PERMISSION, "no VirtualMachine.Inventory.Delete");
+    Next next = cleanup.run(machine, departure, cond, TestObjects.T0);
+    assertThat(next.proceeds()).isFalse();
+    var blocked = cond.get(Types.DELETION_BLOCKED).orElseThrow();
+    assertThat(blocked.getStatus()).isEqualTo(Conditions.TRUE);
+    assertThat(blocked.getReason()).isEqualTo(Reasons.VSPHERE_ERROR);
+    assertThat(blocked.getMessage()).contains("no VirtualMachine.Inventory.Delete");
+    // vCenter gives way: the condition goes with the fault.
+    cleanup.run(machine, departure, cond, TestObjects.T0);
+    assertThat(cond.get(Types.DELETION_BLOCKED)).isEmpty();
   }
 }

@@ -84,4 +84,33 @@ class VSphereTagsTest {
     assertThat(tags.ensure(folder, VSphereTags.template("templates-folder"), owner)).isTrue();
     assertThat(attached()).containsEntry("slipway-object", "templates-folder");
   }
+
+  @Test
+  void aDeletedClusterOrNamespaceTakesOnlyItsOwnTags() {
+    tags.ensure(folder, VSphereTags.machine("ns-a", "tkc-1"), owner);
+    FolderRef b = vs.addFolder("/DC0/vm/ns-ab");
+    tags.ensure(b, VSphereTags.machine("ns-ab", "tkc-1"), owner);
+    tags.ensure(b, VSphereTags.machine("ns-a", "tkc-2"), owner);
+
+    assertThat(tags.deleteClusterTag("ns-a", "tkc-1", owner)).isTrue();
+    assertThat(names("slipway-cluster")).containsExactlyInAnyOrder("ns-ab/tkc-1", "ns-a/tkc-2");
+
+    assertThat(tags.deleteNamespaceTags("ns-a", owner)).isTrue();
+    assertThat(names("slipway-cluster")).containsExactly("ns-ab/tkc-1");
+    assertThat(names("slipway-namespace")).containsExactly("ns-ab");
+    assertThat(recorded.reasons()).isEmpty();
+  }
+
+  @Test
+  void aTagThatCannotBeDeletedIsReported() {
+    tags.ensure(folder, VSphereTags.machine("ns-a", "tkc-1"), owner);
+    vs.failNext("deleteTag", FaultKind.PERMISSION, "no InventoryService.Tagging.DeleteTag");
+
+    assertThat(tags.deleteClusterTag("ns-a", "tkc-1", owner)).isFalse();
+    assertThat(recorded.reasons()).containsExactly("TaggingFailed");
+  }
+
+  java.util.List<String> names(String category) {
+    return vs.tagsIn(category).stream().map(Tag::name).toList();
+  }
 }

@@ -283,7 +283,7 @@ class MachinePlannerPropertyTest {
   }
 
   @Test
-  void scaleInTakesMarkedMachinesFirstThenOutdatedThenTheNewest() {
+  void scaleInTakesFailedThenNotReadyThenMarkedThenOutdatedThenTheNewest() {
     for (Scenario s : ALL) {
       Set<String> deleted = Set.copyOf(Fixtures.deleted(s.plan()));
       for (String pool : s.poolNames(true)) {
@@ -301,13 +301,17 @@ class MachinePlannerPropertyTest {
               continue;
             }
             boolean goneFirst =
-                gone.markedForDeletion() != kept.markedForDeletion()
-                    ? gone.markedForDeletion()
-                    : gone.outdated(template) != kept.outdated(template)
-                        ? gone.outdated(template)
-                        : gone.created().isAfter(kept.created())
-                            || (gone.created().equals(kept.created())
-                                && gone.name().compareTo(kept.name()) > 0);
+                gone.failed() != kept.failed()
+                    ? gone.failed()
+                    : gone.healthy() != kept.healthy()
+                        ? !gone.healthy()
+                        : gone.markedForDeletion() != kept.markedForDeletion()
+                            ? gone.markedForDeletion()
+                            : gone.outdated(template) != kept.outdated(template)
+                                ? gone.outdated(template)
+                                : gone.created().isAfter(kept.created())
+                                    || (gone.created().equals(kept.created())
+                                        && gone.name().compareTo(kept.name()) > 0);
             assertThat(goneFirst).as("%s deleted before %s kept in %s", gone, kept, s).isTrue();
           }
         }

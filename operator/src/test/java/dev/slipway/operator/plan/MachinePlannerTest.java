@@ -444,6 +444,71 @@ class MachinePlannerTest {
     assertThat(plan.waitingFor()).isEmpty();
   }
 
+  // Found by PlannerPropertiesTest: scaling in by age alone deleted the pool's only Ready machine
+  // and kept a Failed one.
+  @Test
+  void scaleInKeepsTheOnlyReadyMachineAndTakesFailedThenNotReadyOnesFirst() {
+    List<ObservedMachine> observed =
+        List.of(
+            CP_A,
+            worker("tkc-workers-a", "workers", 1).withFailure("VM missing"),
+            notReady(worker("tkc-workers-b", "workers", 2)),
+            worker("tkc-workers-c", "workers", 3));
+
+    Plan plan = plan(topology(1, managed("workers", 1)), observed, INITIALIZED, of());
+
+    assertThat(plan.delete())
+        .containsExactly(
+            new MachineToDelete("tkc-workers-a", "pool workers scaled from 3 to 1"),
+            new MachineToDelete("tkc-workers-b", "pool workers scaled from 3 to 1"));
+  }
+
+  // Found by PlannerPropertiesTest: a marked Ready machine went and a Failed one stayed.
+  @Test
+  void scaleInTakesAFailedMachineBeforeAMarkedReadyOne() {
+    List<ObservedMachine> observed =
+        List.of(
+            CP_A,
+            worker("tkc-workers-a", "workers", 1).withFailure("VM missing"),
+            marked(worker("tkc-workers-b", "workers", 2)));
+
+    Plan plan = plan(topology(1, managed("workers", 1)), observed, INITIALIZED, of());
+
+    assertThat(plan.delete())
+        .containsExactly(new MachineToDelete("tkc-workers-a", "pool workers scaled from 2 to 1"));
+  }
+
+  // Found by PlannerPropertiesTest: a marked Ready machine went and one not Ready yet stayed.
+  @Test
+  void scaleInTakesANotReadyMachineBeforeAMarkedReadyOne() {
+    List<ObservedMachine> observed =
+        List.of(
+            CP_A,
+            marked(worker("tkc-workers-a", "workers", 1)),
+            notReady(worker("tkc-workers-b", "workers", 2)));
+
+    Plan plan = plan(topology(1, managed("workers", 1)), observed, INITIALIZED, of());
+
+    assertThat(plan.delete())
+        .containsExactly(new MachineToDelete("tkc-workers-b", "pool workers scaled from 2 to 1"));
+  }
+
+  @Test
+  void scaleInAmongMarkedMachinesTakesTheFailedOneFirst() {
+    List<ObservedMachine> observed =
+        List.of(
+            CP_A,
+            marked(worker("tkc-workers-a", "workers", 1)).withFailure("VM missing"),
+            marked(worker("tkc-workers-b", "workers", 2)));
+
+    Plan plan = plan(topology(1, managed("workers", 1)), observed, INITIALIZED, of());
+
+    assertThat(plan.delete())
+        .containsExactly(
+            new MachineToDelete(
+                "tkc-workers-a", "pool workers scaled from 2 to 1 (marked for deletion)"));
+  }
+
   @Test
   void scaleInTakesAMarkedMachineEvenIfItIsTheOldest() {
     List<ObservedMachine> observed =

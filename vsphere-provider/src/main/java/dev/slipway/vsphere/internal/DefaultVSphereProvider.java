@@ -306,4 +306,14 @@ public final class DefaultVSphereProvider implements VSphereProvider {
   public List<Tag> tagsOf(ManagedRef entity) {
     return tagging.tagsOf(entity);
   }
+
+  @Override
+  public List<Tag> tagsIn(String category) {
+    return tagging.tagsIn(category);
+  }
+
+  @Override
+  public void deleteTag(Tag tag) {
+    tagging.deleteTag(tag);
+  }
 }

@@ -114,4 +114,32 @@ final class RestTagging implements Tagging {
     }
     return out;
   }
+
+  @Override
+  public List<Tag> tagsIn(String category) {
+    Optional<String> categoryId = findCategory(category);
+    if (categoryId.isEmpty()) {
+      return List.of();
+    }
+    JsonNode ids =
+        rest.call(
+            "POST", BASE + "tag/id:" + categoryId.get() + "?~action=list-tags-for-category", null);
+    List<Tag> out = new ArrayList<>();
+    for (JsonNode id : ids) {
+      JsonNode t = rest.call("GET", BASE + "tag/id:" + id.asText(), null);
+      out.add(new Tag(id.asText(), category, t.path("name").asText()));
+    }
+    return out;
+  }
+
+  @Override
+  public void deleteTag(Tag tag) {
+    try {
+      rest.call("DELETE", BASE + "tag/id:" + tag.id(), null);
+    } catch (VSphereException e) {
+      if (e.kind() != FaultKind.NOT_FOUND) {
+        throw e;
+      }
+    }
+  }
 }

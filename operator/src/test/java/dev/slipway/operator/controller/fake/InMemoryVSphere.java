@@ -1090,6 +1090,19 @@ public final class InMemoryVSphere implements VSphereProvider {
         .toList();
   }
 
+  @Override
+  public synchronized List<Tag> tagsIn(String category) {
+    enter("tagsIn", category);
+    return tags.values().stream().filter(t -> t.category().equals(category)).toList();
+  }
+
+  @Override
+  public synchronized void deleteTag(Tag tag) {
+    enter("deleteTag", tag);
+    tags.remove(tag.id());
+    attachedTags.values().forEach(ids -> ids.remove(tag.id()));
+  }
+
   // ---- internals ------------------------------------------------------------------------------
 
   /** Records the call, then throws the fault scripted for it, if any. */
