@@ -39,7 +39,11 @@ class WorkloadApiUnreachableE2E {
   static final String NAME = "cut-off";
   static final Duration OUTAGE = Duration.ofSeconds(60);
 
-  /** Shorter than the outage: were unreachability counted as unhealthy, it would remediate. */
+  /**
+   * Shorter than the outage: were unreachability counted as unhealthy, it would remediate (seen
+   * with the check broken). Not much shorter: a joining node is NotReady until its CNI is
+   * configured, and at 15 s a loaded machine remediated the control plane while it was created.
+   */
   static final String UNHEALTHY_TIMEOUT = "30s";
 
   static SlipwayEnv env;
