@@ -24,6 +24,7 @@ import dev.slipway.vsphere.VmSummary;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -33,6 +34,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -64,16 +66,19 @@ public final class SlipwayEnv implements AutoCloseable {
   private final Function<SlipwayEnv, BootstrapData> bootstrap;
   private final Function<SlipwayEnv, NodeObserver> nodes;
   private final UnaryOperator<Slipway.Wiring> customize;
+  private final Consumer<ConfigurationServiceOverrider> overrides;
   private VSphereProvider vsphere;
   private Slipway slipway;
 
   private SlipwayEnv(
       Function<SlipwayEnv, BootstrapData> bootstrap,
       Function<SlipwayEnv, NodeObserver> nodes,
-      UnaryOperator<Slipway.Wiring> customize) {
+      UnaryOperator<Slipway.Wiring> customize,
+      Consumer<ConfigurationServiceOverrider> overrides) {
     this.bootstrap = bootstrap;
     this.nodes = nodes;
     this.customize = customize;
+    this.overrides = overrides;
     this.controlPlane = ControlPlane.start();
     this.vcsim = Vcsim.start();
     this.client = controlPlane.client();
@@ -128,7 +133,19 @@ public final class SlipwayEnv implements AutoCloseable {
       Function<SlipwayEnv, BootstrapData> bootstrap,
       Function<SlipwayEnv, NodeObserver> nodes,
       UnaryOperator<Slipway.Wiring> customize) {
-    SlipwayEnv env = new SlipwayEnv(bootstrap, nodes, customize);
+    return start(bootstrap, nodes, customize, o -> {});
+  }
+
+  /**
+   * As above, with JOSDK's configuration changed as the operator process changes it (e.g. a metrics
+   * hook that counts reconciles).
+   */
+  public static SlipwayEnv start(
+      Function<SlipwayEnv, BootstrapData> bootstrap,
+      Function<SlipwayEnv, NodeObserver> nodes,
+      UnaryOperator<Slipway.Wiring> customize,
+      Consumer<ConfigurationServiceOverrider> overrides) {
+    SlipwayEnv env = new SlipwayEnv(bootstrap, nodes, customize, overrides);
     env.startSlipway();
     return env;
   }
@@ -162,7 +179,21 @@ public final class SlipwayEnv implements AutoCloseable {
 
   /** The same minimal OVF as another item of {@link #LIBRARY} (a second release's image). */
   public void uploadImage(String item) {
-    VSphereProvider vsphere = this.vsphere != null ? this.vsphere : connect();
+    uploadImage(this.vsphere != null ? this.vsphere : connect(), item);
+  }
+
+  /**
+   * After vcsim restarted from a saved inventory ({@link Vcsim#startFrom}): the content library
+   * again, as a real vCenter keeps it (vcsim's libraries live in memory and are not in the saved
+   * inventory), through a connection of the test's own.
+   */
+  public void restoreLibrary() {
+    try (VSphereProvider own = connect()) {
+      uploadImage(own, ITEM);
+    }
+  }
+
+  private void uploadImage(VSphereProvider vsphere, String item) {
     DatastoreRef ds = vsphere.findDatastore(DATASTORE).orElseThrow();
     Library lib = vsphere.ensureLocalLibrary(LIBRARY, ds);
     if (vsphere.findItem(LIBRARY, item).isPresent()) {
@@ -201,7 +232,8 @@ public final class SlipwayEnv implements AutoCloseable {
                 bootstrap.apply(this),
                 nodes.apply(this),
                 election,
-                0)));
+                0)),
+        overrides);
   }
 
   /** Stops the operator and drops its vCenter connection, as a crash would. */

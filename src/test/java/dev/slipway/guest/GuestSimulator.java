@@ -404,6 +404,36 @@ public final class GuestSimulator implements AutoCloseable {
     return f == null ? Optional.empty() : f.leader();
   }
 
+  /**
+   * The control-plane endpoint {@code host:port} stops answering (kube-vip lost the VIP, or the
+   * network to it failed) while every guest runs on; kubelets, which reach the API through it, lose
+   * it too. {@link #restoreVip} brings it back.
+   */
+  public void dropVip(String endpoint) {
+    try {
+      forwarder(endpoint).drop();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The endpoint answers again, held by the guest that held it before. */
+  public void restoreVip(String endpoint) {
+    try {
+      forwarder(endpoint).restore();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private VipForwarder forwarder(String endpoint) {
+    VipForwarder f = vips.get(endpoint);
+    if (f == null) {
+      throw new IllegalStateException("no guest serves " + endpoint + "; served: " + vips.keySet());
+    }
+    return f;
+  }
+
   @Override
   public void close() {
     running = false;

@@ -34,6 +34,7 @@ final class VipForwarder implements AutoCloseable {
   private ServerSocket server;
   private Thread health;
   private volatile boolean running = true;
+  private volatile boolean dropped;
 
   VipForwarder(String host, int port) {
     this.host = host;
@@ -47,7 +48,8 @@ final class VipForwarder implements AutoCloseable {
       server = new ServerSocket();
       server.setReuseAddress(true);
       server.bind(new InetSocketAddress(InetAddress.getByName(host), port), 128);
-      Thread accept = new Thread(this::accept, "vip-" + host);
+      ServerSocket s = server;
+      Thread accept = new Thread(() -> accept(s), "vip-" + host);
       accept.setDaemon(true);
       accept.start();
       health = new Thread(this::watch, "vip-health-" + host);
@@ -73,6 +75,38 @@ final class VipForwarder implements AutoCloseable {
       return true;
     }
     return false;
+  }
+
+  /**
+   * The VIP stops answering, as when kube-vip loses it (or the network to it fails): the listener
+   * closes and open connections die; the guests and their API servers run on. Until {@link
+   * #restore}.
+   */
+  synchronized void drop() throws IOException {
+    if (dropped || server == null) {
+      return;
+    }
+    dropped = true;
+    server.close();
+    open.forEach(VipForwarder::quietClose);
+    open.clear();
+    LOG.info("VIP {}:{} dropped", host, port);
+  }
+
+  /** The VIP answers again, held by the same leader. */
+  synchronized void restore() throws IOException {
+    if (!dropped || !running) {
+      return;
+    }
+    dropped = false;
+    server = new ServerSocket();
+    server.setReuseAddress(true);
+    server.bind(new InetSocketAddress(InetAddress.getByName(host), port), 128);
+    ServerSocket s = server;
+    Thread accept = new Thread(() -> accept(s), "vip-" + host);
+    accept.setDaemon(true);
+    accept.start();
+    LOG.info("VIP {}:{} restored", host, port);
   }
 
   /** The guest that holds the VIP now. */
@@ -136,7 +170,7 @@ final class VipForwarder implements AutoCloseable {
     }
   }
 
-  private void accept() {
+  private void accept(ServerSocket server) {
     while (running) {
       Socket in;
       try {

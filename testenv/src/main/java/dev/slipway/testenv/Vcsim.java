@@ -39,7 +39,7 @@ public final class Vcsim implements AutoCloseable {
 
   private final TestBed bed;
   private final List<String> inventoryFlags;
-  private final String password;
+  private volatile String password;
   private ManagedProcess process;
   private URI sdkUrl;
   private String username;
@@ -73,11 +73,15 @@ public final class Vcsim implements AutoCloseable {
   }
 
   private void launch(String listen) {
+    launch(listen, inventoryFlags);
+  }
+
+  private void launch(String listen, List<String> flags) {
     Path log = bed.logDir().resolve("vcsim-" + System.nanoTime() + ".log");
     List<String> argv = new ArrayList<>();
     argv.add(bed.bin("vcsim").toString());
     argv.addAll(List.of("-l", listen, "-password", password, "-cert-dir", bed.logDir().toString()));
-    argv.addAll(inventoryFlags);
+    argv.addAll(flags);
     process = ManagedProcess.startPiped("vcsim", argv, log);
     JsonNode ready = readReadyLine(log);
     sdkUrl = URI.create(ready.get("url").asText());
@@ -248,6 +252,99 @@ public final class Vcsim implements AutoCloseable {
     for (int i = 0; i < 20; i++) {
       try {
         launch(sdkUrl.getHost() + ":" + sdkUrl.getPort());
+        return;
+      } catch (TestBedException e) {
+        last = e; // the old listener may linger for a moment
+        ControlPlane.sleep(250);
+      }
+    }
+    throw last;
+  }
+
+  /** What the fault rules did so far ({@code GET /faults}: rules, matches and injected faults). */
+  public JsonNode faultStats() {
+    try {
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(controlUrl.resolve("/faults")).GET().build(),
+                  HttpResponse.BodyHandlers.ofString());
+      return JSON.readTree(r.body());
+    } catch (IOException e) {
+      throw new TestBedException("vcsim control endpoint unreachable: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TestBedException("interrupted", e);
+    }
+  }
+
+  /**
+   * Runs the test bed's govc against this simulator as its administrator and returns the output; a
+   * non-zero exit is a {@link TestBedException} with that output.
+   */
+  public String govc(String... args) {
+    List<String> argv = new ArrayList<>();
+    argv.add(bed.bin("govc").toString());
+    argv.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+    pb.environment().put("GOVC_URL", sdkUrl.toString());
+    pb.environment().put("GOVC_USERNAME", username);
+    pb.environment().put("GOVC_PASSWORD", password);
+    pb.environment().put("GOVC_TLS_CA_CERTS", certFile.toString());
+    pb.environment().put("GOVC_PERSIST_SESSION", "false");
+    try {
+      Process proc = pb.start();
+      String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!proc.waitFor(120, TimeUnit.SECONDS) || proc.exitValue() != 0) {
+        proc.destroyForcibly();
+        throw new TestBedException("govc " + String.join(" ", args) + " failed: " + out);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new TestBedException("cannot run govc: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TestBedException("interrupted", e);
+    }
+  }
+
+  /**
+   * Saves the whole vim25 inventory ({@code govc object.save}) into {@code dir}: what a restart
+   * with {@link #startFrom} brings back. The REST side (content libraries, tags) is not in it.
+   */
+  public void saveInventory(Path dir) {
+    govc("object.save", "-f", "-d", dir.toString());
+  }
+
+  /**
+   * Kills the simulator (SIGKILL, as a crash or a power cut): every session and every task in
+   * flight is lost; its datastore directories stay on disk, as a real datastore would.
+   */
+  public void kill() {
+    Process p = process.process();
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+    try {
+      p.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    process.close();
+  }
+
+  /**
+   * Starts the simulator again on the same port from the inventory {@link #saveInventory} saved,
+   * with {@code newPassword} (the administrator's password after a rotation) or the old one when
+   * null.
+   */
+  public void startFrom(Path inventory, String newPassword) {
+    if (newPassword != null) {
+      password = newPassword;
+    }
+    TestBedException last = null;
+    for (int i = 0; i < 20; i++) {
+      try {
+        launch(sdkUrl.getHost() + ":" + sdkUrl.getPort(), List.of("-load", inventory.toString()));
         return;
       } catch (TestBedException e) {
         last = e; // the old listener may linger for a moment

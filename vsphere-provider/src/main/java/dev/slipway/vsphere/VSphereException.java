@@ -49,4 +49,26 @@ public class VSphereException extends RuntimeException {
   public boolean isRetryable() {
     return fault.isRetryable();
   }
+
+  /**
+   * Whether vCenter did not answer at all: no connection could be made (refused, connect timed out,
+   * no route). Nothing was asked of it, so trying again soon costs it nothing.
+   */
+  public boolean isUnreachable() {
+    if (UNREACHABLE.contains(faultType())) {
+      return true;
+    }
+    for (Throwable t = getCause(); t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException
+          || t instanceof java.net.NoRouteToHostException
+          || t instanceof java.net.http.HttpConnectTimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The fault types of a call no connection was made for (the transport's exception names). */
+  private static final java.util.Set<String> UNREACHABLE =
+      java.util.Set.of("ConnectException", "NoRouteToHostException", "HttpConnectTimeoutException");
 }

@@ -244,8 +244,10 @@ final class ClusterHealth {
     Instant notReady =
         s.nodeRef == null
             ? null
+            // Unknown (the workload API does not answer) starts no timeout: only the Node's own
+            // NotReady does.
             : c.get(Types.NODE_HEALTHY)
-                .filter(x -> !Conditions.TRUE.equals(x.getStatus()))
+                .filter(x -> Conditions.FALSE.equals(x.getStatus()))
                 .map(x -> Instant.parse(x.getLastTransitionTime()))
                 .orElse(null);
     boolean cp = m.getSpec().role == Machine.Role.controlPlane;

@@ -75,6 +75,11 @@ final class MachineFaults {
     Machine.Retry r = retry(p);
     r.attempts = (r.attempts == null ? 0 : r.attempts) + 1;
     Duration delay = backoff.delay(r.attempts);
+    if (e.isUnreachable()) {
+      // vCenter down or restarting: noticed within seconds of its return, not after a back-off
+      // grown through the outage.
+      delay = backoff.atMost(delay, Requeue.VCENTER_UNREACHABLE);
+    }
     r.notBefore = format(p.now.plus(delay));
     String msg = e.getMessage() + " (attempt " + r.attempts + "; next try at " + r.notBefore + ")";
     p.cond.setFalse(Types.VM_PROVISIONED, Reasons.TASK_FAILED, msg);

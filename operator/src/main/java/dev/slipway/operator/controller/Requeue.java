@@ -39,6 +39,13 @@ public final class Requeue {
    */
   public static final Duration ADDONS_RESYNC = Duration.ofSeconds(20);
 
+  /**
+   * The longest wait after vCenter did not answer at all (down, restarting): a returning vCenter is
+   * noticed within it, whatever the back-off has grown to, and an unanswered connection costs
+   * vCenter nothing.
+   */
+  public static final Duration VCENTER_UNREACHABLE = Duration.ofSeconds(10);
+
   /** A Ready node: looked at again in case it stops being Ready. */
   public static final Duration READY_RESYNC = Duration.ofSeconds(30);
 
@@ -72,6 +79,18 @@ public final class Requeue {
 
     public static Backoff defaults() {
       return withCap(DEFAULT_CAP);
+    }
+
+    /**
+     * {@code delay}, or {@code limit} spread by the jitter when {@code delay} is longer (so that
+     * machines held to the limit together do not retry together).
+     */
+    public Duration atMost(Duration delay, Duration limit) {
+      if (delay.compareTo(limit) <= 0) {
+        return delay;
+      }
+      double spread = 1 + jitter * (2 * random.getAsDouble() - 1);
+      return Duration.ofMillis(Math.max(1, Math.round(limit.toMillis() * spread)));
     }
 
     /** The wait before attempt {@code attempts + 1}, after {@code attempts} failures (≥ 1). */

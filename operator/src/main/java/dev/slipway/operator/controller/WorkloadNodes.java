@@ -69,9 +69,27 @@ public final class WorkloadNodes implements NodeObserver {
       }
       return nodeFound(m, workload.get(), node, cond);
     } catch (KubernetesClientException e) {
-      waiting(cond, "workload API not reachable yet (" + firstLine(e.getMessage()) + ")");
+      if (m.getStatus() != null && m.getStatus().nodeRef != null) {
+        unreachable(cond, e);
+      } else {
+        waiting(cond, "workload API not reachable yet (" + firstLine(e.getMessage()) + ")");
+      }
       return Requeue.GUEST_POLL.toMillis();
     }
+  }
+
+  /**
+   * The Node joined once, but the workload API does not answer now: its health is not known, so
+   * NodeHealthy is Unknown (no health-check timeout runs on it: remediation waits for the Node's
+   * own Ready condition once the API answers again) and the machine is not Ready.
+   */
+  private static void unreachable(Conditions cond, KubernetesClientException e) {
+    String message =
+        "the workload API does not answer ("
+            + firstLine(e.getMessage())
+            + "): the Node's health is not known until it does";
+    cond.setUnknown(Types.NODE_HEALTHY, Reasons.WORKLOAD_UNREACHABLE, message);
+    cond.setFalse(Types.READY, Reasons.WORKLOAD_UNREACHABLE, message);
   }
 
   /** The machine's Node exists: record it, drop the join token, and read its Ready condition. */

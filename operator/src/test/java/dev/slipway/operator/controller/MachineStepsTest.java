@@ -27,6 +27,7 @@ import dev.slipway.vsphere.FaultKind;
 import dev.slipway.vsphere.PowerState;
 import dev.slipway.vsphere.TaskRef;
 import dev.slipway.vsphere.VSphereException;
+import dev.slipway.vsphere.VSphereFault;
 import dev.slipway.vsphere.VmConfigSpec;
 import dev.slipway.vsphere.VmRef;
 import dev.slipway.vsphere.VmState;
@@ -1281,6 +1282,30 @@ class MachineStepsTest {
     assertThat(machine.getStatus().retry).isNull();
     assertThat(vs.callCount("cloneVm")).as("since the first failure").isEqualTo(2);
     assertThat(machineVms()).hasSize(1);
+  }
+
+  @Test
+  void anUnreachableVCenterIsTriedAgainWithinTenSecondsHoweverLongTheBackOff() {
+    seedTemplate();
+    for (int i = 0; i < 6; i++) {
+      vs.failNext(
+          "cloneVm",
+          new VSphereFault(FaultKind.TRANSIENT, "ConnectException", "connection refused"));
+    }
+    vs.failNext("cloneVm", FaultKind.TRANSIENT, "HTTP 503");
+    // vCenter down: 5 s, then never more than 10 s, although the back-off grows to 160 s.
+    for (int attempt = 1; attempt <= 6; attempt++) {
+      Pipeline.Outcome o = reconcile();
+      assertThat(o.step()).isEqualTo(FAULT);
+      Duration expected = attempt == 1 ? Duration.ofSeconds(5) : Requeue.VCENTER_UNREACHABLE;
+      assertThat(o.next().after()).as("attempt %d", attempt).contains(expected);
+      now = now.plus(expected);
+    }
+    assertThat(machine.getStatus().retry.attempts).isEqualTo(6);
+    // vCenter answers, with a fault: the back-off has grown meanwhile.
+    Pipeline.Outcome answered = reconcile();
+    assertThat(answered.step()).isEqualTo(FAULT);
+    assertThat(answered.next().after()).contains(backoff.delay(7));
   }
 
   @Test

@@ -121,4 +121,14 @@ class RequeueTest {
         .isThrownBy(() -> new Requeue.Backoff(BASE, CAP, 1.0, () -> 0.5))
         .withMessageContaining("jitter");
   }
+
+  @Test
+  void atMostKeepsAShorterDelayAndHoldsALongerOneToTheLimitSpreadByTheJitter() {
+    Duration limit = Duration.ofSeconds(10);
+    Requeue.Backoff high = new Requeue.Backoff(BASE, CAP, 0.2, () -> 1.0);
+    Requeue.Backoff low = new Requeue.Backoff(BASE, CAP, 0.2, () -> 0.0);
+    assertThat(high.atMost(Duration.ofSeconds(5), limit)).isEqualTo(Duration.ofSeconds(5));
+    assertThat(high.atMost(Duration.ofSeconds(300), limit)).isEqualTo(Duration.ofSeconds(12));
+    assertThat(low.atMost(Duration.ofSeconds(300), limit)).isEqualTo(Duration.ofSeconds(8));
+  }
 }

@@ -261,11 +261,13 @@ final class RestLibrary implements ContentLibrary {
       }
     }
     String type = "";
+    String category = "";
     StringBuilder msg = new StringBuilder();
     for (JsonNode e : v.path("error").path("errors")) {
       JsonNode err = e.path("error");
       if (type.isEmpty()) {
         type = err.path("@class").asText(err.path("class").asText(""));
+        category = e.path("category").asText("");
       }
       String m = RestClient.messages(err.path("messages"));
       if (!m.isEmpty()) {
@@ -273,11 +275,16 @@ final class RestLibrary implements ContentLibrary {
       }
     }
     String text = msg.length() > 0 ? msg.toString() : "OVF deploy did not succeed";
-    throw new VSphereException(classify(type, text), type, text);
+    throw new VSphereException(classify(type, text, category), type, text);
   }
 
-  /** vcsim wraps every deploy failure as a generic error; recover the vim25 cause if named. */
-  static FaultKind classify(String type, String message) {
+  /**
+   * vcsim wraps every deploy failure as a generic error; recover the vim25 cause if named. An error
+   * of category {@code SERVER} that names no cause is vCenter failing, not the deploy spec (that is
+   * category {@code INPUT} or a typed error such as {@code invalid_argument}): it may pass, so it
+   * is {@link FaultKind#TRANSIENT}.
+   */
+  static FaultKind classify(String type, String message, String category) {
     FaultKind k = Faults.ofVapiType(type);
     if (k != FaultKind.OTHER) {
       return k;
@@ -288,6 +295,6 @@ final class RestLibrary implements ContentLibrary {
     if (message.contains("not found")) {
       return FaultKind.NOT_FOUND;
     }
-    return FaultKind.OTHER;
+    return "SERVER".equals(category) ? FaultKind.TRANSIENT : FaultKind.OTHER;
   }
 }

@@ -66,4 +66,23 @@ class FaultsTest {
         .isEqualTo("bad password *** given");
     assertThat(Redact.secret("nothing", "")).isEqualTo("nothing");
   }
+
+  @Test
+  void onlyACallNoConnectionWasMadeForIsUnreachable() {
+    assertThat(Faults.transport("Login", new ConnectException("refused")).isUnreachable()).isTrue();
+    assertThat(
+            Faults.transport(
+                    "Login", new java.net.http.HttpConnectTimeoutException("connect timed out"))
+                .isUnreachable())
+        .isTrue();
+    // vCenter took the request and did not answer in time: it may be working on it
+    assertThat(
+            Faults.transport("CloneVM_Task", new HttpTimeoutException("timed out")).isUnreachable())
+        .isFalse();
+    assertThat(
+            Faults.transport("CloneVM_Task", new IOException("connection reset")).isUnreachable())
+        .isFalse();
+    assertThat(new VSphereException(FaultKind.TRANSIENT, "SystemError", "busy").isUnreachable())
+        .isFalse();
+  }
 }

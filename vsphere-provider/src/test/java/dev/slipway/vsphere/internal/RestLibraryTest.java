@@ -38,4 +38,24 @@ class RestLibraryTest {
         .isInstanceOfSatisfying(
             VSphereException.class, e -> assertThat(e.kind()).isEqualTo(FaultKind.OTHER));
   }
+
+  @Test
+  void aServerErrorThatNamesNoCauseMayPassAnInputErrorDoesNot() throws Exception {
+    // what vcsim answers when vCenter failed under the deploy (here an injected SystemError)
+    String server =
+        "{\"succeeded\":false,\"error\":{\"errors\":[{\"category\":\"SERVER\",\"error\":"
+            + "{\"@class\":\"com.vmware.vapi.std.errors.error\",\"messages\":[{\"default_message\":"
+            + "\"ServerFaultCode: network failure\"}]}}],\"warnings\":[]}}";
+    assertThatThrownBy(() -> RestLibrary.deployResult(JSON.readTree(server)))
+        .isInstanceOfSatisfying(
+            VSphereException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(FaultKind.TRANSIENT);
+              assertThat(e.vcenterMessage()).contains("network failure");
+            });
+    String input = server.replace("SERVER", "INPUT");
+    assertThatThrownBy(() -> RestLibrary.deployResult(JSON.readTree(input)))
+        .isInstanceOfSatisfying(
+            VSphereException.class, e -> assertThat(e.kind()).isEqualTo(FaultKind.OTHER));
+  }
 }
