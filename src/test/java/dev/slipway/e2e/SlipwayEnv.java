@@ -155,7 +155,7 @@ public final class SlipwayEnv implements AutoCloseable {
    * that run the operator elsewhere, e.g. in a JVM of its own (the scale benchmark).
    */
   public static SlipwayEnv withoutOperator() {
-    return new SlipwayEnv(e -> null, e -> null, UnaryOperator.identity());
+    return new SlipwayEnv(e -> null, e -> null, UnaryOperator.identity(), o -> {});
   }
 
   public VSphereProvider connect() {
