@@ -133,6 +133,14 @@ public final class SlipwayEnv implements AutoCloseable {
     return env;
   }
 
+  /**
+   * Everything but the operator: for tests that run it as its own process ({@link OperatorJvm}),
+   * with the real bootstrap and node observer (a guest simulator plays the VMs).
+   */
+  public static SlipwayEnv startWithoutOperator() {
+    return new SlipwayEnv(e -> null, e -> null, UnaryOperator.identity());
+  }
+
   public VSphereProvider connect() {
     try {
       return VSphereProvider.connect(
@@ -198,7 +206,10 @@ public final class SlipwayEnv implements AutoCloseable {
 
   /** Stops the operator and drops its vCenter connection, as a crash would. */
   public void stopSlipway() {
-    slipway.close();
+    if (slipway != null) {
+      slipway.close();
+      slipway = null;
+    }
     vsphere.close();
     vsphere = null;
   }
