@@ -103,11 +103,13 @@ public final class Main {
     LoggerFactory.getLogger(Main.class)
         .info("slipway-operator {} starting with {}", version(), config);
     KubernetesRequests requests = new KubernetesRequests();
-    return OperatorProcess.start(config, client(env, requests), requests);
+    LeaseFence fence = LeaseFence.of(config);
+    return OperatorProcess.start(config, client(env, requests, fence), requests, fence);
   }
 
   /** In a pod: the ServiceAccount. Elsewhere: {@code KUBECONFIG}, else {@code ~/.kube/config}. */
-  static KubernetesClient client(Map<String, String> env, KubernetesRequests requests) {
+  static KubernetesClient client(
+      Map<String, String> env, KubernetesRequests requests, LeaseFence fence) {
     String kubeconfig = env.get("KUBECONFIG");
     Config config;
     if (kubeconfig != null && !kubeconfig.isBlank()) {
@@ -123,7 +125,9 @@ public final class Main {
     return new KubernetesClientBuilder()
         .withConfig(config)
         .withHttpClientBuilderConsumer(
-            b -> b.addOrReplaceInterceptor(KubernetesRequests.NAME, requests))
+            b ->
+                b.addOrReplaceInterceptor(KubernetesRequests.NAME, requests)
+                    .addOrReplaceInterceptor(LeaseFence.NAME, fence))
         .build();
   }
 

@@ -3,6 +3,7 @@ package dev.slipway.operator.app;
 import dev.slipway.operator.LeaderElectionTimings;
 import dev.slipway.operator.Slipway;
 import dev.slipway.operator.controller.Requeue;
+import dev.slipway.vsphere.CallObserver;
 import dev.slipway.vsphere.VSphereProvider;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -49,6 +50,7 @@ public final class OperatorProcess implements AutoCloseable {
   static final Duration RECONCILE_DRAIN = Duration.ofSeconds(20);
 
   private final OperatorConfig config;
+  private final LeaseFence fence;
   private final String identity;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final AtomicBoolean leader = new AtomicBoolean();
@@ -62,8 +64,9 @@ public final class OperatorProcess implements AutoCloseable {
   private VCenterProbe probe;
   private Slipway controllers;
 
-  private OperatorProcess(OperatorConfig config) {
+  private OperatorProcess(OperatorConfig config, LeaseFence fence) {
     this.config = config;
+    this.fence = fence;
     this.identity = config.identity().orElseGet(() -> "slipway-" + UUID.randomUUID());
   }
 
@@ -74,8 +77,11 @@ public final class OperatorProcess implements AutoCloseable {
    * vCenter probe. On failure, whatever started is stopped again.
    */
   static OperatorProcess start(
-      OperatorConfig config, KubernetesClient client, KubernetesRequests requests) {
-    OperatorProcess p = new OperatorProcess(config);
+      OperatorConfig config,
+      KubernetesClient client,
+      KubernetesRequests requests,
+      LeaseFence fence) {
+    OperatorProcess p = new OperatorProcess(config, fence);
     p.resources.push(client);
     try {
       p.startAll(client, requests);
@@ -105,7 +111,22 @@ public final class OperatorProcess implements AutoCloseable {
           e);
     }
     try {
-      vsphere = VCenter.connect(config, credentials, SlipwayMetrics.vcenterCallTimer(registry));
+      CallObserver timer = SlipwayMetrics.vcenterCallTimer(registry);
+      vsphere =
+          VCenter.connect(
+              config,
+              credentials,
+              new CallObserver() {
+                @Override
+                public void starting(String method) {
+                  fence.starting(method);
+                }
+
+                @Override
+                public void observe(String method, Duration duration, boolean failed) {
+                  timer.observe(method, duration, failed);
+                }
+              });
     } finally {
       credentials.clear();
     }
@@ -284,11 +305,13 @@ public final class OperatorProcess implements AutoCloseable {
   }
 
   private void startedLeading() {
+    fence.startedLeading();
     leader.set(true);
     LOG.info("{} is the leader: reconciling", identity);
   }
 
   private void stoppedLeading() {
+    fence.shuttingDown();
     leader.set(false);
     if (closing.get()) {
       return;
@@ -350,6 +373,7 @@ public final class OperatorProcess implements AutoCloseable {
       return;
     }
     LOG.info("shutting down");
+    fence.shuttingDown();
     stopAll();
     LOG.info("stopped");
     terminated.countDown();
