@@ -66,12 +66,15 @@ class CrashAnywhereE2E {
   /** One kill: in which phase, how long after its change, how long the operator stays down. */
   record KillPoint(int phase, int afterMs, int downMs) {}
 
-  /** The kill points of {@code seed}: {@code kills} of them spread over {@code phases} phases. */
+  /**
+   * The kill points of {@code seed}: {@code kills} of them dealt round the {@code phases} phases
+   * (so every phase gets its share), each at a random moment of the phase's window.
+   */
   static List<KillPoint> schedule(long seed, int kills, int phases) {
     Random r = new Random(seed);
     List<KillPoint> points = new ArrayList<>();
     for (int i = 0; i < kills; i++) {
-      points.add(new KillPoint(r.nextInt(phases), r.nextInt(WINDOW_MS), r.nextInt(MAX_DOWN_MS)));
+      points.add(new KillPoint(i % phases, r.nextInt(WINDOW_MS), r.nextInt(MAX_DOWN_MS)));
     }
     points.sort(Comparator.comparingInt(KillPoint::phase).thenComparingInt(KillPoint::afterMs));
     return points;

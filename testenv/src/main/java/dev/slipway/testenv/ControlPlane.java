@@ -50,10 +50,33 @@ public final class ControlPlane implements AutoCloseable {
   private final String kubeconfigYaml;
   private final Path kubeconfigFile;
   private final ManagedProcess controllerManager;
+  private final Path auditLog;
+
+  /**
+   * Writes are audited (who, what, when: {@link #auditLog()}), so tests can tell which process
+   * wrote what; reads are not, to keep the log small.
+   */
+  static final String AUDIT_POLICY =
+      """
+      apiVersion: audit.k8s.io/v1
+      kind: Policy
+      omitStages: ["RequestReceived"]
+      rules:
+      - level: Metadata
+        verbs: ["create", "update", "patch", "delete", "deletecollection"]
+      - level: None
+      """;
 
   private ControlPlane(TestBed bed) {
     this.bed = bed;
     Path work = workDir(bed);
+    this.auditLog = work.resolve("audit.log");
+    Path auditPolicy = work.resolve("audit-policy.yaml");
+    try {
+      Files.writeString(auditPolicy, AUDIT_POLICY);
+    } catch (IOException e) {
+      throw new TestBedException("cannot write " + auditPolicy + ": " + e.getMessage(), e);
+    }
     this.apiServer =
         new KubeAPIServer(
             KubeAPIServerConfigBuilder.anAPIServerConfig()
@@ -66,6 +89,9 @@ public final class ControlPlane implements AutoCloseable {
                 // Loopback may only be advertised without the endpoint reconciler (1.37 refuses
                 // it otherwise); nothing in the tests needs the kubernetes Service's endpoints.
                 .withApiServerFlag("--endpoint-reconciler-type", "none")
+                .withApiServerFlag("--audit-policy-file", auditPolicy.toString())
+                .withApiServerFlag("--audit-log-path", auditLog.toString())
+                .withApiServerFlag("--audit-log-format", "json")
                 .build());
     try {
       apiServer.start();
@@ -188,6 +214,14 @@ public final class ControlPlane implements AutoCloseable {
 
   public Path kubeconfigFile() {
     return kubeconfigFile;
+  }
+
+  /**
+   * The API server's audit log: one JSON event per line for every write (verb, user agent, object,
+   * requestReceivedTimestamp, responseStatus).
+   */
+  public Path auditLog() {
+    return auditLog;
   }
 
   public TestBed testBed() {

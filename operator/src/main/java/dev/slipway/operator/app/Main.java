@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.slf4j.LoggerFactory;
 
@@ -104,12 +105,16 @@ public final class Main {
         .info("slipway-operator {} starting with {}", version(), config);
     KubernetesRequests requests = new KubernetesRequests();
     LeaseFence fence = LeaseFence.of(config);
-    return OperatorProcess.start(config, client(env, requests, fence), requests, fence);
+    return OperatorProcess.start(
+        config, client(env, requests, fence, config.identity()), requests, fence);
   }
 
   /** In a pod: the ServiceAccount. Elsewhere: {@code KUBECONFIG}, else {@code ~/.kube/config}. */
   static KubernetesClient client(
-      Map<String, String> env, KubernetesRequests requests, LeaseFence fence) {
+      Map<String, String> env,
+      KubernetesRequests requests,
+      LeaseFence fence,
+      Optional<String> identity) {
     String kubeconfig = env.get("KUBECONFIG");
     Config config;
     if (kubeconfig != null && !kubeconfig.isBlank()) {
@@ -122,6 +127,9 @@ public final class Main {
     } else {
       config = Config.autoConfigure(null);
     }
+    // Which replica wrote what, in the API server's audit log.
+    config.setUserAgent(
+        "slipway-operator/" + version() + identity.map(n -> " (" + n + ")").orElse(""));
     return new KubernetesClientBuilder()
         .withConfig(config)
         .withHttpClientBuilderConsumer(
