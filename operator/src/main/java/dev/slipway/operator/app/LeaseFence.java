@@ -46,6 +46,7 @@ final class LeaseFence implements Interceptor, CallObserver {
   private volatile boolean shuttingDown;
   private volatile long renewSentAt;
   private volatile long validUntil;
+  private volatile boolean renewed;
 
   /**
    * @param enabled false without leader election: nothing is ever refused
@@ -92,13 +93,13 @@ final class LeaseFence implements Interceptor, CallObserver {
 
   /**
    * True once this process led and did not renew within the deadline; never false again. The first
-   * caller to see it lapse halts the process.
+   * caller to see it lapse halts the process (unless it is shutting down).
    */
   boolean lapsed() {
     if (lapsed.get()) {
       return true;
     }
-    if (!enabled || !led || nanoTime.getAsLong() - validUntil < 0) {
+    if (!enabled || !led || !renewed || nanoTime.getAsLong() - validUntil < 0) {
       return false;
     }
     if (lapsed.compareAndSet(false, true)) {
@@ -113,6 +114,16 @@ final class LeaseFence implements Interceptor, CallObserver {
       }
     }
     return true;
+  }
+
+  /**
+   * Whether an action is refused now: after a lapse, and also while this process was told it leads
+   * but has not written the Lease itself yet. fabric8 calls a process the leader as soon as it
+   * reads a Lease naming its identity, before renewing it (a container restarted under the same pod
+   * name does that); its first renewal follows at once, and until then it may not act.
+   */
+  boolean refuses() {
+    return lapsed() || (enabled && led && !renewed);
   }
 
   private boolean isLeaseWrite(HttpRequest request) {
@@ -135,13 +146,13 @@ final class LeaseFence implements Interceptor, CallObserver {
       renewSentAt = nanoTime.getAsLong();
       return;
     }
-    if (isWrite(request.method()) && lapsed()) {
+    if (isWrite(request.method()) && refuses()) {
       throw new IllegalStateException(
           "refused "
               + request.method()
               + " "
               + request.uri().getPath()
-              + ": the leader Lease lapsed (fenced)");
+              + ": the leader Lease is not (or no longer) renewed by this process (fenced)");
     }
   }
 
@@ -153,17 +164,20 @@ final class LeaseFence implements Interceptor, CallObserver {
     if (enabled && response.code() / 100 == 2 && isLeaseWrite(request)) {
       // Timed from when it was sent: the Lease's renewTime is no later than that.
       validUntil = renewSentAt + deadlineNanos;
+      renewed = true;
     }
   }
 
   /** vCenter calls: refused once lapsed. */
   @Override
   public void starting(String method) {
-    if (lapsed()) {
+    if (refuses()) {
       throw new VSphereException(
           FaultKind.OTHER,
           "LeaseLapsed",
-          "refused vCenter call " + method + ": the leader Lease lapsed (fenced)");
+          "refused vCenter call "
+              + method
+              + ": the leader Lease is not (or no longer) renewed by this process (fenced)");
     }
   }
 

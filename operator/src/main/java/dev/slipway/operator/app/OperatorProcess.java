@@ -187,6 +187,19 @@ public final class OperatorProcess implements AutoCloseable {
               return t;
             });
     resources.push(scheduler::shutdownNow);
+    if (config.leaderElection()) {
+      // Checks the fence twice a second, so that a process resumed after its Lease ran out halts
+      // at once even when none of its threads makes a guarded call first (LeaseFence).
+      ScheduledExecutorService fenceCheck =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "lease-fence");
+                t.setDaemon(true);
+                return t;
+              });
+      resources.push(fenceCheck::shutdownNow);
+      fenceCheck.scheduleWithFixedDelay(fence::lapsed, 500, 500, TimeUnit.MILLISECONDS);
+    }
     probe.run();
     scheduler.scheduleWithFixedDelay(
         probe,

@@ -106,6 +106,23 @@ class LeaseFenceTest {
     assertThat(f.lapsed()).isTrue();
   }
 
+  /** Seen in CrashAnywhereE2E: every restart under the same pod name halted itself at once. */
+  @Test
+  void aRestartTheLeaseStillNamesIsRefusedNotHaltedUntilItsOwnFirstRenewal()
+      throws InterruptedException {
+    LeaseFence f = fence(true);
+    f.startedLeading(); // fabric8 read a Lease holding our identity; no write of ours yet
+    advance(Duration.ofSeconds(1));
+    assertThatThrownBy(() -> f.starting("CloneVM_Task")).isInstanceOf(VSphereException.class);
+    assertThatThrownBy(() -> f.before(null, request("PATCH", MACHINES), null))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(f.lapsed()).isFalse();
+    send(f, "PUT", LEASE, 200); // its first renewal
+    assertThatCode(() -> f.starting("CloneVM_Task")).doesNotThrowAnyException();
+    Thread.sleep(100);
+    assertThat(halts).hasValue(0);
+  }
+
   @Test
   void aFailedRenewalDoesNotExtendTheLease() {
     LeaseFence f = fence(true);
