@@ -152,7 +152,7 @@ public final class SlipwayEnv implements AutoCloseable {
 
   /**
    * The test bed alone (control plane, vcsim, the demo's image and addon manifests), for callers
-   * that run the operator elsewhere, e.g. in a JVM of its own (the scale benchmark).
+   * that run the operator elsewhere, in a JVM of its own (OperatorJvm, the scale benchmark).
    */
   public static SlipwayEnv withoutOperator() {
     return new SlipwayEnv(e -> null, e -> null, UnaryOperator.identity(), o -> {});
@@ -238,7 +238,10 @@ public final class SlipwayEnv implements AutoCloseable {
 
   /** Stops the operator and drops its vCenter connection, as a crash would. */
   public void stopSlipway() {
-    slipway.close();
+    if (slipway != null) {
+      slipway.close();
+      slipway = null;
+    }
     vsphere.close();
     vsphere = null;
   }

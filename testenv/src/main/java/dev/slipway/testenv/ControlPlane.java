@@ -50,10 +50,35 @@ public final class ControlPlane implements AutoCloseable {
   private final String kubeconfigYaml;
   private final Path kubeconfigFile;
   private final ManagedProcess controllerManager;
+  private final Path auditLog;
+  private ManagedProcess restartedApiServer;
+  private List<String> apiServerCommand;
+
+  /**
+   * Writes are audited (who, what, when: {@link #auditLog()}), so tests can tell which process
+   * wrote what; reads are not, to keep the log small.
+   */
+  static final String AUDIT_POLICY =
+      """
+      apiVersion: audit.k8s.io/v1
+      kind: Policy
+      omitStages: ["RequestReceived"]
+      rules:
+      - level: Metadata
+        verbs: ["create", "update", "patch", "delete", "deletecollection"]
+      - level: None
+      """;
 
   private ControlPlane(TestBed bed) {
     this.bed = bed;
     Path work = workDir(bed);
+    this.auditLog = work.resolve("audit.log");
+    Path auditPolicy = work.resolve("audit-policy.yaml");
+    try {
+      Files.writeString(auditPolicy, AUDIT_POLICY);
+    } catch (IOException e) {
+      throw new TestBedException("cannot write " + auditPolicy + ": " + e.getMessage(), e);
+    }
     this.apiServer =
         new KubeAPIServer(
             KubeAPIServerConfigBuilder.anAPIServerConfig()
@@ -66,6 +91,9 @@ public final class ControlPlane implements AutoCloseable {
                 // Loopback may only be advertised without the endpoint reconciler (1.37 refuses
                 // it otherwise); nothing in the tests needs the kubernetes Service's endpoints.
                 .withApiServerFlag("--endpoint-reconciler-type", "none")
+                .withApiServerFlag("--audit-policy-file", auditPolicy.toString())
+                .withApiServerFlag("--audit-log-path", auditLog.toString())
+                .withApiServerFlag("--audit-log-format", "json")
                 .build());
     try {
       apiServer.start();
@@ -190,6 +218,14 @@ public final class ControlPlane implements AutoCloseable {
     return kubeconfigFile;
   }
 
+  /**
+   * The API server's audit log: one JSON event per line for every write (verb, user agent, object,
+   * requestReceivedTimestamp, responseStatus).
+   */
+  public Path auditLog() {
+    return auditLog;
+  }
+
   public TestBed testBed() {
     return bed;
   }
@@ -207,6 +243,82 @@ public final class ControlPlane implements AutoCloseable {
     return name;
   }
 
+  /**
+   * Restarts kube-apiserver as a crash would: SIGKILL, {@code down} without it, then the same
+   * binary with the same arguments (port, certificates, etcd with its data), under a watchdog like
+   * every other test-bed process; returns once it answers again. etcd and kube-controller-manager
+   * keep running. Clients keep their configuration: the address and certificates are unchanged.
+   */
+  public synchronized void restartApiServer(Duration down) {
+    if (apiServerCommand == null) {
+      apiServerCommand = commandLine(launchedApiServer());
+    }
+    List<String> argv = apiServerCommand;
+    if (restartedApiServer != null) {
+      restartedApiServer.process().descendants().forEach(ProcessHandle::destroyForcibly);
+      restartedApiServer.process().destroyForcibly();
+      restartedApiServer.close();
+    } else {
+      stopLaunchedApiServer();
+    }
+    sleep(down.toMillis());
+    restartedApiServer =
+        ManagedProcess.start(
+            "kube-apiserver", argv, bed.logDir().resolve("kube-apiserver-restarted.log"));
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+    try (KubernetesClient c = client()) {
+      while (true) {
+        try {
+          c.namespaces().withName("default").get();
+          return;
+        } catch (RuntimeException e) {
+          if (Instant.now().isAfter(deadline) || !restartedApiServer.isAlive()) {
+            throw new TestBedException(
+                "kube-apiserver did not come back (log: " + restartedApiServer.log() + ")", e);
+          }
+          sleep(200);
+        }
+      }
+    }
+  }
+
+  /** kube-api-test's kube-apiserver process (it has no restart of its own). */
+  private Process launchedApiServer() {
+    try {
+      Object p = field(apiServer, "kubeApiServerProcess");
+      return (Process) field(p, "apiServerProcess");
+    } catch (ReflectiveOperationException e) {
+      throw new TestBedException("cannot find kube-api-test's kube-apiserver process: " + e, e);
+    }
+  }
+
+  /** Stops it through kube-api-test, so that it does not take the process's end for a failure. */
+  private void stopLaunchedApiServer() {
+    try {
+      Object p = field(apiServer, "kubeApiServerProcess");
+      p.getClass().getMethod("stopApiServer").invoke(p);
+    } catch (ReflectiveOperationException e) {
+      throw new TestBedException("cannot stop kube-api-test's kube-apiserver: " + e, e);
+    }
+  }
+
+  private static Object field(Object o, String name) throws ReflectiveOperationException {
+    java.lang.reflect.Field f = o.getClass().getDeclaredField(name);
+    f.setAccessible(true);
+    return f.get(o);
+  }
+
+  private static List<String> commandLine(Process p) {
+    ProcessHandle.Info info = p.info();
+    if (info.command().isEmpty() || info.arguments().isEmpty()) {
+      throw new TestBedException("cannot read kube-apiserver's command line (pid " + p.pid() + ")");
+    }
+    List<String> argv = new java.util.ArrayList<>();
+    argv.add(info.command().get());
+    argv.addAll(List.of(info.arguments().get()));
+    return argv;
+  }
+
   public boolean controllerManagerAlive() {
     return controllerManager != null && controllerManager.isAlive();
   }
@@ -215,6 +327,9 @@ public final class ControlPlane implements AutoCloseable {
   public synchronized void close() {
     if (controllerManager != null) {
       controllerManager.close();
+    }
+    if (restartedApiServer != null) {
+      restartedApiServer.close();
     }
     apiServer.stop();
   }

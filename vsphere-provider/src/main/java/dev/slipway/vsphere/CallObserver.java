@@ -13,4 +13,11 @@ public interface CallObserver {
   CallObserver NONE = (method, duration, failed) -> {};
 
   void observe(String method, Duration duration, boolean failed);
+
+  /**
+   * Told before each call is sent, on the calling thread. Unlike {@link #observe} it may refuse the
+   * call by throwing (a {@link VSphereException}, which the caller sees as the call's failure): the
+   * operator does so once it may no longer act (its leader Lease lapsed). Default: allow.
+   */
+  default void starting(String method) {}
 }

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.slf4j.LoggerFactory;
 
@@ -103,11 +104,17 @@ public final class Main {
     LoggerFactory.getLogger(Main.class)
         .info("slipway-operator {} starting with {}", version(), config);
     KubernetesRequests requests = new KubernetesRequests();
-    return OperatorProcess.start(config, client(env, requests), requests);
+    LeaseFence fence = LeaseFence.of(config);
+    return OperatorProcess.start(
+        config, client(env, requests, fence, config.identity()), requests, fence);
   }
 
   /** In a pod: the ServiceAccount. Elsewhere: {@code KUBECONFIG}, else {@code ~/.kube/config}. */
-  static KubernetesClient client(Map<String, String> env, KubernetesRequests requests) {
+  static KubernetesClient client(
+      Map<String, String> env,
+      KubernetesRequests requests,
+      LeaseFence fence,
+      Optional<String> identity) {
     String kubeconfig = env.get("KUBECONFIG");
     Config config;
     if (kubeconfig != null && !kubeconfig.isBlank()) {
@@ -120,10 +127,15 @@ public final class Main {
     } else {
       config = Config.autoConfigure(null);
     }
+    // Which replica wrote what, in the API server's audit log.
+    config.setUserAgent(
+        "slipway-operator/" + version() + identity.map(n -> " (" + n + ")").orElse(""));
     return new KubernetesClientBuilder()
         .withConfig(config)
         .withHttpClientBuilderConsumer(
-            b -> b.addOrReplaceInterceptor(KubernetesRequests.NAME, requests))
+            b ->
+                b.addOrReplaceInterceptor(KubernetesRequests.NAME, requests)
+                    .addOrReplaceInterceptor(LeaseFence.NAME, fence))
         .build();
   }
 

@@ -4,6 +4,7 @@ import dev.slipway.operator.LeaderElectionTimings;
 import dev.slipway.operator.Slipway;
 import dev.slipway.operator.controller.Requeue;
 import dev.slipway.operator.webhook.ConversionWebhook;
+import dev.slipway.vsphere.CallObserver;
 import dev.slipway.vsphere.VSphereProvider;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -50,6 +51,7 @@ public final class OperatorProcess implements AutoCloseable {
   static final Duration RECONCILE_DRAIN = Duration.ofSeconds(20);
 
   private final OperatorConfig config;
+  private final LeaseFence fence;
   private final String identity;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final AtomicBoolean leader = new AtomicBoolean();
@@ -64,8 +66,9 @@ public final class OperatorProcess implements AutoCloseable {
   private Slipway controllers;
   private ConversionWebhook webhook;
 
-  private OperatorProcess(OperatorConfig config) {
+  private OperatorProcess(OperatorConfig config, LeaseFence fence) {
     this.config = config;
+    this.fence = fence;
     this.identity = config.identity().orElseGet(() -> "slipway-" + UUID.randomUUID());
   }
 
@@ -76,8 +79,11 @@ public final class OperatorProcess implements AutoCloseable {
    * vCenter probe. On failure, whatever started is stopped again.
    */
   static OperatorProcess start(
-      OperatorConfig config, KubernetesClient client, KubernetesRequests requests) {
-    OperatorProcess p = new OperatorProcess(config);
+      OperatorConfig config,
+      KubernetesClient client,
+      KubernetesRequests requests,
+      LeaseFence fence) {
+    OperatorProcess p = new OperatorProcess(config, fence);
     p.resources.push(client);
     try {
       p.startAll(client, requests);
@@ -107,7 +113,22 @@ public final class OperatorProcess implements AutoCloseable {
           e);
     }
     try {
-      vsphere = VCenter.connect(config, credentials, SlipwayMetrics.vcenterCallTimer(registry));
+      CallObserver timer = SlipwayMetrics.vcenterCallTimer(registry);
+      vsphere =
+          VCenter.connect(
+              config,
+              credentials,
+              new CallObserver() {
+                @Override
+                public void starting(String method) {
+                  fence.starting(method);
+                }
+
+                @Override
+                public void observe(String method, Duration duration, boolean failed) {
+                  timer.observe(method, duration, failed);
+                }
+              });
     } finally {
       credentials.clear();
     }
@@ -185,6 +206,19 @@ public final class OperatorProcess implements AutoCloseable {
               return t;
             });
     resources.push(scheduler::shutdownNow);
+    if (config.leaderElection()) {
+      // Checks the fence twice a second, so that a process resumed after its Lease ran out halts
+      // at once even when none of its threads makes a guarded call first (LeaseFence).
+      ScheduledExecutorService fenceCheck =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "lease-fence");
+                t.setDaemon(true);
+                return t;
+              });
+      resources.push(fenceCheck::shutdownNow);
+      fenceCheck.scheduleWithFixedDelay(fence::lapsed, 500, 500, TimeUnit.MILLISECONDS);
+    }
     probe.run();
     scheduler.scheduleWithFixedDelay(
         probe,
@@ -303,11 +337,13 @@ public final class OperatorProcess implements AutoCloseable {
   }
 
   private void startedLeading() {
+    fence.startedLeading();
     leader.set(true);
     LOG.info("{} is the leader: reconciling", identity);
   }
 
   private void stoppedLeading() {
+    fence.shuttingDown();
     leader.set(false);
     if (closing.get()) {
       return;
@@ -374,6 +410,7 @@ public final class OperatorProcess implements AutoCloseable {
       return;
     }
     LOG.info("shutting down");
+    fence.shuttingDown();
     stopAll();
     LOG.info("stopped");
     terminated.countDown();

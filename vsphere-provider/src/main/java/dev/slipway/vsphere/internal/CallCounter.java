@@ -21,7 +21,12 @@ public final class CallCounter {
     this.observer = observer;
   }
 
+  /**
+   * A call of {@code method} is about to be sent: counted, and the observer may refuse it (its
+   * {@link CallObserver#starting} throws, and so does this, before anything is sent).
+   */
   public void increment(String method) {
+    observer.starting(method);
     counts.computeIfAbsent(method, k -> new LongAdder()).increment();
   }
 

@@ -1,0 +1,278 @@
+package dev.slipway.e2e;
+
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The operator as deploy/ runs it: its own JVM on the shipped entry point {@code
+ * dev.slipway.operator.app.Main}, settings from a {@code slipway.properties} file with
+ * deploy/50-config.yaml's keys (pointed at the env's vcsim), vCenter credentials from the Secret
+ * {@code slipway-vcenter-credentials} in the operator's namespace, {@code POD_NAMESPACE} and {@code
+ * POD_NAME} as the Deployment sets them. {@link #kill()} is SIGKILL; {@link #start()} after it is
+ * the container restart (same pod name, so the same leader-election identity).
+ */
+public final class OperatorJvm implements AutoCloseable {
+  public static final String SECRET = "slipway-vcenter-credentials";
+  private static final Pattern PORT = Pattern.compile("serving /healthz.* on port (\\d+)");
+  private static final java.util.Set<OperatorJvm> RUNNING =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    // A test JVM that ends (or fails) never leaves an operator behind acting on the next test bed.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> RUNNING.forEach(o -> o.process.destroyForcibly()), "operator-jvm-reaper"));
+  }
+
+  private final SlipwayEnv env;
+  private final String podName;
+  private final Path config;
+  private final Path log;
+  private final List<String> jvmFlags;
+  private Process process;
+  private long logOffset;
+  private int starts;
+
+  private OperatorJvm(
+      SlipwayEnv env, String podName, Path config, Path log, List<String> jvmFlags) {
+    this.env = env;
+    this.podName = podName;
+    this.config = config;
+    this.log = log;
+    this.jvmFlags = jvmFlags;
+  }
+
+  /**
+   * Writes the configuration file and the credentials Secret (once per env; both are the same for
+   * every replica) and returns a replica called {@code podName}, not started yet; its output goes
+   * to {@code target/operator-jvm/<podName>.log}, appended across restarts.
+   */
+  public static OperatorJvm prepare(SlipwayEnv env, String podName, String... extraSettings) {
+    try {
+      Path dir = Files.createDirectories(env.root.resolve("target/operator-jvm"));
+      Path config = dir.resolve(podName + "-" + ProcessHandle.current().pid() + ".properties");
+      List<String> lines =
+          new ArrayList<>(
+              List.of(
+                  "vcenter.url=" + env.vcsim.baseUrl(),
+                  "vcenter.credentialsSecret=" + SECRET,
+                  "vcenter.caBundle=" + env.vcsim.certFile(),
+                  "placement.datacenter=" + env.placement.datacenter(),
+                  "placement.parentResourcePool=" + env.placement.parentResourcePool(),
+                  "placement.parentFolder=" + env.placement.parentFolder(),
+                  "placement.templatesFolder=" + env.placement.templatesFolder(),
+                  "placement.mhzPerVcpu=" + env.placement.mhzPerVcpu(),
+                  "vip.pool="
+                      + System.getenv().getOrDefault("SLIPWAY_TEST_VIPS", "127.1.0.10-127.1.0.250"),
+                  "addons.defaultCni=antrea",
+                  "operator.reconcileThreads=10",
+                  "log.format=text",
+                  "http.port=0"));
+      lines.addAll(List.of(extraSettings));
+      Files.writeString(config, String.join("\n", lines) + "\n");
+      env.client
+          .secrets()
+          .inNamespace(SlipwayEnv.SYSTEM_NAMESPACE)
+          .resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName(SECRET)
+                  .endMetadata()
+                  .addToStringData("username", env.vcsim.username())
+                  .addToStringData("password", env.vcsim.password())
+                  .build())
+          .serverSideApply();
+      Path log = dir.resolve(podName + "-" + ProcessHandle.current().pid() + ".log");
+      return new OperatorJvm(env, podName, config, log, List.of());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts the JVM (again); returns at once. */
+  public synchronized OperatorJvm start() {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException(podName + " is running");
+    }
+    List<String> argv = new ArrayList<>();
+    argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    argv.add("-Xmx384m");
+    argv.add("-XX:TieredStopAtLevel=1"); // starts faster; these runs are about behaviour
+    argv.addAll(jvmFlags);
+    argv.add("-cp");
+    argv.add(System.getProperty("java.class.path"));
+    argv.add("dev.slipway.operator.app.Main");
+    ProcessBuilder pb =
+        new ProcessBuilder(argv)
+            .directory(env.root.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().put("SLIPWAY_CONFIG", config.toString());
+    pb.environment().put("KUBECONFIG", env.controlPlane.kubeconfigFile().toString());
+    pb.environment().put("POD_NAMESPACE", SlipwayEnv.SYSTEM_NAMESPACE);
+    pb.environment().put("POD_NAME", podName);
+    try {
+      logOffset = Files.exists(log) ? Files.size(log) : 0;
+      Files.writeString(
+          log,
+          "=== start " + (++starts) + " at " + Instant.now() + "\n",
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+      logOffset = Files.size(log);
+      process = pb.start();
+      RUNNING.add(this);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return this;
+  }
+
+  /** SIGKILL: no shutdown hook, no Lease release, no vCenter logout. Waits until it is gone. */
+  public synchronized void kill() {
+    if (process == null) {
+      return;
+    }
+    process.destroyForcibly();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException(podName + " survived SIGKILL");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** SIGSTOP: the process is frozen, every thread at once, until {@link #resume()}. */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** SIGCONT. */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      Process p = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).start();
+      if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public synchronized long pid() {
+    return process.pid();
+  }
+
+  public synchronized boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  /** The exit code once it ended by itself within {@code timeout}, else empty. */
+  public Optional<Integer> awaitExit(Duration timeout) {
+    Process p;
+    synchronized (this) {
+      p = process;
+    }
+    try {
+      return p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          ? Optional.of(p.exitValue())
+          : Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String podName() {
+    return podName;
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  /** What this run (since the last {@link #start()}) wrote. */
+  public String output() {
+    try {
+      byte[] all = Files.readAllBytes(log);
+      int from = (int) Math.min(logOffset, all.length);
+      return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The port of /healthz, /readyz and /metrics of this run, once it said. */
+  public Optional<Integer> port() {
+    Matcher m = PORT.matcher(output());
+    return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+  }
+
+  /** {@code GET path} on this run's HTTP port; empty when it does not answer. */
+  public Optional<String> get(String path) {
+    Optional<Integer> port = port();
+    if (port.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.get() + path))
+                      .timeout(Duration.ofSeconds(5))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? Optional.of(r.body()) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** How often this replica was started. */
+  public int starts() {
+    return starts;
+  }
+
+  @Override
+  public void close() {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      try {
+        if (!process.waitFor(40, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      }
+    }
+  }
+}
