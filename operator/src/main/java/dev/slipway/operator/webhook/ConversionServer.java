@@ -140,6 +140,11 @@ final class ConversionServer implements AutoCloseable {
 
   private static void send(HttpExchange ex, int code, byte[] body) throws IOException {
     ex.getResponseHeaders().set("Content-Type", code == 200 ? "application/json" : "text/plain");
+    // No kept-alive connections: this server closes idle ones after 30 s, the API server's client
+    // keeps them longer and may send the next review on one being closed, which fails that
+    // conversion (a 500 for a write the API server has already stored). A handshake per review
+    // costs less than that.
+    ex.getResponseHeaders().set("Connection", "close");
     ex.sendResponseHeaders(code, body.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(body);
