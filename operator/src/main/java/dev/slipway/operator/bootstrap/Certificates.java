@@ -12,13 +12,17 @@ import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.CertIOException;
@@ -88,39 +92,13 @@ final class Certificates {
       CertKey ca,
       Instant now,
       Duration validity) {
-    X509Certificate caCert = ca.cert();
     X500NameBuilder nb = new X500NameBuilder(BCStyle.INSTANCE);
     if (organization != null) {
       nb.addRDN(BCStyle.O, organization);
     }
     X500Name subject = nb.addRDN(BCStyle.CN, commonName).build();
-    Instant notBefore = now.minus(BACKDATE);
-    Instant notAfter = now.plus(validity);
-    if (notAfter.isAfter(caCert.getNotAfter().toInstant())) {
-      notAfter = caCert.getNotAfter().toInstant();
-    }
-    try {
-      JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-      X509v3CertificateBuilder b =
-          new JcaX509v3CertificateBuilder(
-                  caCert, serial(), Date.from(notBefore), Date.from(notAfter), subject, subjectKey)
-              .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-              .addExtension(
-                  Extension.keyUsage,
-                  true,
-                  new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
-              .addExtension(
-                  Extension.extendedKeyUsage,
-                  false,
-                  new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
-              .addExtension(
-                  Extension.authorityKeyIdentifier,
-                  false,
-                  ext.createAuthorityKeyIdentifier(caCert.getPublicKey()));
-      return sign(b, ca.key());
-    } catch (NoSuchAlgorithmException | CertIOException e) {
-      throw new IllegalStateException("cannot build the client certificate " + commonName, e);
-    }
+    return signLeaf(
+        subject, subjectKey, ca, now, validity, KeyPurposeId.id_kp_clientAuth, null, "client");
   }
 
   /**
@@ -129,30 +107,46 @@ final class Certificates {
    */
   static X509Certificate signServer(
       String commonName,
-      java.util.List<String> dnsNames,
-      java.util.List<String> ipAddresses,
+      List<String> dnsNames,
+      List<String> ipAddresses,
       PublicKey subjectKey,
       CertKey ca,
       Instant now,
       Duration validity) {
-    X509Certificate caCert = ca.cert();
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
+    List<GeneralName> names = new ArrayList<>();
+    dnsNames.forEach(d -> names.add(new GeneralName(GeneralName.dNSName, d)));
+    ipAddresses.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
+    return signLeaf(
+        subject,
+        subjectKey,
+        ca,
+        now,
+        validity,
+        KeyPurposeId.id_kp_serverAuth,
+        new GeneralNames(names.toArray(GeneralName[]::new)),
+        "server");
+  }
+
+  /**
+   * A certificate that is not a CA, for {@code purpose}, signed by {@code ca}; it never outlives
+   * the CA. {@code altNames}, when given, are its subject alternative names.
+   */
+  private static X509Certificate signLeaf(
+      X500Name subject,
+      PublicKey subjectKey,
+      CertKey ca,
+      Instant now,
+      Duration validity,
+      KeyPurposeId purpose,
+      GeneralNames altNames,
+      String what) {
+    X509Certificate caCert = ca.cert();
     Instant notBefore = now.minus(BACKDATE);
     Instant notAfter = now.plus(validity);
     if (notAfter.isAfter(caCert.getNotAfter().toInstant())) {
       notAfter = caCert.getNotAfter().toInstant();
     }
-    java.util.List<org.bouncycastle.asn1.x509.GeneralName> names = new java.util.ArrayList<>();
-    dnsNames.forEach(
-        d ->
-            names.add(
-                new org.bouncycastle.asn1.x509.GeneralName(
-                    org.bouncycastle.asn1.x509.GeneralName.dNSName, d)));
-    ipAddresses.forEach(
-        ip ->
-            names.add(
-                new org.bouncycastle.asn1.x509.GeneralName(
-                    org.bouncycastle.asn1.x509.GeneralName.iPAddress, ip)));
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder b =
@@ -163,22 +157,17 @@ final class Certificates {
                   Extension.keyUsage,
                   true,
                   new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
-              .addExtension(
-                  Extension.extendedKeyUsage,
-                  false,
-                  new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
-              .addExtension(
-                  Extension.subjectAlternativeName,
-                  false,
-                  new org.bouncycastle.asn1.x509.GeneralNames(
-                      names.toArray(org.bouncycastle.asn1.x509.GeneralName[]::new)))
-              .addExtension(
-                  Extension.authorityKeyIdentifier,
-                  false,
-                  ext.createAuthorityKeyIdentifier(caCert.getPublicKey()));
+              .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+      if (altNames != null) {
+        b.addExtension(Extension.subjectAlternativeName, false, altNames);
+      }
+      b.addExtension(
+          Extension.authorityKeyIdentifier,
+          false,
+          ext.createAuthorityKeyIdentifier(caCert.getPublicKey()));
       return sign(b, ca.key());
     } catch (NoSuchAlgorithmException | CertIOException e) {
-      throw new IllegalStateException("cannot build the server certificate " + commonName, e);
+      throw new IllegalStateException("cannot build the " + what + " certificate " + subject, e);
     }
   }
 

@@ -377,28 +377,7 @@ public class VSphereNamespaceReconciler
         client.rbac().roleBindings().inNamespace(ns).withName(name).delete();
         continue;
       }
-      RoleBinding rb =
-          new RoleBindingBuilder()
-              .withNewMetadata()
-              .withName(name)
-              .withNamespace(ns)
-              .addToLabels(MANAGED_LABEL, "true")
-              .endMetadata()
-              .withNewRoleRef()
-              .withApiGroup("rbac.authorization.k8s.io")
-              .withKind("ClusterRole")
-              .withName(CLUSTER_ROLES.get(role))
-              .endRoleRef()
-              .withSubjects(subjects)
-              .build();
-      client
-          .rbac()
-          .roleBindings()
-          .inNamespace(ns)
-          .resource(rb)
-          .fieldManager("slipway")
-          .forceConflicts()
-          .serverSideApply();
+      applyBinding(client, ns, name, CLUSTER_ROLES.get(role), subjects);
     }
     return byRole.size();
   }
@@ -408,23 +387,35 @@ public class VSphereNamespaceReconciler
    * cluster-wide, and this binding is the only one it may create of that role.
    */
   private void ensureSecretAccess(KubernetesClient client, String ns) {
+    applyBinding(
+        client,
+        ns,
+        SecretScope.BINDING,
+        SecretScope.ROLE,
+        List.of(
+            new SubjectBuilder()
+                .withKind("ServiceAccount")
+                .withNamespace(secrets.operatorNamespace())
+                .withName(SecretScope.SERVICE_ACCOUNT)
+                .build()));
+  }
+
+  /** Applies RoleBinding {@code name} of ClusterRole {@code clusterRole}, labelled Slipway's. */
+  private static void applyBinding(
+      KubernetesClient client, String ns, String name, String clusterRole, List<Subject> subjects) {
     RoleBinding rb =
         new RoleBindingBuilder()
             .withNewMetadata()
-            .withName(SecretScope.BINDING)
+            .withName(name)
             .withNamespace(ns)
             .addToLabels(MANAGED_LABEL, "true")
             .endMetadata()
             .withNewRoleRef()
             .withApiGroup("rbac.authorization.k8s.io")
             .withKind("ClusterRole")
-            .withName(SecretScope.ROLE)
+            .withName(clusterRole)
             .endRoleRef()
-            .addNewSubject()
-            .withKind("ServiceAccount")
-            .withNamespace(secrets.operatorNamespace())
-            .withName(SecretScope.SERVICE_ACCOUNT)
-            .endSubject()
+            .withSubjects(subjects)
             .build();
     client
         .rbac()
