@@ -207,8 +207,7 @@ public final class ScaleBench {
               "placement.parentFolder=" + env.placement.parentFolder(),
               "placement.templatesFolder=slipway-templates",
               "placement.mhzPerVcpu=2000",
-              "vip.pool="
-                  + System.getenv().getOrDefault("SLIPWAY_TEST_VIPS", "127.1.0.10-127.1.0.250"),
+              "vip.pool=" + dev.slipway.testenv.TestBed.vips(),
               "log.format=text",
               ""));
       ProcessBuilder pb =

@@ -44,6 +44,7 @@ class LocalDemoE2E {
                 "-cp",
                 System.getProperty("java.class.path"),
                 "-Dslipway.root=" + root,
+                "-Dslipway.test.fork=" + TestBed.shard(),
                 "-Dlogback.configurationFile="
                     + root.resolve("src/test/resources/logback-demo.xml"),
                 LocalDemo.class.getName())

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.slipway.e2e.SlipwayEnv;
 import dev.slipway.guest.GuestSimulator;
 import dev.slipway.operator.Slipway;
+import dev.slipway.testenv.TestBed;
 import dev.slipway.vsphere.VSphereProvider;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.authentication.SelfSubjectReviewBuilder;
@@ -121,7 +122,7 @@ class HelmE2E {
     b.append("  datacenter: /DC0\n");
     b.append("  parentResourcePool: /DC0/host/DC0_C0/Resources\n");
     b.append("  parentFolder: ").append(env.placement.parentFolder()).append('\n');
-    b.append("vip:\n  pool: 127.1.0.10-127.1.0.250\n");
+    b.append("vip:\n  pool: ").append(TestBed.vips()).append("\n");
     b.append("reconcileThreads: 4\n");
     Files.writeString(f, b.toString());
     return f;

@@ -79,12 +79,14 @@ public final class OperatorJvm implements AutoCloseable {
                   "placement.parentFolder=" + env.placement.parentFolder(),
                   "placement.templatesFolder=" + env.placement.templatesFolder(),
                   "placement.mhzPerVcpu=" + env.placement.mhzPerVcpu(),
-                  "vip.pool="
-                      + System.getenv().getOrDefault("SLIPWAY_TEST_VIPS", "127.1.0.10-127.1.0.250"),
+                  "vip.pool=" + dev.slipway.testenv.TestBed.vips(),
                   "addons.defaultCni=antrea",
                   "operator.reconcileThreads=10",
                   "log.format=text",
-                  "http.port=0"));
+                  "http.port=0",
+                  // any free port: two replicas, or two test JVMs, on one machine
+                  "webhook.host=127.0.0.1",
+                  "webhook.port=0"));
       lines.addAll(List.of(extraSettings));
       Files.writeString(config, String.join("\n", lines) + "\n");
       env.client

@@ -57,11 +57,11 @@ public final class SlipwayEnv implements AutoCloseable {
   /**
    * Control-plane endpoints on loopback: the guest simulator serves each workload cluster's API on
    * its VIP, port 6443, so Slipway reaches it exactly as it would reach kube-vip's address. {@code
-   * SLIPWAY_TEST_VIPS} moves them, so two test runs on one machine do not collide.
+   * SLIPWAY_TEST_VIPS} moves them, so two test runs on one machine do not collide ({@link
+   * TestBed#vips}: parallel test JVMs get ranges of their own).
    */
   public static final dev.slipway.operator.config.VipPool VIPS =
-      dev.slipway.operator.config.VipPool.parse(
-          System.getenv().getOrDefault("SLIPWAY_TEST_VIPS", "127.1.0.10-127.1.0.250"));
+      dev.slipway.operator.config.VipPool.parse(TestBed.vips());
 
   private final Function<SlipwayEnv, BootstrapData> bootstrap;
   private final Function<SlipwayEnv, NodeObserver> nodes;

@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
+import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
 import dev.slipway.operator.controller.MachineReconciler;
 import dev.slipway.operator.controller.TanzuKubernetesClusterReconciler;
+import dev.slipway.operator.controller.VSphereNamespaceReconciler;
 import dev.slipway.testenv.Manifests;
 import dev.slipway.vsphere.VmState;
 import java.lang.management.ManagementFactory;
@@ -61,6 +63,38 @@ class SoakE2E {
             e -> VmOnlyDoubles.poweredOnIsReady(),
             SlipwayEnv::withoutAddons);
     env.applyNamespaceSamples();
+    // The sample namespace allows 5 clusters and 40 machines; the large form needs more.
+    int machines = CLUSTERS * (2 + MAX_WORKERS);
+    env.client
+        .resources(VSphereNamespace.class)
+        .withName(NS)
+        .edit(
+            n -> {
+              n.getSpec().objectLimits.tanzuKubernetesClusters =
+                  Math.max(CLUSTERS, n.getSpec().objectLimits.tanzuKubernetesClusters);
+              n.getSpec().objectLimits.machines =
+                  Math.max(machines, n.getSpec().objectLimits.machines);
+              return n;
+            });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              var quota =
+                  env.client
+                      .resourceQuotas()
+                      .inNamespace(NS)
+                      .withName(VSphereNamespaceReconciler.QUOTA_NAME)
+                      .get();
+              return quota != null
+                  && Integer.parseInt(
+                          quota
+                              .getSpec()
+                              .getHard()
+                              .get("count/tanzukubernetesclusters.run.tanzu.vmware.com")
+                              .toString())
+                      >= CLUSTERS;
+            });
   }
 
   @AfterAll

@@ -36,11 +36,11 @@ import org.slf4j.LoggerFactory;
  * Slipway: a node exists only if the bootstrap data Slipway wrote was good enough.
  *
  * <p>Each guest gets a loopback address of its own from {@code SLIPWAY_TEST_GUEST_IPS} (default
- * {@value #DEFAULT_GUEST_IPS}; the same syntax as a VIP pool), skipping addresses where something
- * already listens on etcd's or the API server's port (another test run on the same machine). The
- * simulator also plays kube-vip: a {@link VipForwarder} per control-plane endpoint. A powered-off
- * VM's guest stops (processes, heartbeats) and resumes from its disk when powered on again; a
- * destroyed VM's guest is forgotten.
+ * 127.2.0.1-127.2.3.250, moved per parallel test JVM: {@link TestBed#guestIps}; the same syntax as
+ * a VIP pool), skipping addresses where something already listens on etcd's or the API server's
+ * port (another test run on the same machine). The simulator also plays kube-vip: a {@link
+ * VipForwarder} per control-plane endpoint. A powered-off VM's guest stops (processes, heartbeats)
+ * and resumes from its disk when powered on again; a destroyed VM's guest is forgotten.
  *
  * <p>It plays the CNI's agent too ({@link #configureNetworks}): once a DaemonSet in the workload
  * cluster's kube-system mounts the host's {@value #CNI_CONF_DIR} (as antrea-agent and calico-node
@@ -49,7 +49,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class GuestSimulator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GuestSimulator.class);
-  static final String DEFAULT_GUEST_IPS = "127.2.0.1-127.2.3.250";
 
   /** How much of a node each guest plays. */
   public enum Mode {
@@ -72,8 +71,7 @@ public final class GuestSimulator implements AutoCloseable {
   private final Map<String, Guest> guests = new ConcurrentHashMap<>();
   private final ExecutorService boots = Executors.newCachedThreadPool();
   private final AtomicInteger nextRoot = new AtomicInteger(1);
-  private final VipPool addresses =
-      VipPool.parse(System.getenv().getOrDefault("SLIPWAY_TEST_GUEST_IPS", DEFAULT_GUEST_IPS));
+  private final VipPool addresses = VipPool.parse(TestBed.guestIps());
   private final Map<String, VipForwarder> vips = new ConcurrentHashMap<>();
   private final Mode mode;
   private volatile Predicate<String> oldCloudInit = name -> false;

@@ -23,6 +23,7 @@ import dev.slipway.operator.plan.NameSuffixes;
 import dev.slipway.operator.status.Events;
 import dev.slipway.vsphere.VSphereProvider;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import java.security.SecureRandom;
@@ -57,7 +58,8 @@ public final class Slipway implements AutoCloseable {
       Guardrails guardrails,
       String operatorNamespace,
       AddonSettings addons,
-      ReleaseSync.Settings releaseSync) {
+      ReleaseSync.Settings releaseSync,
+      Interceptor workloadGuard) {
     public Wiring {
       Objects.requireNonNull(client, "client");
       Objects.requireNonNull(vsphere, "vsphere");
@@ -96,118 +98,105 @@ public final class Slipway implements AutoCloseable {
           null,
           null,
           null,
+          null,
           null);
     }
 
     public Wiring withBackoff(Requeue.Backoff b) {
-      return new Wiring(
-          client,
-          vsphere,
-          placement,
-          vips,
-          bootstrap,
-          nodes,
-          leaderElection,
-          reconcileThreads,
-          b,
-          machineView,
-          guardrails,
-          operatorNamespace,
-          addons,
-          releaseSync);
+      return edit(p -> p.backoff = b);
     }
 
     public Wiring withMachineView(TanzuKubernetesClusterReconciler.MachineView view) {
-      return new Wiring(
-          client,
-          vsphere,
-          placement,
-          vips,
-          bootstrap,
-          nodes,
-          leaderElection,
-          reconcileThreads,
-          backoff,
-          view,
-          guardrails,
-          operatorNamespace,
-          addons,
-          releaseSync);
+      return edit(p -> p.machineView = view);
     }
 
     public Wiring withGuardrails(Guardrails g) {
-      return new Wiring(
-          client,
-          vsphere,
-          placement,
-          vips,
-          bootstrap,
-          nodes,
-          leaderElection,
-          reconcileThreads,
-          backoff,
-          machineView,
-          g,
-          operatorNamespace,
-          addons,
-          releaseSync);
+      return edit(p -> p.guardrails = g);
     }
 
     /** Where the operator keeps its own objects (VIP claims, addon manifests): its namespace. */
     public Wiring withOperatorNamespace(String ns) {
-      return new Wiring(
-          client,
-          vsphere,
-          placement,
-          vips,
-          bootstrap,
-          nodes,
-          leaderElection,
-          reconcileThreads,
-          backoff,
-          machineView,
-          guardrails,
-          ns,
-          addons,
-          releaseSync);
+      return edit(p -> p.operatorNamespace = ns);
     }
 
     /** Where the addon manifests live and the default CNI. */
     public Wiring withAddons(AddonSettings a) {
-      return new Wiring(
-          client,
-          vsphere,
-          placement,
-          vips,
-          bootstrap,
-          nodes,
-          leaderElection,
-          reconcileThreads,
-          backoff,
-          machineView,
-          guardrails,
-          operatorNamespace,
-          a,
-          releaseSync);
+      return edit(p -> p.addons = a);
     }
 
     /** The release sync's own libraries and interval. */
     public Wiring withReleaseSync(ReleaseSync.Settings s) {
-      return new Wiring(
-          client,
-          vsphere,
-          placement,
-          vips,
-          bootstrap,
-          nodes,
-          leaderElection,
-          reconcileThreads,
-          backoff,
-          machineView,
-          guardrails,
-          operatorNamespace,
-          addons,
-          s);
+      return edit(p -> p.releaseSync = s);
+    }
+
+    /**
+     * Sees every request to a workload cluster first (the operator process's lease fence: no write
+     * to a workload cluster from a replica that is no longer the leader).
+     */
+    public Wiring withWorkloadGuard(Interceptor guard) {
+      return edit(p -> p.workloadGuard = guard);
+    }
+
+    private Wiring edit(Consumer<Parts> change) {
+      Parts p = new Parts(this);
+      change.accept(p);
+      return p.build();
+    }
+
+    /** A Wiring's components, changeable: what the {@code with...} methods copy and change. */
+    private static final class Parts {
+      KubernetesClient client;
+      VSphereProvider vsphere;
+      Placement placement;
+      VipPool vips;
+      BootstrapData bootstrap;
+      NodeObserver nodes;
+      LeaderElection leaderElection;
+      int reconcileThreads;
+      Requeue.Backoff backoff;
+      TanzuKubernetesClusterReconciler.MachineView machineView;
+      Guardrails guardrails;
+      String operatorNamespace;
+      AddonSettings addons;
+      ReleaseSync.Settings releaseSync;
+      Interceptor workloadGuard;
+
+      Parts(Wiring w) {
+        client = w.client;
+        vsphere = w.vsphere;
+        placement = w.placement;
+        vips = w.vips;
+        bootstrap = w.bootstrap;
+        nodes = w.nodes;
+        leaderElection = w.leaderElection;
+        reconcileThreads = w.reconcileThreads;
+        backoff = w.backoff;
+        machineView = w.machineView;
+        guardrails = w.guardrails;
+        operatorNamespace = w.operatorNamespace;
+        addons = w.addons;
+        releaseSync = w.releaseSync;
+        workloadGuard = w.workloadGuard;
+      }
+
+      Wiring build() {
+        return new Wiring(
+            client,
+            vsphere,
+            placement,
+            vips,
+            bootstrap,
+            nodes,
+            leaderElection,
+            reconcileThreads,
+            backoff,
+            machineView,
+            guardrails,
+            operatorNamespace,
+            addons,
+            releaseSync,
+            workloadGuard);
+      }
     }
   }
 
@@ -265,7 +254,7 @@ public final class Slipway implements AutoCloseable {
               overrides.accept(o);
             });
     Events events = new Events(w.client());
-    WorkloadClusters workloads = new WorkloadClusters();
+    WorkloadClusters workloads = new WorkloadClusters(w.workloadGuard());
     BootstrapData bootstrap =
         w.bootstrap() != null
             ? w.bootstrap()

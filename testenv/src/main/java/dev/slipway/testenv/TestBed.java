@@ -42,6 +42,61 @@ public final class TestBed {
     return instance;
   }
 
+  /**
+   * The loopback range for workload clusters' VIPs: {@code SLIPWAY_TEST_VIPS} (VIP-pool syntax),
+   * default {@code 127.1.0.10-127.1.0.250}, moved for a parallel test JVM ({@link #forShard}).
+   */
+  public static String vips() {
+    return forShard(
+        System.getenv().getOrDefault("SLIPWAY_TEST_VIPS", "127.1.0.10-127.1.0.250"), shard());
+  }
+
+  /**
+   * The loopback range for simulated guests: {@code SLIPWAY_TEST_GUEST_IPS}, default {@code
+   * 127.2.0.1-127.2.3.250}, moved for a parallel test JVM ({@link #forShard}).
+   */
+  public static String guestIps() {
+    return forShard(
+        System.getenv().getOrDefault("SLIPWAY_TEST_GUEST_IPS", "127.2.0.1-127.2.3.250"), shard());
+  }
+
+  /**
+   * Which of the parallel test JVMs this is: {@code -Dslipway.test.fork} (Failsafe sets it to its
+   * fork number, 1, 2, ...); 1 when unset.
+   */
+  public static int shard() {
+    return Integer.getInteger("slipway.test.fork", 1);
+  }
+
+  /**
+   * {@code range} for test JVM {@code shard}: the second octet of every 127.x address moved up by
+   * 100 per shard after the first, so parallel JVMs never serve on the same address.
+   */
+  static String forShard(String range, int shard) {
+    if (shard <= 1) {
+      return range;
+    }
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\\b127\\.(\\d{1,3})\\.").matcher(range);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      int octet = Integer.parseInt(m.group(1)) + 100 * (shard - 1);
+      if (octet > 255) {
+        throw new TestBedException(
+            "cannot move "
+                + range
+                + " for test JVM "
+                + shard
+                + ": 127."
+                + octet
+                + " is no address");
+      }
+      m.appendReplacement(out, "127." + octet + ".");
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
   /** The repository's top directory: {@code -Dslipway.root}, else the nearest parent of the cwd. */
   public static Path repositoryRoot() {
     String prop = System.getProperty("slipway.root");

@@ -168,6 +168,28 @@ final class LeaseFence implements Interceptor, CallObserver {
     }
   }
 
+  /**
+   * For the workload clusters' clients: refuses every write when {@link #refuses()}, as for the
+   * management API (drains, Node and etcd-member removals, addons are actions too). Never looks at
+   * Lease writes: only the management client renews the Lease.
+   */
+  Interceptor workloadGuard() {
+    return new Interceptor() {
+      @Override
+      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+        if (enabled && isWrite(request.method()) && refuses()) {
+          throw new IllegalStateException(
+              "refused "
+                  + request.method()
+                  + " "
+                  + request.uri().getPath()
+                  + " to a workload cluster: the leader Lease is not (or no longer) renewed by"
+                  + " this process (fenced)");
+        }
+      }
+    };
+  }
+
   /** vCenter calls: refused once lapsed. */
   @Override
   public void starting(String method) {

@@ -250,7 +250,8 @@ public final class OperatorProcess implements AutoCloseable {
               .withReleaseSync(config.releaseSync())
               .withGuardrails(config.guardrails())
               .withOperatorNamespace(config.namespace())
-              .withAddons(config.addons()),
+              .withAddons(config.addons())
+              .withWorkloadGuard(fence.workloadGuard()),
           o -> {
             o.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                 .withReconciliationTerminationTimeout(RECONCILE_DRAIN);

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,9 +15,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * reconcile thread.
  */
 public final class WorkloadClusters implements AutoCloseable {
+  private static final String GUARD = "slipway-workload-guard";
+
   private record Entry(String resourceVersion, KubernetesClient client) {}
 
   private final Map<String, Entry> clients = new ConcurrentHashMap<>();
+  private final Interceptor guard;
+
+  /**
+   * {@code guard}, when not null, sees every request to every workload cluster first and may refuse
+   * it by throwing (the operator process's lease fence).
+   */
+  public WorkloadClusters(Interceptor guard) {
+    this.guard = guard;
+  }
 
   /** The cluster's client, or empty when its kubeconfig Secret does not exist yet. */
   public Optional<KubernetesClient> client(
@@ -35,7 +47,11 @@ public final class WorkloadClusters implements AutoCloseable {
     config.setConnectionTimeout(2_000);
     config.setRequestTimeout(5_000);
     config.setRequestRetryBackoffLimit(0);
-    KubernetesClient c = new KubernetesClientBuilder().withConfig(config).build();
+    KubernetesClientBuilder builder = new KubernetesClientBuilder().withConfig(config);
+    if (guard != null) {
+      builder.withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(GUARD, guard));
+    }
+    KubernetesClient c = builder.build();
     Entry old = clients.put(key, new Entry(s.getMetadata().getResourceVersion(), c));
     if (old != null) {
       old.client().close();
