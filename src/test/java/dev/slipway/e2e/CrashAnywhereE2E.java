@@ -53,8 +53,13 @@ class CrashAnywhereE2E {
   static final int KILLS = Integer.getInteger("slipway.crash.kills", LARGE ? 100 : 10);
   static final long SEED = Long.getLong("slipway.crash.seed", System.nanoTime() & 0xffffffL);
 
-  /** How long after a phase's change a kill may come: while the operator works on it. */
-  static final int WINDOW_MS = 20_000;
+  /**
+   * How long after the operator's last start (or the phase's change, for a phase's first kill) a
+   * kill may come: long enough for it to be killed while starting, while taking the Lease and while
+   * reconciling. (A window per phase instead put a large form's kills less than a second apart, so
+   * the operator was killed before it ever worked.)
+   */
+  static final int GAP_MS = 12_000;
 
   /** Longest the operator stays down after a kill (the kubelet's restart, minus back-off). */
   static final int MAX_DOWN_MS = 3_000;
@@ -63,20 +68,23 @@ class CrashAnywhereE2E {
   static GuestSimulator guests;
   static OperatorJvm operator;
 
-  /** One kill: in which phase, how long after its change, how long the operator stays down. */
+  /**
+   * One kill: in which phase, how long after the operator's last start (or the phase's change), how
+   * long the operator stays down.
+   */
   record KillPoint(int phase, int afterMs, int downMs) {}
 
   /**
    * The kill points of {@code seed}: {@code kills} of them dealt round the {@code phases} phases
-   * (so every phase gets its share), each at a random moment of the phase's window.
+   * (so every phase gets its share), each a random time after the one before.
    */
   static List<KillPoint> schedule(long seed, int kills, int phases) {
     Random r = new Random(seed);
     List<KillPoint> points = new ArrayList<>();
     for (int i = 0; i < kills; i++) {
-      points.add(new KillPoint(i % phases, r.nextInt(WINDOW_MS), r.nextInt(MAX_DOWN_MS)));
+      points.add(new KillPoint(i % phases, r.nextInt(GAP_MS), r.nextInt(MAX_DOWN_MS)));
     }
-    points.sort(Comparator.comparingInt(KillPoint::phase).thenComparingInt(KillPoint::afterMs));
+    points.sort(Comparator.comparingInt(KillPoint::phase));
     return points;
   }
 
@@ -166,16 +174,18 @@ class CrashAnywhereE2E {
   void phase(int index, String what, List<KillPoint> points, Runnable change) {
     Instant begun = Instant.now();
     change.run();
+    Instant since = begun;
     int kills = 0;
     for (KillPoint p : points) {
       if (p.phase() != index) {
         continue;
       }
-      long wait = p.afterMs() - Duration.between(begun, Instant.now()).toMillis();
+      long wait = p.afterMs() - Duration.between(since, Instant.now()).toMillis();
       sleep(Math.max(0, wait));
       operator.kill();
       sleep(p.downMs());
       operator.start();
+      since = Instant.now();
       kills++;
     }
     Instant converged = awaitConverged(Duration.ofMinutes(LARGE ? 15 : 6));

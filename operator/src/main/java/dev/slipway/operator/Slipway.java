@@ -17,13 +17,13 @@ import dev.slipway.operator.controller.TanzuKubernetesReleaseReconciler;
 import dev.slipway.operator.controller.VSphereNamespaceReconciler;
 import dev.slipway.operator.controller.VSphereTags;
 import dev.slipway.operator.controller.WorkloadClusters;
+import dev.slipway.operator.controller.WorkloadGuard;
 import dev.slipway.operator.controller.WorkloadNodes;
 import dev.slipway.operator.plan.MachinePlanner;
 import dev.slipway.operator.plan.NameSuffixes;
 import dev.slipway.operator.status.Events;
 import dev.slipway.vsphere.VSphereProvider;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.http.Interceptor;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import java.security.SecureRandom;
@@ -59,7 +59,7 @@ public final class Slipway implements AutoCloseable {
       String operatorNamespace,
       AddonSettings addons,
       ReleaseSync.Settings releaseSync,
-      Interceptor workloadGuard) {
+      WorkloadGuard workloadGuard) {
     public Wiring {
       Objects.requireNonNull(client, "client");
       Objects.requireNonNull(vsphere, "vsphere");
@@ -72,6 +72,7 @@ public final class Slipway implements AutoCloseable {
       operatorNamespace = operatorNamespace == null ? DEFAULT_NAMESPACE : operatorNamespace;
       addons = addons == null ? AddonSettings.defaults() : addons;
       releaseSync = releaseSync == null ? ReleaseSync.Settings.DEFAULTS : releaseSync;
+      workloadGuard = workloadGuard == null ? WorkloadGuard.NONE : workloadGuard;
     }
 
     /** The defaults for everything after {@code reconcileThreads}. */
@@ -133,7 +134,7 @@ public final class Slipway implements AutoCloseable {
      * Sees every request to a workload cluster first (the operator process's lease fence: no write
      * to a workload cluster from a replica that is no longer the leader).
      */
-    public Wiring withWorkloadGuard(Interceptor guard) {
+    public Wiring withWorkloadGuard(WorkloadGuard guard) {
       return edit(p -> p.workloadGuard = guard);
     }
 
@@ -159,7 +160,7 @@ public final class Slipway implements AutoCloseable {
       String operatorNamespace;
       AddonSettings addons;
       ReleaseSync.Settings releaseSync;
-      Interceptor workloadGuard;
+      WorkloadGuard workloadGuard;
 
       Parts(Wiring w) {
         client = w.client;

@@ -1,6 +1,7 @@
 package dev.slipway.operator.app;
 
 import dev.slipway.operator.LeaderElectionTimings;
+import dev.slipway.operator.controller.WorkloadGuard;
 import dev.slipway.vsphere.CallObserver;
 import dev.slipway.vsphere.FaultKind;
 import dev.slipway.vsphere.VSphereException;
@@ -169,23 +170,18 @@ final class LeaseFence implements Interceptor, CallObserver {
   }
 
   /**
-   * For the workload clusters' clients: refuses every write when {@link #refuses()}, as for the
-   * management API (drains, Node and etcd-member removals, addons are actions too). Never looks at
-   * Lease writes: only the management client renews the Lease.
+   * For actions on workload clusters (writes to their API servers, etcd membership changes):
+   * refused when {@link #refuses()}, as for the management API, since drains, Node and etcd-member
+   * removals and addons are actions too.
    */
-  Interceptor workloadGuard() {
-    return new Interceptor() {
-      @Override
-      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
-        if (enabled && isWrite(request.method()) && refuses()) {
-          throw new IllegalStateException(
-              "refused "
-                  + request.method()
-                  + " "
-                  + request.uri().getPath()
-                  + " to a workload cluster: the leader Lease is not (or no longer) renewed by"
-                  + " this process (fenced)");
-        }
+  WorkloadGuard workloadGuard() {
+    return action -> {
+      if (enabled && refuses()) {
+        throw new IllegalStateException(
+            "refused "
+                + action
+                + " on a workload cluster: the leader Lease is not (or no longer) renewed by this"
+                + " process (fenced)");
       }
     };
   }

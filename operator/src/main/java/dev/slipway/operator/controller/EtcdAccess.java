@@ -31,9 +31,11 @@ final class EtcdAccess {
 
   private final Map<String, Cached> byCluster = new ConcurrentHashMap<>();
   private final Clock clock;
+  private final WorkloadGuard guard;
 
-  EtcdAccess(Clock clock) {
+  EtcdAccess(Clock clock, WorkloadGuard guard) {
     this.clock = clock;
+    this.guard = guard;
   }
 
   EtcdClient client(KubernetesClient management, TanzuKubernetesCluster tkc, List<URI> endpoints) {
@@ -48,7 +50,7 @@ final class EtcdAccess {
               now.plus(REUSE));
       byCluster.put(tkc.getMetadata().getUid(), c);
     }
-    return new EtcdClient(c.http(), endpoints, Requeue.DEPENDENCY);
+    return new EtcdClient(c.http(), endpoints, Requeue.DEPENDENCY).guardedBy(guard::check);
   }
 
   /** Why a control-plane machine's member is not a healthy voting member, if it is not. */

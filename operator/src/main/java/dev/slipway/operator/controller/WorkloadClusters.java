@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
 import java.util.Map;
 import java.util.Optional;
@@ -20,14 +22,31 @@ public final class WorkloadClusters implements AutoCloseable {
   private record Entry(String resourceVersion, KubernetesClient client) {}
 
   private final Map<String, Entry> clients = new ConcurrentHashMap<>();
-  private final Interceptor guard;
+  private final WorkloadGuard guard;
+  private final Interceptor writes;
 
-  /**
-   * {@code guard}, when not null, sees every request to every workload cluster first and may refuse
-   * it by throwing (the operator process's lease fence).
-   */
-  public WorkloadClusters(Interceptor guard) {
+  /** {@code guard} is asked before every write to every workload cluster's API server. */
+  public WorkloadClusters(WorkloadGuard guard) {
     this.guard = guard;
+    this.writes = writesAskFirst(guard);
+  }
+
+  /** An interceptor that asks {@code guard} before every request but a read. */
+  static Interceptor writesAskFirst(WorkloadGuard guard) {
+    return new Interceptor() {
+      @Override
+      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+        String method = request.method();
+        if (!method.equals("GET") && !method.equals("HEAD") && !method.equals("OPTIONS")) {
+          guard.check(method + " " + request.uri().getPath());
+        }
+      }
+    };
+  }
+
+  /** The guard, for the other ways into a workload cluster (its etcd). */
+  public WorkloadGuard guard() {
+    return guard;
   }
 
   /** The cluster's client, or empty when its kubeconfig Secret does not exist yet. */
@@ -47,11 +66,11 @@ public final class WorkloadClusters implements AutoCloseable {
     config.setConnectionTimeout(2_000);
     config.setRequestTimeout(5_000);
     config.setRequestRetryBackoffLimit(0);
-    KubernetesClientBuilder builder = new KubernetesClientBuilder().withConfig(config);
-    if (guard != null) {
-      builder.withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(GUARD, guard));
-    }
-    KubernetesClient c = builder.build();
+    KubernetesClient c =
+        new KubernetesClientBuilder()
+            .withConfig(config)
+            .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(GUARD, writes))
+            .build();
     Entry old = clients.put(key, new Entry(s.getMetadata().getResourceVersion(), c));
     if (old != null) {
       old.client().close();

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -30,6 +31,7 @@ public final class EtcdClient {
   private final HttpClient http;
   private final List<URI> endpoints;
   private final Duration timeout;
+  private final Consumer<String> beforeChange;
 
   public EtcdClient(SSLContext tls, List<URI> endpoints, Duration timeout) {
     this(http(tls, timeout), endpoints, timeout);
@@ -37,12 +39,26 @@ public final class EtcdClient {
 
   /** With an HTTP client made by {@link #http} and kept by the caller (one per cluster). */
   public EtcdClient(HttpClient http, List<URI> endpoints, Duration timeout) {
+    this(http, endpoints, timeout, change -> {});
+  }
+
+  private EtcdClient(
+      HttpClient http, List<URI> endpoints, Duration timeout, Consumer<String> beforeChange) {
     if (endpoints.isEmpty()) {
       throw new IllegalArgumentException("no etcd endpoint");
     }
     this.http = http;
     this.endpoints = List.copyOf(endpoints);
     this.timeout = timeout;
+    this.beforeChange = beforeChange;
+  }
+
+  /**
+   * This client, with {@code beforeChange} asked before every membership or leadership change (it
+   * refuses one by throwing); reads are not asked about.
+   */
+  public EtcdClient guardedBy(Consumer<String> beforeChange) {
+    return new EtcdClient(http, endpoints, timeout, beforeChange);
   }
 
   /** An HTTP client that presents Slipway's etcd client certificate. */
@@ -102,6 +118,7 @@ public final class EtcdClient {
    * etcd refuses this ("unhealthy cluster"): callers try again on a later pass.
    */
   public void remove(long memberId) {
+    beforeChange.accept("etcd member remove " + Long.toHexString(memberId));
     try {
       anyEndpoint("/v3/cluster/member/remove", Map.of("ID", Long.toUnsignedString(memberId)));
     } catch (EtcdException e) {
@@ -122,6 +139,7 @@ public final class EtcdClient {
         if (s.get().leaderId() != leaving) {
           return false;
         }
+        beforeChange.accept("etcd leadership transfer to " + Long.toHexString(target));
         post(
             e,
             "/v3/maintenance/transfer-leadership",

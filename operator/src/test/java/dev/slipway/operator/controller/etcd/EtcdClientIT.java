@@ -155,6 +155,29 @@ class EtcdClientIT {
 
   @Test
   @Order(4)
+  void aGuardThatRefusesStopsChangesBeforeTheyAreSentButNotReads() {
+    List<String> asked = new ArrayList<>();
+    EtcdClient fenced =
+        client.guardedBy(
+            change -> {
+              asked.add(change);
+              throw new IllegalStateException("fenced");
+            });
+    List<EtcdMember> members = fenced.members();
+    long leader = fenced.status(endpoints().get(0)).leaderId();
+    long other = members.stream().filter(m -> m.id() != leader).findFirst().orElseThrow().id();
+    assertThatThrownBy(() -> fenced.remove(other)).hasMessage("fenced");
+    assertThatThrownBy(() -> fenced.moveLeaderOff(leader, other)).hasMessage("fenced");
+    assertThat(asked)
+        .containsExactly(
+            "etcd member remove " + Long.toHexString(other),
+            "etcd leadership transfer to " + Long.toHexString(other));
+    assertThat(client.members()).extracting(EtcdMember::id).contains(other);
+    assertThat(client.status(endpoints().get(0)).leaderId()).isEqualTo(leader);
+  }
+
+  @Test
+  @Order(4)
   void removalIsRefusedWhenItWouldLeaveNoHealthyMajority() {
     List<EtcdMember> members = client.members();
     long a = members.get(0).id();
