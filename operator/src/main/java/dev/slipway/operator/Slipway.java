@@ -26,6 +26,7 @@ import dev.slipway.vsphere.VSphereProvider;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.security.SecureRandom;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -202,6 +203,21 @@ public final class Slipway implements AutoCloseable {
   }
 
   /**
+   * What JOSDK does when a reconcile throws (an API call that timed out or was refused, a workload
+   * client closed under it): try again after 2 s, 1.5 times longer each time up to 2 minutes, and
+   * never give up. JOSDK's default gives up after 5 attempts (about 26 s) and then waits for the
+   * next change of the resource, up to 10 hours: a machine or cluster could sit unfinished with
+   * nothing to say why.
+   */
+  static GenericRetry retry() {
+    return new GenericRetry()
+        .setInitialInterval(2_000)
+        .setIntervalMultiplier(1.5)
+        .setMaxInterval(120_000)
+        .withoutMaxAttempts();
+  }
+
+  /**
    * A Lease in {@code namespace}; {@code exitOnStopLeading} ends the JVM when leadership is lost
    * (right for a Deployment's pod, wrong in a test JVM).
    */
@@ -268,9 +284,10 @@ public final class Slipway implements AutoCloseable {
     VSphereTags tags = new VSphereTags(v, events);
     SecretScope secrets = new SecretScope(w.operatorNamespace());
     operator.register(
-        new VSphereNamespaceReconciler(v, w.placement(), events, tags, w.guardrails(), secrets));
+        new VSphereNamespaceReconciler(v, w.placement(), events, tags, w.guardrails(), secrets),
+        o -> o.withRetry(retry()));
     TanzuKubernetesReleaseReconciler releases = new TanzuKubernetesReleaseReconciler(v);
-    operator.register(releases);
+    operator.register(releases, o -> o.withRetry(retry()));
     operator.register(
         new TanzuKubernetesClusterReconciler(
             events,
@@ -282,10 +299,12 @@ public final class Slipway implements AutoCloseable {
             w.guardrails(),
             w.addons(),
             secrets,
-            tags));
+            tags),
+        o -> o.withRetry(retry()));
     operator.register(
         new MachineReconciler(
-            v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads, tags, secrets));
+            v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads, tags, secrets),
+        o -> o.withRetry(retry()));
     try {
       operator.start();
     } catch (RuntimeException e) {

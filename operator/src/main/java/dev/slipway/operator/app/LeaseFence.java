@@ -186,12 +186,17 @@ final class LeaseFence implements Interceptor, CallObserver {
     };
   }
 
-  /** vCenter calls: refused once lapsed. */
+  /**
+   * vCenter calls: refused once lapsed, and before a restart's first renewal. The refusal is {@link
+   * FaultKind#TRANSIENT}: it says nothing about the machine or the object the call was for (as
+   * OTHER it made a Machine Failed for good when a restart's first reconciles came before its first
+   * renewal).
+   */
   @Override
   public void starting(String method) {
     if (refuses()) {
       throw new VSphereException(
-          FaultKind.OTHER,
+          FaultKind.TRANSIENT,
           "LeaseLapsed",
           "refused vCenter call "
               + method

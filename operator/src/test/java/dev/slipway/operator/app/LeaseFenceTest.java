@@ -79,7 +79,9 @@ class LeaseFenceTest {
         .hasMessageContaining("fenced");
     assertThatThrownBy(() -> f.starting("PowerOnVM_Task"))
         .isInstanceOf(VSphereException.class)
-        .hasMessageContaining("PowerOnVM_Task");
+        .hasMessageContaining("PowerOnVM_Task")
+        // a refusal says nothing about the machine: retried, never a permanent failure
+        .matches(e -> ((VSphereException) e).isRetryable(), "retryable");
     assertThatThrownBy(() -> f.before(null, request("DELETE", MACHINES), null))
         .isInstanceOf(IllegalStateException.class);
     // reads, and the elector's own attempts on the Lease, still go out
@@ -132,7 +134,9 @@ class LeaseFenceTest {
     LeaseFence f = fence(true);
     f.startedLeading(); // fabric8 read a Lease holding our identity; no write of ours yet
     advance(Duration.ofSeconds(1));
-    assertThatThrownBy(() -> f.starting("CloneVM_Task")).isInstanceOf(VSphereException.class);
+    assertThatThrownBy(() -> f.starting("CloneVM_Task"))
+        .isInstanceOf(VSphereException.class)
+        .matches(e -> ((VSphereException) e).isRetryable(), "retryable");
     assertThatThrownBy(() -> f.before(null, request("PATCH", MACHINES), null))
         .isInstanceOf(IllegalStateException.class);
     assertThat(f.lapsed()).isFalse();
