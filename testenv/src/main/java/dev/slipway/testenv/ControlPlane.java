@@ -85,7 +85,7 @@ public final class ControlPlane implements AutoCloseable {
                 .withTestDir(work.toString())
                 .withApiServerVersion(bed.kubernetesVersion())
                 .withOfflineMode(true)
-                .withStartupTimeout(120_000)
+                .withStartupTimeout((int) STARTUP_TIMEOUT.toMillis())
                 .withApiServerFlag("--bind-address", "127.0.0.1")
                 .withApiServerFlag("--advertise-address", "127.0.0.1")
                 // Loopback may only be advertised without the endpoint reconciler (1.37 refuses
@@ -96,7 +96,14 @@ public final class ControlPlane implements AutoCloseable {
                 .withApiServerFlag("--audit-log-format", "json")
                 .build());
     try {
+      Duration wait = midnightWait(java.time.LocalTime.now(), STARTUP_TIMEOUT);
+      if (!wait.isZero()) {
+        Thread.sleep(wait.toMillis());
+      }
       apiServer.start();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TestBedException("interrupted while waiting to start kube-apiserver", e);
     } catch (RuntimeException e) {
       throw new TestBedException(
           "kube-apiserver or etcd did not start ("
@@ -127,6 +134,25 @@ public final class ControlPlane implements AutoCloseable {
       Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "control-plane-stop"));
     }
     return shared;
+  }
+
+  static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(2);
+
+  /**
+   * How long to wait before starting kube-apiserver at {@code now} (local time): kube-api-test
+   * 7.5.2 computes its start-up deadline as a {@link java.time.LocalTime}, so a deadline past
+   * midnight wraps to the small hours and the very first poll "times out" (seen: a start at
+   * 23:58:48 failed within a second). A start whose deadline would cross midnight waits until just
+   * after it; any other starts at once.
+   */
+  static Duration midnightWait(java.time.LocalTime now, Duration timeout) {
+    Duration toMidnight =
+        Duration.ofNanos(java.time.LocalTime.MAX.toNanoOfDay() - now.toNanoOfDay());
+    Duration margin = Duration.ofSeconds(5);
+    if (toMidnight.compareTo(timeout.plus(margin)) > 0) {
+      return Duration.ZERO;
+    }
+    return toMidnight.plus(Duration.ofSeconds(1));
   }
 
   private static Path workDir(TestBed bed) {
