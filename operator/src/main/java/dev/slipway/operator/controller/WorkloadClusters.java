@@ -58,24 +58,44 @@ public final class WorkloadClusters implements AutoCloseable {
       forget(namespace, cluster);
       return Optional.empty();
     }
-    Entry e = clients.get(key);
-    if (e != null && e.resourceVersion().equals(s.getMetadata().getResourceVersion())) {
-      return Optional.of(e.client());
+    return Optional.of(clientFor(key, s));
+  }
+
+  /**
+   * The client for {@code kubeconfig} (the Secret as read now), made once per version of it:
+   * reconciles that ask at the same moment get the same client. (Checking and then putting let two
+   * of them each make one, and the second closed the first's while it was in use: "Client already
+   * closed", seen in CrashAnywhereE2E right after a restart.) A client for an older version is
+   * closed when a newer one replaces it.
+   */
+  KubernetesClient clientFor(String key, Secret kubeconfig) {
+    String version = kubeconfig.getMetadata().getResourceVersion();
+    KubernetesClient[] replaced = new KubernetesClient[1];
+    Entry e =
+        clients.compute(
+            key,
+            (k, old) -> {
+              if (old != null && old.resourceVersion().equals(version)) {
+                return old;
+              }
+              replaced[0] = old == null ? null : old.client();
+              return new Entry(version, build(kubeconfig));
+            });
+    if (replaced[0] != null) {
+      replaced[0].close();
     }
-    Config config = Config.fromKubeconfig(ClusterAccess.decode(s.getData().get("value")));
+    return e.client();
+  }
+
+  private KubernetesClient build(Secret kubeconfig) {
+    Config config = Config.fromKubeconfig(ClusterAccess.decode(kubeconfig.getData().get("value")));
     config.setConnectionTimeout(2_000);
     config.setRequestTimeout(5_000);
     config.setRequestRetryBackoffLimit(0);
-    KubernetesClient c =
-        new KubernetesClientBuilder()
-            .withConfig(config)
-            .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(GUARD, writes))
-            .build();
-    Entry old = clients.put(key, new Entry(s.getMetadata().getResourceVersion(), c));
-    if (old != null) {
-      old.client().close();
-    }
-    return Optional.of(c);
+    return new KubernetesClientBuilder()
+        .withConfig(config)
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(GUARD, writes))
+        .build();
   }
 
   public void forget(String namespace, String cluster) {

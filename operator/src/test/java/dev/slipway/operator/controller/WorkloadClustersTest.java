@@ -3,11 +3,24 @@ package dev.slipway.operator.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.slipway.operator.bootstrap.ClusterPki;
+import dev.slipway.operator.bootstrap.Kubeconfigs;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.http.StandardHttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class WorkloadClustersTest {
@@ -40,5 +53,51 @@ class WorkloadClustersTest {
             "POST /api/v1/namespaces/x/pods/p/eviction",
             "PATCH /api/v1/nodes/w-1",
             "DELETE /api/v1/nodes/w-1");
+  }
+
+  static Secret kubeconfig(String resourceVersion) {
+    String kc = Kubeconfigs.admin("demo", "127.1.0.10", 6443, ClusterPki.generate("demo").ca());
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withName("demo-kubeconfig")
+        .withNamespace("team-a")
+        .withResourceVersion(resourceVersion)
+        .endMetadata()
+        .addToData("value", Base64.getEncoder().encodeToString(kc.getBytes(StandardCharsets.UTF_8)))
+        .build();
+  }
+
+  @Test
+  void reconcilesAskingAtOnceShareOneClientPerVersionOfTheKubeconfig() throws Exception {
+    Secret v7 = kubeconfig("7");
+    int threads = 16;
+    try (WorkloadClusters w = new WorkloadClusters(WorkloadGuard.NONE)) {
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        for (int round = 0; round < 20; round++) {
+          w.forget("team-a", "demo");
+          CyclicBarrier start = new CyclicBarrier(threads);
+          Set<KubernetesClient> seen = ConcurrentHashMap.newKeySet();
+          List<Future<?>> done = new ArrayList<>();
+          for (int i = 0; i < threads; i++) {
+            done.add(
+                pool.submit(
+                    () -> {
+                      start.await();
+                      seen.add(w.clientFor("team-a/demo", v7));
+                      return null;
+                    }));
+          }
+          for (Future<?> f : done) {
+            f.get();
+          }
+          assertThat(seen).as("round " + round).hasSize(1);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      KubernetesClient before = w.clientFor("team-a/demo", v7);
+      assertThat(w.clientFor("team-a/demo", kubeconfig("8"))).isNotSameAs(before);
+    }
   }
 }
