@@ -61,11 +61,21 @@ public final class TestBed {
   }
 
   /**
-   * Which of the parallel test JVMs this is: {@code -Dslipway.test.fork} (Failsafe sets it to its
-   * fork number, 1, 2, ...); 1 when unset.
+   * Which of the parallel test JVMs this is: the number in {@code -Dslipway.test.fork} (Failsafe
+   * sets it to {@code fork-<its fork number>}, 1, 2, ...); 1 when unset or without a number.
    */
   public static int shard() {
-    return Integer.getInteger("slipway.test.fork", 1);
+    return shard(System.getProperty("slipway.test.fork"));
+  }
+
+  /**
+   * The number in {@code value}. (Failsafe replaces {@code ${surefire.forkNumber}} only inside a
+   * longer value: on its own it arrived as "" — SUREFIRE-1068 — and every JVM took the same
+   * addresses.)
+   */
+  static int shard(String value) {
+    String digits = value == null ? "" : value.replaceAll("\\D", "");
+    return digits.isEmpty() ? 1 : Integer.parseInt(digits);
   }
 
   /**

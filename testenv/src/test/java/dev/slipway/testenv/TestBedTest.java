@@ -27,4 +27,13 @@ class TestBedTest {
         .isInstanceOf(TestBedException.class)
         .hasMessageContaining("127.260");
   }
+
+  @Test
+  void theTestJvmsNumberComesFromFailsafesForkNumberWithinTheProperty() {
+    assertThat(TestBed.shard("fork-2")).isEqualTo(2);
+    assertThat(TestBed.shard("3")).isEqualTo(3);
+    assertThat(TestBed.shard(null)).isEqualTo(1);
+    assertThat(TestBed.shard("")).isEqualTo(1);
+    assertThat(TestBed.shard("fork-${surefire.forkNumber}")).isEqualTo(1);
+  }
 }
