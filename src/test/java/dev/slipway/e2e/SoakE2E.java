@@ -11,6 +11,7 @@ import dev.slipway.operator.controller.TanzuKubernetesClusterReconciler;
 import dev.slipway.operator.controller.VSphereNamespaceReconciler;
 import dev.slipway.testenv.Manifests;
 import dev.slipway.vsphere.VmState;
+import io.fabric8.kubernetes.api.model.Quantity;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
@@ -43,6 +44,10 @@ import org.slf4j.LoggerFactory;
 class SoakE2E {
   private static final Logger LOG = LoggerFactory.getLogger(SoakE2E.class);
   static final String NS = "team-a";
+
+  /** ClusterHealth's annotation for the node start-up timeout. */
+  static final String NODE_STARTUP_TIMEOUT = "slipway.dev/health-node-startup-timeout";
+
   static final int CI_CLUSTERS = 2;
   static final int CI_MINUTES = 2;
   static final boolean LARGE = Boolean.getBoolean("slipway.reliability.large");
@@ -63,7 +68,8 @@ class SoakE2E {
             e -> VmOnlyDoubles.poweredOnIsReady(),
             SlipwayEnv::withoutAddons);
     env.applyNamespaceSamples();
-    // The sample namespace allows 5 clusters and 40 machines; the large form needs more.
+    // The sample namespace allows 5 clusters, 40 machines, 32 vCPUs and 128 GiB; the large form
+    // needs more (a machine has 2 vCPUs and at most 8 GiB).
     int machines = CLUSTERS * (2 + MAX_WORKERS);
     env.client
         .resources(VSphereNamespace.class)
@@ -74,6 +80,8 @@ class SoakE2E {
                   Math.max(CLUSTERS, n.getSpec().objectLimits.tanzuKubernetesClusters);
               n.getSpec().objectLimits.machines =
                   Math.max(machines, n.getSpec().objectLimits.machines);
+              n.getSpec().limits.cpu = new Quantity(String.valueOf(Math.max(32, 2 * machines)));
+              n.getSpec().limits.memory = new Quantity(Math.max(128, 8 * machines) + "Gi");
               return n;
             });
     await()
@@ -217,7 +225,12 @@ class SoakE2E {
     Random random = new Random(SEED);
     Map<String, Integer> workers = new HashMap<>();
     for (int i = 0; i < CLUSTERS; i++) {
-      env.client.resource(Manifests.fromMap(env.sampleCluster(name(i), 1))).create();
+      Map<String, Object> m = env.sampleCluster(name(i), 1);
+      // The VM-only doubles never make a Node: without this, the health check replaces every
+      // machine 20 minutes after its power-on (the default node start-up timeout), which the
+      // 30-minute form reaches.
+      Manifests.set(m, "metadata.annotations", Map.of(NODE_STARTUP_TIMEOUT, "24h"));
+      env.client.resource(Manifests.fromMap(m)).create();
       workers.put(name(i), 1);
     }
     await()
