@@ -6,6 +6,7 @@ import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.config.VipPool;
 import dev.slipway.operator.controller.BootstrapData;
 import dev.slipway.operator.controller.ClusterAccess;
+import dev.slipway.operator.controller.ClusterSecrets;
 import dev.slipway.operator.controller.KubeadmBootstrap;
 import dev.slipway.operator.controller.MachineReconciler;
 import dev.slipway.operator.controller.NodeObserver;
@@ -271,7 +272,9 @@ public final class Slipway implements AutoCloseable {
               overrides.accept(o);
             });
     Events events = new Events(w.client());
-    WorkloadClusters workloads = new WorkloadClusters(w.workloadGuard());
+    // The cluster controller's informer of cluster Secrets serves every reader of them.
+    ClusterSecrets clusterSecrets = new ClusterSecrets();
+    WorkloadClusters workloads = new WorkloadClusters(w.workloadGuard(), clusterSecrets);
     BootstrapData bootstrap =
         w.bootstrap() != null
             ? w.bootstrap()
@@ -293,7 +296,7 @@ public final class Slipway implements AutoCloseable {
             events,
             suffixes,
             bootstrap,
-            new ClusterAccess(w.vips(), w.operatorNamespace()),
+            new ClusterAccess(w.vips(), w.operatorNamespace(), clusterSecrets),
             workloads,
             w.machineView(),
             w.guardrails(),

@@ -38,10 +38,15 @@ public final class ClusterAccess {
   }
 
   private final VipClaims vips;
+  private final ClusterSecrets secrets;
 
-  /** Addresses from {@code vips}, claimed in {@code operatorNamespace} ({@link VipClaims}). */
-  public ClusterAccess(VipPool vips, String operatorNamespace) {
+  /**
+   * Addresses from {@code vips}, claimed in {@code operatorNamespace} ({@link VipClaims}); the
+   * cluster's Secrets read through {@code secrets}.
+   */
+  public ClusterAccess(VipPool vips, String operatorNamespace, ClusterSecrets secrets) {
     this.vips = new VipClaims(vips, operatorNamespace);
+    this.secrets = secrets;
   }
 
   public Result ensure(KubernetesClient client, TanzuKubernetesCluster tkc) {
@@ -54,21 +59,23 @@ public final class ClusterAccess {
     }
     ClusterPki pki;
     try {
-      pki = pki(client, tkc);
+      pki = pki(secrets, client, tkc);
     } catch (InvalidPkiException e) {
       return Result.failed(Reasons.INVALID_CLUSTER_CERTIFICATES, e.getMessage());
     }
     String ns = tkc.getMetadata().getNamespace();
     String name = tkc.getMetadata().getName();
     createIfMissing(
+        secrets,
         client,
         tkc,
         name + "-kubeconfig",
         Map.of("value", Kubeconfigs.admin(name, endpoint, API_PORT, pki.ca())));
-    if (client.secrets().inNamespace(ns).withName(sshSecretName(name)).get() == null) {
+    if (secrets.get(client, ns, sshSecretName(name)) == null) {
       SshKeyPair ssh =
           SshKeyPair.generate(dev.slipway.operator.bootstrap.CloudInit.SSH_USER + "@" + name);
       createIfMissing(
+          secrets,
           client,
           tkc,
           sshSecretName(name),
@@ -84,13 +91,11 @@ public final class ClusterAccess {
   }
 
   /** The public key of the cluster's SSH Secret, or null if there is none yet. */
-  static String sshAuthorizedKey(KubernetesClient client, TanzuKubernetesCluster tkc) {
+  static String sshAuthorizedKey(
+      ClusterSecrets secrets, KubernetesClient client, TanzuKubernetesCluster tkc) {
     Secret s =
-        client
-            .secrets()
-            .inNamespace(tkc.getMetadata().getNamespace())
-            .withName(sshSecretName(tkc.getMetadata().getName()))
-            .get();
+        secrets.get(
+            client, tkc.getMetadata().getNamespace(), sshSecretName(tkc.getMetadata().getName()));
     return s == null ? null : decode(s.getData().get(SshKeyPair.SECRET_PUBLIC_KEY));
   }
 
@@ -107,13 +112,13 @@ public final class ClusterAccess {
   }
 
   /** Reads the PKI Secrets; generates and stores them only when none exists yet. */
-  static ClusterPki pki(KubernetesClient client, TanzuKubernetesCluster tkc) {
+  static ClusterPki pki(
+      ClusterSecrets secrets, KubernetesClient client, TanzuKubernetesCluster tkc) {
     String ns = tkc.getMetadata().getNamespace();
     String name = tkc.getMetadata().getName();
     Map<String, Map<String, String>> data = new LinkedHashMap<>();
     for (String suffix : ClusterPki.SECRET_SUFFIXES) {
-      Secret s =
-          client.secrets().inNamespace(ns).withName(ClusterPki.secretName(name, suffix)).get();
+      Secret s = secrets.get(client, ns, ClusterPki.secretName(name, suffix));
       if (s != null) {
         Map<String, String> plain = new LinkedHashMap<>();
         if (s.getData() != null) {
@@ -128,16 +133,21 @@ public final class ClusterAccess {
           .secretData()
           .forEach(
               (suffix, values) ->
-                  createIfMissing(client, tkc, ClusterPki.secretName(name, suffix), values));
+                  createIfMissing(
+                      secrets, client, tkc, ClusterPki.secretName(name, suffix), values));
       return fresh;
     }
     return ClusterPki.fromSecretData(name, data);
   }
 
   static void createIfMissing(
-      KubernetesClient client, TanzuKubernetesCluster tkc, String name, Map<String, String> data) {
+      ClusterSecrets secrets,
+      KubernetesClient client,
+      TanzuKubernetesCluster tkc,
+      String name,
+      Map<String, String> data) {
     String ns = tkc.getMetadata().getNamespace();
-    if (client.secrets().inNamespace(ns).withName(name).get() != null) {
+    if (secrets.get(client, ns, name) != null) {
       return;
     }
     Map<String, String> encoded = new LinkedHashMap<>();

@@ -32,17 +32,19 @@ final class EtcdAccess {
   private final Map<String, Cached> byCluster = new ConcurrentHashMap<>();
   private final Clock clock;
   private final WorkloadGuard guard;
+  private final ClusterSecrets secrets;
 
-  EtcdAccess(Clock clock, WorkloadGuard guard) {
+  EtcdAccess(Clock clock, WorkloadGuard guard, ClusterSecrets secrets) {
     this.clock = clock;
     this.guard = guard;
+    this.secrets = secrets;
   }
 
   EtcdClient client(KubernetesClient management, TanzuKubernetesCluster tkc, List<URI> endpoints) {
     Instant now = clock.instant();
     Cached c = byCluster.get(tkc.getMetadata().getUid());
     if (c == null || c.until().isBefore(now)) {
-      CertKey ca = ClusterAccess.pki(management, tkc).etcd();
+      CertKey ca = ClusterAccess.pki(secrets, management, tkc).etcd();
       CertKey me = ClientCertificates.issue(ClientCertificates.ETCD_CLIENT, ca, now);
       c =
           new Cached(

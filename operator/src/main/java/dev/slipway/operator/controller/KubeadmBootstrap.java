@@ -45,6 +45,7 @@ public final class KubeadmBootstrap implements BootstrapData {
 
   private final String operatorNamespace;
   private final WorkloadClusters workloads;
+  private final ClusterSecrets secrets;
 
   /** The init claim's ConfigMap: in the operator's namespace, where no tenant writes. */
   public static String initClaimName(TanzuKubernetesCluster tkc) {
@@ -58,6 +59,7 @@ public final class KubeadmBootstrap implements BootstrapData {
   public KubeadmBootstrap(WorkloadClusters workloads, String operatorNamespace) {
     this.operatorNamespace = operatorNamespace;
     this.workloads = workloads;
+    this.secrets = workloads == null ? new ClusterSecrets() : workloads.secrets();
   }
 
   @Override
@@ -68,7 +70,7 @@ public final class KubeadmBootstrap implements BootstrapData {
       TanzuKubernetesRelease tkr) {
     String ns = machine.getMetadata().getNamespace();
     String secretName = BootstrapData.secretName(machine.getMetadata().getName());
-    if (client.secrets().inNamespace(ns).withName(secretName).get() != null) {
+    if (secrets.get(client, ns, secretName) != null) {
       return;
     }
     // Written by the access step from the cluster's claim, earlier in the same pass.
@@ -81,7 +83,7 @@ public final class KubeadmBootstrap implements BootstrapData {
     if (endpoint == null) {
       throw new IllegalStateException("cluster has no control-plane endpoint yet");
     }
-    ClusterPki pki = ClusterAccess.pki(client, tkc);
+    ClusterPki pki = ClusterAccess.pki(secrets, client, tkc);
     ClusterSpec cluster = clusterSpec(client, tkc, tkr, endpoint);
     NodeSpec node = nodeSpec(tkc, machine);
     BootstrapToken token = BootstrapToken.generate();
@@ -287,7 +289,7 @@ public final class KubeadmBootstrap implements BootstrapData {
         net.serviceDomain == null ? "cluster.local" : net.serviceDomain);
   }
 
-  static ClusterSpec clusterSpec(
+  private ClusterSpec clusterSpec(
       KubernetesClient client,
       TanzuKubernetesCluster tkc,
       TanzuKubernetesRelease tkr,
@@ -317,7 +319,7 @@ public final class KubeadmBootstrap implements BootstrapData {
         tkr.getSpec().kubernetes.imageRepository,
         proxy,
         trusted,
-        ClusterAccess.sshAuthorizedKey(client, tkc));
+        ClusterAccess.sshAuthorizedKey(secrets, client, tkc));
   }
 
   static NodeSpec nodeSpec(TanzuKubernetesCluster tkc, Machine machine) {

@@ -92,7 +92,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
     this.secrets = secrets;
     Templates templates = new Templates(vms, tasks, inventory, library, placement, tags);
     this.clock = Clock.systemUTC();
-    this.etcd = new EtcdAccess(clock, workloads.guard());
+    this.etcd = new EtcdAccess(clock, workloads.guard(), workloads.secrets());
     this.events = events;
     this.faults = new MachineFaults(backoff, events);
     this.steps =

@@ -112,6 +112,18 @@ public class TanzuKubernetesClusterReconciler
       EventSourceContext<TanzuKubernetesCluster> context) {
     // What a cluster refers to wakes the clusters that refer to it (here: all of a namespace's,
     // or all clusters for cluster-scoped kinds; resolution is cheap and reads caches only).
+    // Every cluster's own Secrets (bootstrap data, PKI, kubeconfig, SSH keys), cached for
+    // ClusterSecrets: they wake nothing.
+    InformerEventSource<Secret, TanzuKubernetesCluster> clusterSecrets =
+        secrets.informer(
+            namespaces ->
+                InformerEventSourceConfiguration.from(Secret.class, TanzuKubernetesCluster.class)
+                    .withNamespaces(namespaces)
+                    .withLabelSelector(CLUSTER_LABEL)
+                    .withSecondaryToPrimaryMapper(s -> Set.of())
+                    .build(),
+            context);
+    workloads.secrets().use(clusterSecrets::get);
     return List.of(
         source(
             context,
@@ -120,14 +132,7 @@ public class TanzuKubernetesClusterReconciler
         source(context, VSphereNamespace.class, clustersIn(context, false)),
         source(context, TanzuKubernetesRelease.class, clustersIn(context, true)),
         source(context, VirtualMachineClass.class, clustersIn(context, true)),
-        secrets.informer(
-            namespaces ->
-                InformerEventSourceConfiguration.from(Secret.class, TanzuKubernetesCluster.class)
-                    .withNamespaces(namespaces)
-                    .withLabelSelector(MachineReconciler.BOOTSTRAP_SECRET_LABEL)
-                    .withSecondaryToPrimaryMapper(s -> Set.of())
-                    .build(),
-            context),
+        clusterSecrets,
         // The addons' manifests: one that changes wakes every cluster (ClusterAddons).
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ConfigMap.class, TanzuKubernetesCluster.class)

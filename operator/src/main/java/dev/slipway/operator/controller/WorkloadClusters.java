@@ -24,10 +24,20 @@ public final class WorkloadClusters implements AutoCloseable {
   private final Map<String, Entry> clients = new ConcurrentHashMap<>();
   private final WorkloadGuard guard;
   private final Interceptor writes;
+  private final ClusterSecrets secrets;
 
-  /** {@code guard} is asked before every write to every workload cluster's API server. */
+  /** As below, every kubeconfig read with a GET. */
   public WorkloadClusters(WorkloadGuard guard) {
+    this(guard, new ClusterSecrets());
+  }
+
+  /**
+   * {@code guard} is asked before every write to every workload cluster's API server; kubeconfigs
+   * (and the other readers' cluster Secrets) are read through {@code secrets}.
+   */
+  public WorkloadClusters(WorkloadGuard guard, ClusterSecrets secrets) {
     this.guard = guard;
+    this.secrets = secrets;
     this.writes = writesAskFirst(guard);
   }
 
@@ -49,10 +59,15 @@ public final class WorkloadClusters implements AutoCloseable {
     return guard;
   }
 
+  /** How the cluster Secrets are read, for the other readers of them. */
+  public ClusterSecrets secrets() {
+    return secrets;
+  }
+
   /** The cluster's client, or empty when its kubeconfig Secret does not exist yet. */
   public Optional<KubernetesClient> client(
       KubernetesClient management, String namespace, String cluster) {
-    Secret s = management.secrets().inNamespace(namespace).withName(cluster + "-kubeconfig").get();
+    Secret s = secrets.get(management, namespace, cluster + "-kubeconfig");
     String key = namespace + "/" + cluster;
     if (s == null) {
       forget(namespace, cluster);

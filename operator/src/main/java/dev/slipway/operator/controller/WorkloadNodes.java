@@ -230,11 +230,9 @@ public final class WorkloadNodes implements NodeObserver {
       return Optional.empty();
     }
     Secret s =
-        management
+        workloads
             .secrets()
-            .inNamespace(m.getMetadata().getNamespace())
-            .withName(m.getSpec().bootstrap.dataSecretName)
-            .get();
+            .get(management, m.getMetadata().getNamespace(), m.getSpec().bootstrap.dataSecretName);
     return Optional.ofNullable(s)
         .map(x -> x.getMetadata().getAnnotations())
         .map(a -> a.get(KubeadmBootstrap.TOKEN_ANNOTATION));

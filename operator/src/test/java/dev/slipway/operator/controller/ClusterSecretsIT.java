@@ -1,0 +1,119 @@
+package dev.slipway.operator.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
+import dev.slipway.operator.bootstrap.ClusterPki;
+import dev.slipway.testenv.ControlPlane;
+import dev.slipway.testenv.Manifests;
+import dev.slipway.testenv.TestBed;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A cluster's Secrets read through {@link ClusterSecrets} against a real API server: what the cache
+ * holds costs no request, and what it does not hold yet is asked for, so a lagging cache never
+ * makes a cluster a second PKI.
+ */
+class ClusterSecretsIT {
+  static ControlPlane cp;
+  static KubernetesClient client;
+  static final List<String> requests = new CopyOnWriteArrayList<>();
+  static KubernetesClient counted;
+
+  @BeforeAll
+  static void start() {
+    cp = ControlPlane.shared();
+    client = cp.client();
+    Manifests.installCrds(client, TestBed.repositoryRoot());
+    counted =
+        new KubernetesClientBuilder()
+            .withConfig(client.getConfiguration())
+            .withHttpClientBuilderConsumer(
+                b ->
+                    b.addOrReplaceInterceptor(
+                        "count",
+                        new Interceptor() {
+                          @Override
+                          public void before(
+                              BasicBuilder builder, HttpRequest request, RequestTags tags) {
+                            requests.add(request.method() + " " + request.uri().getPath());
+                          }
+                        }))
+            .build();
+  }
+
+  @AfterAll
+  static void close() {
+    counted.close();
+    client.close();
+  }
+
+  private static TanzuKubernetesCluster cluster() {
+    String ns = cp.createNamespace("secrets");
+    TanzuKubernetesCluster tkc = TestObjects.cluster(1);
+    tkc.getMetadata().setNamespace(ns);
+    tkc.getMetadata().setUid(null);
+    tkc.getMetadata().setGeneration(null);
+    return client.resource(tkc).create();
+  }
+
+  @Test
+  void aCacheThatDoesNotHoldThePkiYetNeverMakesASecondOne() {
+    TanzuKubernetesCluster tkc = cluster();
+    ClusterPki first = ClusterAccess.pki(new ClusterSecrets(), client, tkc);
+
+    ClusterSecrets lagging = new ClusterSecrets();
+    lagging.use(id -> Optional.empty());
+    ClusterPki again = ClusterAccess.pki(lagging, counted, tkc);
+
+    assertThat(again.ca().certPem()).isEqualTo(first.ca().certPem());
+    assertThat(again.etcd().certPem()).isEqualTo(first.etcd().certPem());
+    assertThat(
+            client
+                .secrets()
+                .inNamespace(tkc.getMetadata().getNamespace())
+                .withLabel(TanzuKubernetesClusterReconciler.CLUSTER_LABEL)
+                .list()
+                .getItems())
+        .hasSize(ClusterPki.SECRET_SUFFIXES.size());
+  }
+
+  @Test
+  void whatTheCacheHoldsIsReadWithoutARequest() {
+    TanzuKubernetesCluster tkc = cluster();
+    String ns = tkc.getMetadata().getNamespace();
+    ClusterPki made = ClusterAccess.pki(new ClusterSecrets(), client, tkc);
+    Map<ResourceID, Secret> held = new HashMap<>();
+    client
+        .secrets()
+        .inNamespace(ns)
+        .list()
+        .getItems()
+        .forEach(s -> held.put(ResourceID.fromResource(s), s));
+    ClusterSecrets cached = new ClusterSecrets();
+    cached.use(id -> Optional.ofNullable(held.get(id)));
+
+    requests.clear();
+    ClusterPki read = ClusterAccess.pki(cached, counted, tkc);
+    assertThat(read.ca().certPem()).isEqualTo(made.ca().certPem());
+    assertThat(requests).isEmpty();
+
+    // A Secret the cache does not hold is asked for, and only that one.
+    assertThat(cached.get(counted, ns, "not-there")).isNull();
+    assertThat(requests).containsExactly("GET /api/v1/namespaces/" + ns + "/secrets/not-there");
+  }
+}
