@@ -71,21 +71,32 @@ public class VSphereNamespaceReconciler
   private final SecretScope secrets;
 
   /**
-   * The generation whose Namespace, RoleBindings and counted quota this process last applied, by
-   * namespace: later passes of that generation (usage changes) neither read nor write them. A new
-   * generation, an error, a restart or another replica taking over applies them again. (Reading
-   * them from informers instead would need list and watch on namespaces and role bindings in every
-   * namespace, which the operator's RBAC deliberately does not grant.)
+   * The {@link #stamp} (object and generation) whose Namespace, RoleBindings and counted quota this
+   * process last applied, by namespace: later passes of that generation (usage changes) neither
+   * read nor write them. A new generation, an error, a restart or another replica taking over
+   * applies them again. (Reading them from informers instead would need list and watch on
+   * namespaces and role bindings in every namespace, which the operator's RBAC deliberately does
+   * not grant.)
    */
-  private final Map<String, Long> kubernetesApplied =
+  private final Map<String, String> kubernetesApplied =
       new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
-   * The generation whose resource pool, limits, folder and tags were last found as they should be,
-   * by namespace: later passes of that generation leave vCenter alone. A new generation, an error,
-   * a restart or another replica taking over looks again.
+   * The {@link #stamp} whose resource pool, limits, folder and tags were last found as they should
+   * be, by namespace: later passes of that generation leave vCenter alone. A new generation, an
+   * error, a restart or another replica taking over looks again.
    */
-  private final Map<String, Long> vsphereVerified = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, String> vsphereVerified =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Which object and which generation of it: a VSphereNamespace deleted and made again under the
+   * same name starts at generation 1 again, and a replica that last led before that must not take
+   * the new one's generation 1 for the one it applied.
+   */
+  static String stamp(VSphereNamespace vns) {
+    return vns.getMetadata().getUid() + "/" + vns.getMetadata().getGeneration();
+  }
 
   public VSphereNamespaceReconciler(
       Inventory vsphere,
@@ -239,7 +250,7 @@ public class VSphereNamespaceReconciler
       kubernetesApplied.remove(name);
       cond.setFalse(Types.NAMESPACE_READY, Reasons.WAITING_FOR_QUOTA, quotaPending.get());
     } else {
-      kubernetesApplied.put(name, vns.getMetadata().getGeneration());
+      kubernetesApplied.put(name, stamp(vns));
       cond.setTrue(
           Types.NAMESPACE_READY,
           Reasons.CREATED,
@@ -251,18 +262,14 @@ public class VSphereNamespaceReconciler
    * Whether this process applied this generation's Kubernetes objects and saw the quota counted.
    */
   private boolean kubernetesApplied(VSphereNamespace vns, Conditions cond) {
-    Long applied = kubernetesApplied.get(vns.getMetadata().getName());
-    return applied != null
-        && applied.equals(vns.getMetadata().getGeneration())
+    return stamp(vns).equals(kubernetesApplied.get(vns.getMetadata().getName()))
         && cond.isTrue(Types.NAMESPACE_READY);
   }
 
   /** Whether this generation's vSphere objects were already found as they should be. */
   private boolean vsphereVerified(
       VSphereNamespace vns, VSphereNamespace.Status status, Conditions cond) {
-    Long verified = vsphereVerified.get(vns.getMetadata().getName());
-    return verified != null
-        && verified.equals(vns.getMetadata().getGeneration())
+    return stamp(vns).equals(vsphereVerified.get(vns.getMetadata().getName()))
         && status.resourcePool != null
         && status.folder != null
         && cond.isTrue(Types.VSPHERE_RESOURCES_READY);
@@ -287,7 +294,7 @@ public class VSphereNamespaceReconciler
       status.folder = folder.moref();
       String where = parentPool(vns) + "/" + name + " and folder " + parentFolder(vns) + "/" + name;
       cond.setTrue(Types.VSPHERE_RESOURCES_READY, Reasons.CREATED, "resource pool " + where);
-      vsphereVerified.put(name, vns.getMetadata().getGeneration());
+      vsphereVerified.put(name, stamp(vns));
     } catch (VSphereException e) {
       vsphereVerified.remove(name);
       cond.setFalse(Types.VSPHERE_RESOURCES_READY, Reasons.VSPHERE_ERROR, e.getMessage());
