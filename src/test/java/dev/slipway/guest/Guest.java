@@ -29,6 +29,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -119,6 +120,16 @@ final class Guest {
   }
 
   private record ProcessSpec(String name, List<String> argv) {}
+
+  /**
+   * How long a control-plane component (etcd, kube-apiserver) may take to become healthy: kubeadm's
+   * default {@code timeouts.controlPlaneComponentHealthCheck} (v1beta4), 4 minutes. (90 s was too
+   * short for 20 light-guest clusters booting at once on 2 cores: one API server missed it.)
+   */
+  static final Duration COMPONENT_HEALTH_WAIT = Duration.ofMinutes(4);
+
+  /** How long an etcd membership call may be retried: kubeadm's {@code etcdAPICall}, 2 minutes. */
+  static final Duration ETCD_CALL_WAIT = Duration.ofMinutes(2);
 
   private final String vmName;
   private final VmRef vm;
@@ -499,7 +510,7 @@ final class Guest {
 
   private void awaitEtcd() throws Exception {
     EtcdClient etcd = etcdHealthClient();
-    Instant deadline = Instant.now().plusSeconds(90);
+    Instant deadline = Instant.now().plus(COMPONENT_HEALTH_WAIT);
     while (Instant.now().isBefore(deadline)) {
       checkProcesses();
       if (etcd.healthy(clientUrl())) {
@@ -507,7 +518,8 @@ final class Guest {
       }
       Thread.sleep(300);
     }
-    throw new BootFailure("etcd on " + clientUrl() + " was not healthy within 90 s");
+    throw new BootFailure(
+        "etcd on " + clientUrl() + " was not healthy within " + COMPONENT_HEALTH_WAIT);
   }
 
   /** The flags kubeadm's kube-apiserver static pod carries, bound to this guest's address. */
@@ -606,7 +618,7 @@ final class Guest {
   }
 
   private void awaitApi(Path kubeconfig) throws Exception {
-    Instant deadline = Instant.now().plusSeconds(90);
+    Instant deadline = Instant.now().plus(COMPONENT_HEALTH_WAIT);
     Config own = Config.fromKubeconfig(Files.readString(kubeconfig));
     own.setMasterUrl("https://" + ip + ":" + apiPort);
     try (KubernetesClient c = client(own)) {
@@ -622,7 +634,8 @@ final class Guest {
         Thread.sleep(300);
       }
     }
-    throw new BootFailure("the kube-apiserver on " + ip + " did not become ready within 90 s");
+    throw new BootFailure(
+        "the kube-apiserver on " + ip + " did not become ready within " + COMPONENT_HEALTH_WAIT);
   }
 
   private void checkProcesses() throws BootFailure {
@@ -778,7 +791,7 @@ final class Guest {
     String via = null;
     String last = null;
     // etcd takes one learner at a time ("too many learner members"): kubeadm retries.
-    Instant addBy = Instant.now().plusSeconds(90);
+    Instant addBy = Instant.now().plus(ETCD_CALL_WAIT);
     while (added == null) {
       for (String e : endpoints) {
         try {
