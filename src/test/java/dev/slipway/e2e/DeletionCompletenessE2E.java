@@ -206,6 +206,7 @@ class DeletionCompletenessE2E {
     assertThat(clusterSecrets(names)).as("Secrets exist while the clusters do").isNotEmpty();
 
     // Delete everything at once, and SIGKILL and start the operator twice while it goes.
+    java.time.Instant deleted = java.time.Instant.now();
     for (int i = 0; i < CLUSTERS; i++) {
       env.client
           .resources(TanzuKubernetesCluster.class)
@@ -216,9 +217,23 @@ class DeletionCompletenessE2E {
     for (int i = 0; i < NAMESPACES; i++) {
       env.client.resources(VSphereNamespace.class).withName(ns(i)).delete();
     }
+    // Each kill comes while the operator acts: the first 1.5 s into the deletion, the second 3 s
+    // after the restarted process took the Lease and started reconciling. (A fixed 6 s after the
+    // restart killed, in a large run on a loaded machine, a JVM that had not logged a line yet.)
     for (int kill = 0; kill < 2; kill++) {
-      sleep(kill == 0 ? 1_500 : 6_000);
+      if (kill == 0) {
+        sleep(1_500);
+      } else {
+        await()
+            .atMost(Duration.ofSeconds(180))
+            .until(() -> operator.output().contains("is the leader: reconciling"));
+        sleep(3_000);
+      }
+      int left = all(TanzuKubernetesCluster.class).size();
       operator.kill();
+      System.out.printf(
+          "DeletionCompletenessE2E: SIGKILL %d at %s, %d of %d clusters not gone yet%n",
+          kill + 1, java.time.Instant.now(), left, CLUSTERS);
       sleep(1_000);
       operator.start();
     }
@@ -232,6 +247,9 @@ class DeletionCompletenessE2E {
               assertThat(all(Machine.class)).isEmpty();
               assertThat(env.client.resources(VSphereNamespace.class).list().getItems()).isEmpty();
             });
+    System.out.printf(
+        "DeletionCompletenessE2E: %d clusters and %d namespaces gone %d s after their deletion%n",
+        CLUSTERS, NAMESPACES, Duration.between(deleted, java.time.Instant.now()).toSeconds());
 
     // vCenter, as an admin scans it: nothing of those clusters or namespaces.
     await()
