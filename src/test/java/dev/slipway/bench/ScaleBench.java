@@ -378,6 +378,11 @@ public final class ScaleBench {
             "idleOperatorReadsPerMinute",
             (total(idleOperatorRequests) - writes(idleOperatorRequests, true)) / minutes);
         f.put(
+            "idleOperatorReadsExceptLeases",
+            total(idleOperatorRequests)
+                - writes(idleOperatorRequests, true)
+                - idleOperatorRequests.getOrDefault("GET leases", 0.0));
+        f.put(
             "idleVcenterCallsPerClusterPerMinute",
             total(idleVcenterCalls) / options.clusters() / minutes);
         f.put("idleOperatorCpuPercentOfACore", 100 * idleOperatorCpuSeconds / idleSeconds);
