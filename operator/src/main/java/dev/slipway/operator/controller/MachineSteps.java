@@ -25,6 +25,7 @@ import dev.slipway.vsphere.Tasks;
 import dev.slipway.vsphere.VSphereException;
 import dev.slipway.vsphere.VirtualMachines;
 import dev.slipway.vsphere.VmConfigSpec;
+import dev.slipway.vsphere.VmRef;
 import dev.slipway.vsphere.VmState;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -167,11 +168,16 @@ final class MachineSteps {
    */
   Next findVm(MachinePass p) {
     String uid = p.machine.getMetadata().getUid();
-    p.vm = vms.findVmByInstanceUuid(uid);
-    if (p.vm.isEmpty()) {
-      p.vm = vms.findVmByPath(folderPath(p) + "/" + p.name());
+    p.vmState = recordedVm(p, uid);
+    if (p.vmState != null) {
+      p.vm = Optional.of(p.vmState.ref());
+    } else {
+      p.vm = vms.findVmByInstanceUuid(uid);
+      if (p.vm.isEmpty()) {
+        p.vm = vms.findVmByPath(folderPath(p) + "/" + p.name());
+      }
+      p.vmState = p.vm.map(vms::vmState).orElse(null);
     }
-    p.vmState = p.vm.map(vms::vmState).orElse(null);
     if (p.vm.isPresent()) {
       lastSeen.put(uid, p.now);
       return Next.proceed();
@@ -194,6 +200,27 @@ final class MachineSteps {
             + " remediation or a person replaces it by deleting it";
     lastSeen.remove(uid);
     return faults.permanent(p, Reasons.VM_MISSING, message);
+  }
+
+  /**
+   * The VM the machine recorded ({@code status.vmRef}), read directly: one call instead of a search
+   * and a read on every pass of a running machine. Null when none is recorded, when that reference
+   * is gone, or when it now names a VM that is not this machine's (its instance UUID differs): the
+   * searches decide then.
+   */
+  private VmState recordedVm(MachinePass p, String uid) {
+    if (p.status.vmRef == null) {
+      return null;
+    }
+    try {
+      VmState s = vms.vmState(new VmRef(p.status.vmRef));
+      return uid.equals(s.instanceUuid()) ? s : null;
+    } catch (VSphereException e) {
+      if (e.kind() != FaultKind.NOT_FOUND) {
+        throw e;
+      }
+      return null;
+    }
   }
 
   /** The machine is gone: nothing to remember of its VM. */

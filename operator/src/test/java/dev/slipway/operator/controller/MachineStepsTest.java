@@ -637,6 +637,32 @@ class MachineStepsTest {
   }
 
   @Test
+  void aRecordedVmIsReadByItsReferenceWithoutASearch() {
+    VmRef vm = vs.vm(NS_FOLDER, NAME).instanceUuid(machine.getMetadata().getUid()).create();
+    MachinePass p = pass();
+    p.namespace = namespace;
+    p.status.vmRef = vm.moref();
+    vs.resetCalls();
+    assertThat(steps.findVm(p).proceeds()).isTrue();
+    assertThat(p.vm).contains(vm);
+    assertThat(p.vmState.ref()).isEqualTo(vm);
+    assertThat(vs.callCounts()).containsExactly(java.util.Map.entry("vmState", 1L));
+  }
+
+  @Test
+  void aRecordedReferenceThatNamesAnotherVmIsNotTakenForTheMachines() {
+    VmRef other = vs.vm(NS_FOLDER, "someone-else").instanceUuid("someone-elses").create();
+    VmRef own =
+        vs.vm("/DC0/vm", "moved-by-an-admin").instanceUuid(machine.getMetadata().getUid()).create();
+    MachinePass p = pass();
+    p.namespace = namespace;
+    p.status.vmRef = other.moref();
+    assertThat(steps.findVm(p).proceeds()).isTrue();
+    assertThat(p.vm).contains(own);
+    assertThat(p.vmState.name()).isEqualTo("moved-by-an-admin");
+  }
+
+  @Test
   void thenByPathInTheNamespaceFolder() {
     VmRef vm = vs.vm(NS_FOLDER, NAME).instanceUuid("someone-elses").create();
     MachinePass p = pass();
@@ -1523,7 +1549,8 @@ class MachineStepsTest {
     assertThat(o.step()).isEqualTo(FAULT);
     assertThat(machine.getStatus().retry.attempts).isEqualTo(1);
 
-    vs.failNext("findVmByInstanceUuid", FaultKind.TRANSIENT, "timeout");
+    // The VM is recorded now: the look-up reads it by its reference.
+    vs.failNext("vmState", FaultKind.TRANSIENT, "timeout");
     now = T0.plusSeconds(5);
     assertThat(reconcile().step()).isEqualTo(FAULT);
     assertThat(machine.getStatus().retry.attempts).isEqualTo(2);
