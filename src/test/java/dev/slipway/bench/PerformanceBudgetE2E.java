@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * the real operator process builds two clusters of one control-plane machine and one worker, then
  * stands idle. The bounds are generous (about twice what docs/performance.md reports after the
  * optimisations) so that only a real regression fails it: writes and vCenter calls per machine from
- * create to Running, and, idle, no write but the leader's Lease renewals and few vCenter calls.
+ * create to Running, and, idle, no write but the leader's Lease renewals, almost no read but its
+ * Lease GETs, and few vCenter calls.
  */
 class PerformanceBudgetE2E {
   static final int CLUSTERS = 2;
@@ -45,12 +46,18 @@ class PerformanceBudgetE2E {
     assertThat((double) f.get("operatorWritesPerMachine"))
         .as("operator writes per machine (Lease renewals left out), create -> Running; " + seen)
         .isLessThanOrEqualTo(WRITES_PER_MACHINE);
+    assertThat((double) f.get("operatorReadsPerMachine"))
+        .as("operator reads per machine (Lease GETs included), create -> Running; " + seen)
+        .isLessThanOrEqualTo(READS_PER_MACHINE);
     assertThat((double) f.get("operatorStatusConflicts409"))
         .as("status writes refused with 409; " + seen)
         .isZero();
     assertThat((double) f.get("idleOperatorWritesExceptLeases"))
         .as("writes while idle; " + seen)
         .isZero();
+    assertThat((double) f.get("idleOperatorReadsExceptLeases"))
+        .as("reads while idle, the leader's Lease left out; " + seen)
+        .isLessThanOrEqualTo(IDLE_READS_EXCEPT_LEASES);
     assertThat((double) f.get("idleVcenterCallsPerClusterPerMinute"))
         .as("vCenter calls per cluster per minute while idle; " + seen)
         .isLessThanOrEqualTo(IDLE_VCENTER_CALLS_PER_CLUSTER_MINUTE);
@@ -58,5 +65,10 @@ class PerformanceBudgetE2E {
 
   static final double VCENTER_CALLS_PER_MACHINE = 80;
   static final double WRITES_PER_MACHINE = 40;
+  static final double READS_PER_MACHINE = 40;
+
+  /** The release sync reads the releases once a minute; Secret reads come from a cache. */
+  static final double IDLE_READS_EXCEPT_LEASES = 5;
+
   static final double IDLE_VCENTER_CALLS_PER_CLUSTER_MINUTE = 20;
 }
