@@ -3,8 +3,11 @@
 # simulator in light mode and the operator process in a JVM of its own (fixed heap) build N
 # clusters at once, stay idle, and report. Writes target/bench/<time>/results.json and PNG charts.
 #
-#   bench/run.sh [--clusters 5] [--workers 1] [--clusters-per-namespace 10] [--idle-seconds 120]
-#                [--heap 512m] [--ready-timeout-seconds 1800] [--out DIR]
+#   bench/run.sh [--clusters 5] [--workers 1] [--control-planes 1] [--clusters-per-namespace 10]
+#                [--idle-seconds 120] [--heap 512m] [--ready-timeout-seconds 1800]
+#                [--guest-mode LIGHT|FULL] [--out DIR]
+#   bench/run.sh --b1-runs 10 --control-planes 3 --workers 3 --guest-mode FULL [--out DIR]
+#                (B1: one cluster at a time, apply -> Ready, p50/p95; writes b1.json)
 #
 # Loopback ranges: SLIPWAY_TEST_VIPS (one per cluster) and SLIPWAY_TEST_GUEST_IPS (one per
 # machine) must be large enough. MVN_ARGS is passed to Maven (e.g. -o). First run: builds the

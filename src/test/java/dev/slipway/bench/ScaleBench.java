@@ -55,6 +55,15 @@ public final class ScaleBench {
                             + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
                                 .format(java.time.LocalDateTime.now())));
     Files.createDirectories(out);
+    if (o.b1Runs() > 0) {
+      try (BenchRun run = BenchRun.start(o, out)) {
+        BenchRun.B1 b1 = run.b1();
+        System.out.println(b1.summary());
+        b1.write(out);
+        System.out.println("[bench] B1 results in " + out.toAbsolutePath());
+      }
+      System.exit(0);
+    }
     try (BenchRun run = BenchRun.start(o, out)) {
       BenchRun.Result r = run.measure();
       System.out.println(r.summary());
@@ -74,6 +83,9 @@ public final class ScaleBench {
         int idleSeconds,
         String heap,
         int readyTimeoutSeconds,
+        int controlPlanes,
+        GuestSimulator.Mode guestMode,
+        int b1Runs,
         @com.fasterxml.jackson.annotation.JsonIgnore Optional<Path> out) {
       public static Options parse(String[] args) {
         Map<String, String> a = new TreeMap<>();
@@ -94,6 +106,9 @@ public final class ScaleBench {
                 Integer.parseInt(a.getOrDefault("idle-seconds", "120")),
                 a.getOrDefault("heap", "512m"),
                 Integer.parseInt(a.getOrDefault("ready-timeout-seconds", "1800")),
+                Integer.parseInt(a.getOrDefault("control-planes", "1")),
+                GuestSimulator.Mode.valueOf(a.getOrDefault("guest-mode", "LIGHT")),
+                Integer.parseInt(a.getOrDefault("b1-runs", "0")),
                 Optional.ofNullable(a.get("out")).map(Path::of));
         a.keySet()
             .removeAll(
@@ -104,6 +119,9 @@ public final class ScaleBench {
                     "idle-seconds",
                     "heap",
                     "ready-timeout-seconds",
+                    "control-planes",
+                    "guest-mode",
+                    "b1-runs",
                     "out"));
         if (!a.isEmpty()) {
           throw new IllegalArgumentException("unknown options: " + a.keySet());
@@ -112,7 +130,7 @@ public final class ScaleBench {
       }
 
       int machines() {
-        return clusters * (1 + workers);
+        return clusters * (controlPlanes + workers);
       }
 
       int namespaces() {
@@ -152,7 +170,7 @@ public final class ScaleBench {
       for (int i = 0; i < options.namespaces(); i++) {
         env.awaitNamespaceReady(namespace(i));
       }
-      this.guests = new GuestSimulator(env::connect, folders, GuestSimulator.Mode.LIGHT);
+      this.guests = new GuestSimulator(env::connect, folders, options.guestMode());
       this.clusters = env.client.resources(TanzuKubernetesCluster.class).inAnyNamespace().inform();
     }
 
@@ -175,7 +193,7 @@ public final class ScaleBench {
       Manifests.set(
           m,
           "spec.objectLimits.machines",
-          2 * options.clustersPerNamespace() * (1 + options.workers()));
+          2 * options.clustersPerNamespace() * (options.controlPlanes() + options.workers()));
       return Manifests.fromMap(m);
     }
 
@@ -464,6 +482,85 @@ public final class ScaleBench {
     }
 
     /** Applies the clusters at once, waits for Ready, then idles; returns what it saw. */
+    /**
+     * B1: one cluster of {@code controlPlanes} + {@code workers} at a time, {@code b1Runs} times:
+     * apply → {@code status.phase} running, read from an informer every 100 ms; each cluster is
+     * deleted, and its VMs gone, before the next is applied.
+     */
+    public B1 b1() {
+      List<Double> seconds = new ArrayList<>();
+      for (int i = 0; i < options.b1Runs(); i++) {
+        String name = "b1-" + i;
+        String ns = namespace(0);
+        Map<String, Object> m = env.sampleCluster(name, options.workers());
+        Manifests.set(m, "metadata.namespace", ns);
+        Manifests.set(m, "spec.topology.controlPlane.replicas", options.controlPlanes());
+        Instant t0 = Instant.now();
+        env.client.resource(Manifests.fromMap(m)).create();
+        Instant deadline = t0.plusSeconds(options.readyTimeoutSeconds());
+        Double took = null;
+        while (took == null && Instant.now().isBefore(deadline) && guests.failures().isEmpty()) {
+          TanzuKubernetesCluster c = clusters.getStore().getByKey(ns + "/" + name);
+          if (c != null && c.getStatus() != null && "running".equals(c.getStatus().phase)) {
+            took = seconds(t0, Instant.now());
+          } else {
+            sleep(100);
+          }
+        }
+        if (took == null) {
+          throw new IllegalStateException(
+              name + " not Ready within the timeout; guest failures: " + guests.failures());
+        }
+        seconds.add(took);
+        System.out.printf("[bench] B1 run %d: %s Ready %.1f s after apply%n", i + 1, name, took);
+        env.client.resources(TanzuKubernetesCluster.class).inNamespace(ns).withName(name).delete();
+        Instant gone = Instant.now().plusSeconds(options.readyTimeoutSeconds());
+        while (Instant.now().isBefore(gone)
+            && (clusters.getStore().getByKey(ns + "/" + name) != null || !env.vms(ns).isEmpty())) {
+          sleep(500);
+        }
+      }
+      return new B1(options, seconds);
+    }
+
+    /** B1's runs, in seconds from apply to Ready, in the order they ran. */
+    public record B1(Options options, List<Double> seconds) {
+      double percentile(double p) {
+        List<Double> sorted = seconds.stream().sorted().toList();
+        // nearest rank
+        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+        return sorted.get(Math.max(0, rank - 1));
+      }
+
+      String summary() {
+        return String.format(
+            "  B1 %d + %d, %s guests, %d runs: p50 %.1f s, p95 %.1f s, min %.1f s, max %.1f s%n"
+                + "  runs: %s",
+            options.controlPlanes(),
+            options.workers(),
+            options.guestMode(),
+            seconds.size(),
+            percentile(50),
+            percentile(95),
+            seconds.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+            seconds.stream().mapToDouble(Double::doubleValue).max().orElse(0),
+            seconds);
+      }
+
+      void write(Path dir) throws IOException {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("options", options);
+        json.put("machine", machineDescription());
+        json.put("p50Seconds", percentile(50));
+        json.put("p95Seconds", percentile(95));
+        json.put("seconds", seconds);
+        new ObjectMapper()
+            .findAndRegisterModules()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .writeValue(dir.resolve("b1.json").toFile(), json);
+      }
+    }
+
     public Result measure() throws Exception {
       Map<String, Double> readyAt = new ConcurrentHashMap<>();
       List<Sample> timeline = new ArrayList<>();
@@ -472,7 +569,7 @@ public final class ScaleBench {
       for (int i = 0; i < options.clusters(); i++) {
         Map<String, Object> m = env.sampleCluster("c" + i, options.workers());
         Manifests.set(m, "metadata.namespace", namespace(i / options.clustersPerNamespace()));
-        Manifests.set(m, "spec.topology.controlPlane.replicas", 1);
+        Manifests.set(m, "spec.topology.controlPlane.replicas", options.controlPlanes());
         env.client.resource(Manifests.fromMap(m)).create();
       }
       Instant deadline = t0.plusSeconds(options.readyTimeoutSeconds());
