@@ -55,19 +55,16 @@ public final class ScaleBench {
                             + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
                                 .format(java.time.LocalDateTime.now())));
     Files.createDirectories(out);
-    if (o.b1Runs() > 0) {
-      try (BenchRun run = BenchRun.start(o, out)) {
+    try (BenchRun run = BenchRun.start(o, out)) {
+      if (o.b1Runs() > 0) {
         BenchRun.B1 b1 = run.b1();
         System.out.println(b1.summary());
         b1.write(out);
-        System.out.println("[bench] B1 results in " + out.toAbsolutePath());
+      } else {
+        BenchRun.Result r = run.measure();
+        System.out.println(r.summary());
+        r.write(out);
       }
-      System.exit(0);
-    }
-    try (BenchRun run = BenchRun.start(o, out)) {
-      BenchRun.Result r = run.measure();
-      System.out.println(r.summary());
-      r.write(out);
       System.out.println("[bench] results in " + out.toAbsolutePath());
     }
     System.exit(0);
