@@ -478,7 +478,15 @@ public final class ScaleBench {
           + System.getProperty("java.version");
     }
 
-    /** Applies the clusters at once, waits for Ready, then idles; returns what it saw. */
+    /** The sample cluster with this run's control planes and workers. */
+    private io.fabric8.kubernetes.api.model.GenericKubernetesResource cluster(
+        String name, String ns) {
+      Map<String, Object> m = env.sampleCluster(name, options.workers());
+      Manifests.set(m, "metadata.namespace", ns);
+      Manifests.set(m, "spec.topology.controlPlane.replicas", options.controlPlanes());
+      return Manifests.fromMap(m);
+    }
+
     /**
      * B1: one cluster of {@code controlPlanes} + {@code workers} at a time, {@code b1Runs} times:
      * apply → {@code status.phase} running, read from an informer every 100 ms; each cluster is
@@ -489,11 +497,8 @@ public final class ScaleBench {
       for (int i = 0; i < options.b1Runs(); i++) {
         String name = "b1-" + i;
         String ns = namespace(0);
-        Map<String, Object> m = env.sampleCluster(name, options.workers());
-        Manifests.set(m, "metadata.namespace", ns);
-        Manifests.set(m, "spec.topology.controlPlane.replicas", options.controlPlanes());
         Instant t0 = Instant.now();
-        env.client.resource(Manifests.fromMap(m)).create();
+        env.client.resource(cluster(name, ns)).create();
         Instant deadline = t0.plusSeconds(options.readyTimeoutSeconds());
         Double took = null;
         while (took == null && Instant.now().isBefore(deadline) && guests.failures().isEmpty()) {
@@ -558,16 +563,16 @@ public final class ScaleBench {
       }
     }
 
+    /** Applies the clusters at once, waits for Ready, then idles; returns what it saw. */
     public Result measure() throws Exception {
       Map<String, Double> readyAt = new ConcurrentHashMap<>();
       List<Sample> timeline = new ArrayList<>();
       Counters start = counters();
       Instant t0 = Instant.now();
       for (int i = 0; i < options.clusters(); i++) {
-        Map<String, Object> m = env.sampleCluster("c" + i, options.workers());
-        Manifests.set(m, "metadata.namespace", namespace(i / options.clustersPerNamespace()));
-        Manifests.set(m, "spec.topology.controlPlane.replicas", options.controlPlanes());
-        env.client.resource(Manifests.fromMap(m)).create();
+        env.client
+            .resource(cluster("c" + i, namespace(i / options.clustersPerNamespace())))
+            .create();
       }
       Instant deadline = t0.plusSeconds(options.readyTimeoutSeconds());
       Counters prev = start;

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -206,7 +207,7 @@ class DeletionCompletenessE2E {
     assertThat(clusterSecrets(names)).as("Secrets exist while the clusters do").isNotEmpty();
 
     // Delete everything at once, and SIGKILL and start the operator twice while it goes.
-    java.time.Instant deleted = java.time.Instant.now();
+    Instant deleted = Instant.now();
     for (int i = 0; i < CLUSTERS; i++) {
       env.client
           .resources(TanzuKubernetesCluster.class)
@@ -233,7 +234,7 @@ class DeletionCompletenessE2E {
       operator.kill();
       System.out.printf(
           "DeletionCompletenessE2E: SIGKILL %d at %s, %d of %d clusters not gone yet%n",
-          kill + 1, java.time.Instant.now(), left, CLUSTERS);
+          kill + 1, Instant.now(), left, CLUSTERS);
       sleep(1_000);
       operator.start();
     }
@@ -249,7 +250,7 @@ class DeletionCompletenessE2E {
             });
     System.out.printf(
         "DeletionCompletenessE2E: %d clusters and %d namespaces gone %d s after their deletion%n",
-        CLUSTERS, NAMESPACES, Duration.between(deleted, java.time.Instant.now()).toSeconds());
+        CLUSTERS, NAMESPACES, Duration.between(deleted, Instant.now()).toSeconds());
 
     // vCenter, as an admin scans it: nothing of those clusters or namespaces.
     await()

@@ -161,10 +161,11 @@ final class MachineSteps {
   }
 
   /**
-   * By instance UUID (= the machine's uid), then by path: never a second clone after a crash. A
-   * machine that has had a VM (its {@code vmRef} is recorded) and finds none is Failed for good
-   * ({@link Reasons#VM_MISSING}): a clone would boot the same bootstrap data again (kubeadm init on
-   * an initialized cluster, a join token long deleted); remediation replaces the machine instead.
+   * By the recorded reference while it still names this machine's VM, else by instance UUID (= the
+   * machine's uid), then by path: never a second clone after a crash. A machine that has had a VM
+   * (its {@code vmRef} is recorded) and finds none is Failed for good ({@link Reasons#VM_MISSING}):
+   * a clone would boot the same bootstrap data again (kubeadm init on an initialized cluster, a
+   * join token long deleted); remediation replaces the machine instead.
    */
   Next findVm(MachinePass p) {
     String uid = p.machine.getMetadata().getUid();

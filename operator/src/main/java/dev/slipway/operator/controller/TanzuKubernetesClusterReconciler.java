@@ -110,8 +110,6 @@ public class TanzuKubernetesClusterReconciler
   @Override
   public List<EventSource<?, TanzuKubernetesCluster>> prepareEventSources(
       EventSourceContext<TanzuKubernetesCluster> context) {
-    // What a cluster refers to wakes the clusters that refer to it (here: all of a namespace's,
-    // or all clusters for cluster-scoped kinds; resolution is cheap and reads caches only).
     // Every cluster's own Secrets (bootstrap data, PKI, kubeconfig, SSH keys), cached for
     // ClusterSecrets: they wake nothing.
     InformerEventSource<Secret, TanzuKubernetesCluster> clusterSecrets =
@@ -124,6 +122,8 @@ public class TanzuKubernetesClusterReconciler
                     .build(),
             context);
     workloads.secrets().use(clusterSecrets::get);
+    // What a cluster refers to wakes the clusters that refer to it (here: all of a namespace's,
+    // or all clusters for cluster-scoped kinds; resolution is cheap and reads caches only).
     return List.of(
         source(
             context,
