@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.slipway.e2e.SlipwayEnv;
 import dev.slipway.guest.GuestSimulator;
+import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.testenv.Manifests;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -64,6 +65,11 @@ public final class ScaleBench {
         BenchRun.Result r = run.measure();
         System.out.println(r.summary());
         r.write(out);
+        if (o.upgrade()) {
+          BenchRun.B6 b6 = run.upgrade();
+          System.out.println(b6.summary());
+          b6.write(out);
+        }
       }
       System.out.println("[bench] results in " + out.toAbsolutePath());
     }
@@ -83,6 +89,7 @@ public final class ScaleBench {
         int controlPlanes,
         GuestSimulator.Mode guestMode,
         int b1Runs,
+        boolean upgrade,
         @com.fasterxml.jackson.annotation.JsonIgnore Optional<Path> out) {
       public static Options parse(String[] args) {
         Map<String, String> a = new TreeMap<>();
@@ -106,6 +113,7 @@ public final class ScaleBench {
                 Integer.parseInt(a.getOrDefault("control-planes", "1")),
                 GuestSimulator.Mode.valueOf(a.getOrDefault("guest-mode", "LIGHT")),
                 Integer.parseInt(a.getOrDefault("b1-runs", "0")),
+                Boolean.parseBoolean(a.getOrDefault("upgrade", "false")),
                 Optional.ofNullable(a.get("out")).map(Path::of));
         a.keySet()
             .removeAll(
@@ -119,6 +127,7 @@ public final class ScaleBench {
                     "control-planes",
                     "guest-mode",
                     "b1-runs",
+                    "upgrade",
                     "out"));
         if (!a.isEmpty()) {
           throw new IllegalArgumentException("unknown options: " + a.keySet());
@@ -224,6 +233,9 @@ public final class ScaleBench {
               "placement.mhzPerVcpu=2000",
               "vip.pool=" + dev.slipway.testenv.TestBed.vips(),
               "log.format=text",
+              // any free port: another benchmark or test JVM may serve one on this machine
+              "webhook.host=127.0.0.1",
+              "webhook.port=0",
               ""));
       ProcessBuilder pb =
           new ProcessBuilder(
@@ -561,6 +573,153 @@ public final class ScaleBench {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .writeValue(dir.resolve("b1.json").toFile(), json);
       }
+    }
+
+    /** B6: what the rolling upgrade of every cluster at once took. */
+    public record B6(
+        Options options,
+        int clusters,
+        int upgraded,
+        double seconds,
+        List<double[]> upgradedOverTime,
+        Map<String, Double> vcenterCalls,
+        Map<String, Double> operatorRequests,
+        Map<String, String> guestFailures) {
+      String summary() {
+        return String.format(
+            "  B6 rolling upgrade of %d clusters at once (%s guests): %d upgraded in %.1f s",
+            clusters, options.guestMode(), upgraded, seconds);
+      }
+
+      void write(Path dir) throws IOException {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("options", options);
+        json.put("machine", machineDescription());
+        json.put("clusters", clusters);
+        json.put("upgraded", upgraded);
+        json.put("seconds", seconds);
+        json.put("upgradedOverTime", upgradedOverTime);
+        json.put("vcenterCalls", vcenterCalls);
+        json.put("operatorRequests", operatorRequests);
+        json.put("guestFailures", guestFailures);
+        new ObjectMapper()
+            .findAndRegisterModules()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .writeValue(dir.resolve("b6.json").toFile(), json);
+        new LineChart("B6: clusters upgraded over time", "clusters")
+            .add("upgraded (every machine on the new release, cluster running)", upgradedOverTime)
+            .write(dir.resolve("b6-upgraded.png"));
+      }
+    }
+
+    /**
+     * B6: publishes the next release ({@link SlipwayEnv#NEXT_RELEASE}, an image of its own), then
+     * moves every cluster's control plane to it at once (the node pools follow it) and waits until
+     * each cluster runs with every machine on it and no machine of the old release left.
+     */
+    public B6 upgrade() throws Exception {
+      env.applyNextRelease();
+      String next = SlipwayEnv.NEXT_RELEASE;
+      Instant releaseDeadline = Instant.now().plusSeconds(300);
+      while (!releaseReady(next)) {
+        if (Instant.now().isAfter(releaseDeadline)) {
+          throw new IllegalStateException("release " + next + " not Ready within 300 s");
+        }
+        sleep(1000);
+      }
+      Counters start = counters();
+      Instant t0 = Instant.now();
+      for (TanzuKubernetesCluster c : clusters.getStore().list()) {
+        env.client
+            .resources(TanzuKubernetesCluster.class)
+            .inNamespace(c.getMetadata().getNamespace())
+            .withName(c.getMetadata().getName())
+            .edit(
+                t -> {
+                  t.getSpec().topology.controlPlane.tkr.reference.name = next;
+                  return t;
+                });
+      }
+      List<double[]> curve = new ArrayList<>();
+      Instant deadline = t0.plusSeconds(options.readyTimeoutSeconds());
+      int done = 0;
+      while (Instant.now().isBefore(deadline)) {
+        sleep(2000);
+        done = upgradedClusters(next);
+        curve.add(new double[] {seconds(t0, Instant.now()), done});
+        if (done >= options.clusters() || !guests.failures().isEmpty()) {
+          break;
+        }
+      }
+      Counters end = counters();
+      System.out.println(
+          "[bench] "
+              + done
+              + " of "
+              + options.clusters()
+              + " upgraded after "
+              + seconds(t0, end.at())
+              + " s");
+      return new B6(
+          options,
+          options.clusters(),
+          done,
+          seconds(t0, end.at()),
+          curve,
+          PromText.delta(start.vcenterCalls(), end.vcenterCalls()),
+          PromText.delta(start.operatorRequests(), end.operatorRequests()),
+          guests.failures());
+    }
+
+    private boolean releaseReady(String name) {
+      var r =
+          env.client
+              .resources(dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesRelease.class)
+              .withName(name)
+              .get();
+      return r != null
+          && r.getStatus() != null
+          && r.getStatus().conditions != null
+          && r.getStatus().conditions.stream()
+              .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    /** Clusters running with all their machines on {@code release}, as many as they should have. */
+    private int upgradedClusters(String release) {
+      Map<String, List<Machine>> byCluster = new TreeMap<>();
+      for (Machine m : env.client.resources(Machine.class).inAnyNamespace().list().getItems()) {
+        String c =
+            m.getMetadata().getLabels() == null
+                ? null
+                : m.getMetadata()
+                    .getLabels()
+                    .get(
+                        dev.slipway.operator.controller.TanzuKubernetesClusterReconciler
+                            .CLUSTER_LABEL);
+        if (c != null) {
+          byCluster
+              .computeIfAbsent(m.getMetadata().getNamespace() + "/" + c, k -> new ArrayList<>())
+              .add(m);
+        }
+      }
+      int n = 0;
+      for (TanzuKubernetesCluster c : clusters.getStore().list()) {
+        List<Machine> ms =
+            byCluster.getOrDefault(
+                c.getMetadata().getNamespace() + "/" + c.getMetadata().getName(), List.of());
+        if (c.getStatus() != null
+            && "running".equals(c.getStatus().phase)
+            && ms.size() == options.controlPlanes() + options.workers()
+            && ms.stream()
+                .allMatch(
+                    m ->
+                        release.equals(m.getSpec().release)
+                            && m.getStatus() != null
+                            && "Running".equals(m.getStatus().phase))) {
+          n++;
+        }
+      }
+      return n;
     }
 
     /** Applies the clusters at once, waits for Ready, then idles; returns what it saw. */

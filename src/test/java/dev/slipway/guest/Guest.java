@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
@@ -36,6 +37,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -139,6 +141,11 @@ final class Guest {
   private final VSphereProvider vsphere;
   private final GuestSimulator.Mode mode;
   private final Vips vips;
+
+  /** The multiplexed workload APIs ({@link GuestSimulator.Mode#MUX}); null in the other modes. */
+  private final FakeWorkloadApis fakes;
+
+  private volatile FakeWorkloadApis.Cluster fake;
   private volatile Phase phase = Phase.BOOTING;
   private volatile boolean booted;
   private volatile String failure;
@@ -163,7 +170,9 @@ final class Guest {
       String ip,
       VSphereProvider vsphere,
       GuestSimulator.Mode mode,
-      Vips vips) {
+      Vips vips,
+      FakeWorkloadApis fakes) {
+    this.fakes = fakes;
     this.vmName = vmName;
     this.vm = vm;
     this.bed = bed;
@@ -270,7 +279,9 @@ final class Guest {
       reportIp();
       writeFiles(cloud);
       String providerId = "vsphere://" + state.biosUuid();
-      if (cloud.kubeadmDocument("InitConfiguration") != null) {
+      if (fakes != null) {
+        muxBoot(cloud, providerId);
+      } else if (cloud.kubeadmDocument("InitConfiguration") != null) {
         initControlPlane(cloud, providerId);
       } else if (cloud.kubeadmDocument("JoinConfiguration") != null) {
         join(cloud, providerId);
@@ -646,6 +657,196 @@ final class Guest {
     }
   }
 
+  // ---- the light mode: one multiplexed fake per cluster ----------------------------------
+
+  /**
+   * {@link GuestSimulator.Mode#MUX}: what kubeadm and the kubelet would leave behind, written into
+   * the cluster's in-process fake ({@link FakeWorkloadApis}) instead of real processes. The checks
+   * that make bad bootstrap data fail stay: the CA pairs must match (kubeadm's certificate phase),
+   * a joining machine pins the cluster CA by hash and needs a bootstrap token the cluster knows.
+   */
+  @SuppressWarnings("unchecked")
+  private void muxBoot(CloudInit.Parsed cloud, String providerId) throws Exception {
+    Map<String, Object> init = cloud.kubeadmDocument("InitConfiguration");
+    Map<String, Object> join = cloud.kubeadmDocument("JoinConfiguration");
+    Map<String, Object> reg;
+    if (init != null) {
+      Map<String, Object> cluster = cloud.kubeadmDocument("ClusterConfiguration");
+      controlPlane = true;
+      endpoint = (String) cluster.get("controlPlaneEndpoint");
+      reg = registration(init);
+      nodeName = (String) reg.get("name");
+      FakeWorkloadApis.Cluster c =
+          fakes.init(
+              endpoint, caPair(CloudInit.PKI_DIR + "/ca"), caPair(CloudInit.PKI_DIR + "/etcd/ca"));
+      for (Map<String, Object> t :
+          (List<Map<String, Object>>) init.getOrDefault("bootstrapTokens", List.of())) {
+        Secret token =
+            dev.slipway.operator.bootstrap.BootstrapToken.parse((String) t.get("token"))
+                .toSecret(Duration.ofHours(24), Instant.now());
+        c.kube.put(FakeKube.JSON.valueToTree(token));
+      }
+      c.kube.put(
+          FakeKube.JSON.valueToTree(
+              new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                  .withNewMetadata()
+                  .withName("kubeadm-config")
+                  .withNamespace("kube-system")
+                  .endMetadata()
+                  .addToData("ClusterConfiguration", Manifests.yamlAll(List.of(cluster)))
+                  .build()));
+      fake = c;
+      c.etcd.add(nodeName, ip, false);
+    } else if (join != null) {
+      Map<String, Object> discovery =
+          (Map<String, Object>) ((Map<String, Object>) join.get("discovery")).get("bootstrapToken");
+      endpoint = (String) discovery.get("apiServerEndpoint");
+      String ca = Files.readString(file(CloudInit.PKI_DIR + "/ca.crt"));
+      List<String> hashes = (List<String>) discovery.get("caCertHashes");
+      if (!hashes.contains(ClusterPki.caCertHash(ca))) {
+        throw new BootFailure(
+            "the CA in the bootstrap data does not match caCertHashes "
+                + hashes
+                + ": refusing to join");
+      }
+      reg = registration(join);
+      nodeName = (String) reg.get("name");
+      controlPlane = join.get("controlPlane") != null;
+      FakeWorkloadApis.Cluster c = muxDiscover((String) discovery.get("token"), hashes);
+      fake = c;
+      if (controlPlane) {
+        // kubeadm join --control-plane: the CA keys must be in the bootstrap data and match.
+        caPair(CloudInit.PKI_DIR + "/ca");
+        caPair(CloudInit.PKI_DIR + "/etcd/ca");
+        c.etcd.promote(c.etcd.add(nodeName, ip, true));
+      }
+    } else {
+      throw new BootFailure("cloud-init has no kubeadm configuration");
+    }
+    io.fabric8.kubernetes.api.model.Node node = node(reg, providerId);
+    node.setStatus(
+        new io.fabric8.kubernetes.api.model.NodeStatusBuilder()
+            .addNewCondition()
+            .withType("Ready")
+            .withStatus("False")
+            .withReason("KubeletNotReady")
+            .withMessage(Kubelet.NETWORK_NOT_READY)
+            .withLastHeartbeatTime(Instant.now().toString())
+            .withLastTransitionTime(Instant.now().toString())
+            .endCondition()
+            .addNewAddress(ip, "InternalIP")
+            .addNewAddress(nodeName, "Hostname")
+            .build());
+    fake.kube.put(FakeKube.JSON.valueToTree(node));
+    if (cniConfigured()) {
+      muxNetworkReady(); // the CNI's agent was quicker than the registration
+    }
+    muxServe();
+  }
+
+  /** A control-plane guest's etcd member and its share of the endpoint answer. */
+  private void muxServe() throws Exception {
+    synchronized (this) {
+      if (stopped) {
+        throw new BootFailure("the VM was powered off during boot");
+      }
+    }
+    if (controlPlane) {
+      fakes.serveMember(fake, ip);
+      fakes.holdEndpoint(fake, vmName);
+    }
+  }
+
+  /**
+   * kubeadm's token discovery against the fake: the endpoint must answer with the CA pinned by
+   * hash, and the token must be one of the cluster's bootstrap tokens; both are waited for (the API
+   * may not answer yet, the token may not be written yet) as long as kubeadm's discovery would.
+   */
+  private FakeWorkloadApis.Cluster muxDiscover(String token, List<String> hashes) throws Exception {
+    var wanted = dev.slipway.operator.bootstrap.BootstrapToken.parse(token);
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
+    String why = "nothing answers at " + endpoint;
+    while (Instant.now().isBefore(deadline)) {
+      if (stopped) {
+        throw new BootFailure("the VM was powered off during boot");
+      }
+      Optional<FakeWorkloadApis.Cluster> c = fakes.find(endpoint);
+      if (c.isPresent() && c.get().serving()) {
+        if (!hashes.contains(ClusterPki.caCertHash(c.get().ca.certPem()))) {
+          throw new BootFailure(
+              "cannot verify " + endpoint + " against the CA in the bootstrap data");
+        }
+        Optional<String> secret =
+            c.get()
+                .kube
+                .get("secrets", "kube-system", wanted.secretName())
+                .map(s -> s.path("data").path("token-secret").asText(""))
+                .map(b -> new String(Base64.getDecoder().decode(b), StandardCharsets.UTF_8));
+        if (secret.isPresent() && secret.get().equals(wanted.secret())) {
+          return c.get();
+        }
+        why = "the bootstrap token " + wanted.id() + " is not one of the cluster's";
+      }
+      Thread.sleep(1000);
+    }
+    throw new BootFailure("could not join " + endpoint + ": " + why);
+  }
+
+  /**
+   * A CA certificate and key from the bootstrap data; a pair that does not match fails the boot.
+   */
+  private dev.slipway.operator.bootstrap.CertKey caPair(String base) throws Exception {
+    Path crt = file(base + ".crt");
+    Path key = file(base + ".key");
+    if (!Files.isRegularFile(crt) || !Files.isRegularFile(key)) {
+      throw new BootFailure("the bootstrap data has no " + base + ".crt and .key");
+    }
+    var pair =
+        new dev.slipway.operator.bootstrap.CertKey(Files.readString(crt), Files.readString(key));
+    if (!dev.slipway.operator.bootstrap.ServingCertificates.isPair(pair)) {
+      throw new BootFailure(base + ".crt and " + base + ".key are not a pair");
+    }
+    return pair;
+  }
+
+  /** The CNI's agent configured this machine: its Node reports Ready, as its kubelet would. */
+  void muxNetworkReady() {
+    FakeWorkloadApis.Cluster c = fake;
+    if (c == null || nodeName == null) {
+      return;
+    }
+    String now = Instant.now().toString();
+    c.kube.merge(
+        "nodes",
+        "",
+        nodeName,
+        FakeKube.JSON
+            .createObjectNode()
+            .set(
+                "status",
+                FakeKube.JSON.valueToTree(
+                    Map.of(
+                        "conditions",
+                        List.of(
+                            Map.of(
+                                "type", "Ready",
+                                "status", "True",
+                                "reason", "KubeletReady",
+                                "message", "guest simulator: kubelet is posting ready status",
+                                "lastHeartbeatTime", now,
+                                "lastTransitionTime", now))))));
+  }
+
+  /** Whether this guest plays its node in a multiplexed fake. */
+  boolean multiplexed() {
+    return fakes != null;
+  }
+
+  /** The multiplexed fake of this guest's cluster, once it booted far enough to know it. */
+  Optional<FakeWorkloadApis.Cluster> fake() {
+    return Optional.ofNullable(fake);
+  }
+
   // ---- joining machines -----------------------------------------------------------------
 
   @SuppressWarnings("unchecked")
@@ -1012,8 +1213,16 @@ final class Guest {
   }
 
   /** What kubelet does on first start: create its Node (labels, taints, providerID). */
-  @SuppressWarnings("unchecked")
   private void registerNode(KubernetesClient kubelet, Map<String, Object> reg, String providerId) {
+    kubelet.nodes().resource(node(reg, providerId)).create();
+  }
+
+  /**
+   * The Node a kubelet registers: kubeadm's node registration (labels, taints), the provider ID.
+   */
+  @SuppressWarnings("unchecked")
+  private static io.fabric8.kubernetes.api.model.Node node(
+      Map<String, Object> reg, String providerId) {
     String name = (String) reg.get("name");
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put("kubernetes.io/hostname", name);
@@ -1047,7 +1256,7 @@ final class Guest {
                   .build())
           .endSpec();
     }
-    kubelet.nodes().resource(node.build()).create();
+    return node.build();
   }
 
   private void kubeadm(String... args) throws Exception {
@@ -1120,6 +1329,11 @@ final class Guest {
     processes.parallelStream().forEach(ManagedProcess::close);
     processes.clear();
     vips.withdraw(this);
+    FakeWorkloadApis.Cluster c = fake;
+    if (c != null && controlPlane) {
+      fakes.releaseEndpoint(c, vmName);
+      fakes.stopMember(c, ip);
+    }
   }
 
   /**
@@ -1132,6 +1346,12 @@ final class Guest {
       phase = Phase.BOOTING;
     }
     try {
+      if (fakes != null) {
+        muxServe();
+        phase = Phase.RUNNING;
+        LOG.info("guest {} resumed", vmName);
+        return;
+      }
       for (ProcessSpec s : specs) {
         synchronized (this) {
           if (stopped) {

@@ -61,7 +61,13 @@ public final class GuestSimulator implements AutoCloseable {
      * Only the init guest runs processes (etcd, kube-apiserver; it signs kubelet CSRs itself);
      * joining control-plane guests register their Node only. No node lifecycle controller.
      */
-    LIGHT
+    LIGHT,
+    /**
+     * No processes at all: every cluster's API server and etcd members are one in-process fake
+     * each, multiplexed by address ({@link FakeWorkloadApis}); guests write what kubeadm and the
+     * kubelet would into it. For benchmarks with many clusters on one machine.
+     */
+    MUX
   }
 
   private final VSphereProvider vsphere;
@@ -74,6 +80,7 @@ public final class GuestSimulator implements AutoCloseable {
   private final VipPool addresses = VipPool.parse(TestBed.guestIps());
   private final Map<String, VipForwarder> vips = new ConcurrentHashMap<>();
   private final Mode mode;
+  private final FakeWorkloadApis fakes;
   private volatile Predicate<String> oldCloudInit = name -> false;
   private final Thread poller;
   private final Thread cniAgents;
@@ -87,6 +94,7 @@ public final class GuestSimulator implements AutoCloseable {
 
   public GuestSimulator(Supplier<VSphereProvider> connect, List<String> folderPaths, Mode mode) {
     this.mode = mode;
+    this.fakes = mode == Mode.MUX ? new FakeWorkloadApis() : null;
     this.vsphere = connect.get();
     this.folders = List.copyOf(folderPaths);
     this.bed = TestBed.get();
@@ -135,6 +143,13 @@ public final class GuestSimulator implements AutoCloseable {
       }
     }
     for (Map.Entry<String, List<Guest>> e : waiting.entrySet()) {
+      if (fakes != null) {
+        fakes
+            .find(e.getKey())
+            .flatMap(GuestSimulator::cniDaemonSet)
+            .ifPresent(cni -> configure(e.getValue(), cni));
+        continue;
+      }
       Optional<Path> admin =
           guests.values().stream()
               .filter(g -> e.getKey().equals(g.endpoint()))
@@ -148,15 +163,44 @@ public final class GuestSimulator implements AutoCloseable {
       if (cni.isEmpty()) {
         continue;
       }
-      for (Guest g : e.getValue()) {
-        try {
-          g.configureCni(cni.get());
-          LOG.info("guest {}: CNI {} configured the node's network", g.vmName(), cni.get());
-        } catch (IOException ex) {
-          LOG.warn("guest {}: cannot write the CNI configuration: {}", g.vmName(), ex.getMessage());
+      configure(e.getValue(), cni.get());
+    }
+  }
+
+  private static void configure(List<Guest> guests, String cni) {
+    for (Guest g : guests) {
+      try {
+        g.configureCni(cni);
+        if (g.multiplexed()) {
+          g.muxNetworkReady();
         }
+        LOG.info("guest {}: CNI {} configured the node's network", g.vmName(), cni);
+      } catch (IOException ex) {
+        LOG.warn("guest {}: cannot write the CNI configuration: {}", g.vmName(), ex.getMessage());
       }
     }
+  }
+
+  /** The fake's first DaemonSet in kube-system that mounts the host's CNI configuration. */
+  private static Optional<String> cniDaemonSet(FakeWorkloadApis.Cluster c) {
+    return c.kube.list("daemonsets").stream()
+        .map(
+            o ->
+                FakeKube.JSON.convertValue(o, io.fabric8.kubernetes.api.model.apps.DaemonSet.class))
+        .filter(ds -> "kube-system".equals(ds.getMetadata().getNamespace()))
+        .filter(GuestSimulator::mountsCniConf)
+        .map(ds -> ds.getMetadata().getName())
+        .sorted()
+        .findFirst();
+  }
+
+  private static boolean mountsCniConf(io.fabric8.kubernetes.api.model.apps.DaemonSet ds) {
+    return ds.getSpec().getTemplate().getSpec().getVolumes() != null
+        && ds.getSpec().getTemplate().getSpec().getVolumes().stream()
+            .anyMatch(
+                v ->
+                    v.getHostPath() != null
+                        && CNI_CONF_DIR.equals(v.getHostPath().getPath().replaceAll("/+$", "")));
   }
 
   /** The first DaemonSet in kube-system whose pods mount the host's CNI configuration directory. */
@@ -174,15 +218,7 @@ public final class GuestSimulator implements AutoCloseable {
     try (var client =
         new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build()) {
       return client.apps().daemonSets().inNamespace("kube-system").list().getItems().stream()
-          .filter(
-              ds ->
-                  ds.getSpec().getTemplate().getSpec().getVolumes() != null
-                      && ds.getSpec().getTemplate().getSpec().getVolumes().stream()
-                          .anyMatch(
-                              v ->
-                                  v.getHostPath() != null
-                                      && CNI_CONF_DIR.equals(
-                                          v.getHostPath().getPath().replaceAll("/+$", ""))))
+          .filter(GuestSimulator::mountsCniConf)
           .map(ds -> ds.getMetadata().getName())
           .sorted()
           .findFirst();
@@ -223,6 +259,15 @@ public final class GuestSimulator implements AutoCloseable {
         if (s.template()) {
           continue;
         }
+        present.add(s.instanceUuid());
+        Guest g = guests.get(s.instanceUuid());
+        if (s.powerState() != PowerState.ON) {
+          continue;
+        }
+        if (g != null && g.phase() != Guest.Phase.STOPPED) {
+          on.add(s.instanceUuid()); // running on: the folder listing says all there is to know
+          continue;
+        }
         VmState state;
         try {
           state = vsphere.vmState(s.ref());
@@ -230,7 +275,7 @@ public final class GuestSimulator implements AutoCloseable {
           continue; // destroyed meanwhile
         }
         present.add(state.instanceUuid());
-        Guest g = guests.get(state.instanceUuid());
+        g = guests.get(state.instanceUuid());
         // A guest's own cloud-init or Slipway clears the user data once read: a VM without it
         // boots nothing new, but a guest that already booted keeps running.
         boolean userdata = GuestInfo.holdsUserdata(state.extraConfig());
@@ -276,7 +321,8 @@ public final class GuestSimulator implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Guest g = new Guest(state.name(), state.ref(), bed, root, ip, vsphere, mode, vipHandler());
+    Guest g =
+        new Guest(state.name(), state.ref(), bed, root, ip, vsphere, mode, vipHandler(), fakes);
     g.clearsGuestinfo = !oldCloudInit.test(state.name());
     LOG.info("VM {} powered on: booting its guest ({})", state.name(), ip);
     boots.submit(g::boot);
@@ -293,7 +339,9 @@ public final class GuestSimulator implements AutoCloseable {
               .firstFree(used)
               .orElseThrow(
                   () -> new IllegalStateException("SLIPWAY_TEST_GUEST_IPS has no free address"));
-      if (listening(a, Guest.ETCD_PEER_PORT) || listening(a, 6443)) {
+      if (listening(a, Guest.ETCD_CLIENT_PORT)
+          || listening(a, Guest.ETCD_PEER_PORT)
+          || listening(a, 6443)) {
         used.add(a);
         continue;
       }
@@ -370,6 +418,14 @@ public final class GuestSimulator implements AutoCloseable {
         .findFirst();
   }
 
+  /**
+   * In {@link Mode#MUX}, the workload-API requests the fakes could not serve ("METHOD path"): a gap
+   * of the fake, not a Slipway fault; empty in the other modes.
+   */
+  public java.util.Set<String> unservedRequests() {
+    return fakes == null ? java.util.Set.of() : fakes.unserved();
+  }
+
   /** How many guests currently run a workload API server (init machines up). */
   public int runningGuests() {
     return (int) guests.values().stream().filter(g -> g.phase() == Guest.Phase.RUNNING).count();
@@ -444,6 +500,9 @@ public final class GuestSimulator implements AutoCloseable {
     }
     guests.clear();
     boots.shutdownNow();
+    if (fakes != null) {
+      fakes.close();
+    }
     vsphere.close();
   }
 }

@@ -184,7 +184,8 @@ final class VimMachines implements VirtualMachines {
             "config.instanceUuid",
             "config.annotation",
             "config.template",
-            "customValue");
+            "customValue",
+            "runtime.powerState");
     List<VmSummary> out = new ArrayList<>();
     for (ObjectContent o : all) {
       if (!VmRef.TYPE.equals(o.obj().type())) {
@@ -197,7 +198,8 @@ final class VimMachines implements VirtualMachines {
               o.text("config.instanceUuid").orElse(""),
               o.text("config.annotation").orElse(""),
               o.text("config.template").map(s -> Boolean.parseBoolean(s.trim())).orElse(false),
-              vim.customValues(o.prop("customValue"))));
+              vim.customValues(o.prop("customValue")),
+              powerState(o.text("runtime.powerState").orElse(""))));
     }
     return out;
   }

@@ -808,7 +808,8 @@ public final class InMemoryVSphere implements VSphereProvider {
                     n.vm.instanceUuid,
                     n.vm.annotation,
                     n.vm.template,
-                    n.custom))
+                    n.custom,
+                    n.vm.power))
         .toList();
   }
 
