@@ -21,6 +21,15 @@ final class MachinePass {
   final Lookups lookups;
   final Instant now;
 
+  /** The machine had no status when the pass began: nothing was ever written for it. */
+  final boolean firstLook;
+
+  /**
+   * The pass has nothing to report that is not already on its way (see {@link
+   * MachineSteps#bootstrapData}): its status is not written.
+   */
+  boolean statusHeld;
+
   /** Writes the machine's spec (providerID); the reconciler patches it. */
   final Consumer<Machine> specWriter;
 
@@ -41,6 +50,7 @@ final class MachinePass {
 
   MachinePass(Machine machine, Lookups lookups, Instant now, Consumer<Machine> specWriter) {
     this.machine = machine;
+    this.firstLook = machine.getStatus() == null;
     this.status = StatusFinisher.statusOf(machine, Machine.Status::new);
     this.cond = Conditions.of(status.conditions, machine.getMetadata().getGeneration());
     this.lookups = lookups;

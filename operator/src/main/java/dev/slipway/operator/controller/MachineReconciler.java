@@ -190,6 +190,9 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
     } catch (VSphereException e) {
       next = faults.failed(pass, e);
     }
+    if (pass.statusHeld) {
+      return StatusFinisher.schedule(UpdateControl.noUpdate(), next);
+    }
     pass.status.phase = phase(m, pass.cond);
     return StatusFinisher.finish(m, before, pass.status, pass.cond, context, next);
   }

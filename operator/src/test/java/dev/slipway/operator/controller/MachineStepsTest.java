@@ -715,6 +715,45 @@ class MachineStepsTest {
   }
 
   @Test
+  void aNewMachinesFirstLookWithoutItsSecretWritesNoStatusTheSecretIsOnItsWay() {
+    lookups.secrets.clear();
+    MachinePass first = pass();
+    assertWait(steps.bootstrapData(first), "no bootstrap data", Requeue.USER_FIX);
+    assertThat(first.statusHeld).as("first look, created a moment ago").isTrue();
+
+    now = T0.plus(Requeue.USER_FIX);
+    machine.setStatus(null);
+    MachinePass late = pass();
+    assertWait(steps.bootstrapData(late), "no bootstrap data", Requeue.USER_FIX);
+    assertThat(late.statusHeld).as("still missing at the next look: said").isFalse();
+  }
+
+  @Test
+  void aMachineThatHasAStatusSaysItWaitsForItsSecret() {
+    lookups.secrets.clear();
+    machine.setStatus(new Machine.Status());
+    MachinePass p = pass();
+    steps.bootstrapData(p);
+    assertThat(p.statusHeld).isFalse();
+  }
+
+  @Test
+  void aClustersBootstrapProblemIsWrittenOnTheFirstLook() {
+    lookups.secrets.clear();
+    TanzuKubernetesCluster tkc = TestObjects.cluster(1);
+    tkc.setStatus(new TanzuKubernetesClusterStatus());
+    tkc.getStatus()
+        .conditions
+        .add(
+            TestObjects.condition(
+                Types.BOOTSTRAP_READY, Conditions.FALSE, Reasons.ENDPOINT_UNAVAILABLE, "no VIP"));
+    lookups.add(tkc);
+    MachinePass p = pass();
+    steps.bootstrapData(p);
+    assertThat(p.statusHeld).isFalse();
+  }
+
+  @Test
   void aMachineWithoutASecretNameWaitsSayingSo() {
     lookups.secrets.clear();
     machine.getSpec().bootstrap = null;
