@@ -721,6 +721,12 @@ class MachineStepsTest {
     assertWait(steps.bootstrapData(first), "no bootstrap data", Requeue.USER_FIX);
     assertThat(first.statusHeld).as("first look, created a moment ago").isTrue();
 
+    machine.setStatus(new Machine.Status());
+    machine.getStatus().observedGeneration = 0L;
+    MachinePass defaulted = pass();
+    steps.bootstrapData(defaulted);
+    assertThat(defaulted.statusHeld).as("only the CRD's default status: first look").isTrue();
+
     now = T0.plus(Requeue.USER_FIX);
     machine.setStatus(null);
     MachinePass late = pass();
@@ -732,6 +738,7 @@ class MachineStepsTest {
   void aMachineThatHasAStatusSaysItWaitsForItsSecret() {
     lookups.secrets.clear();
     machine.setStatus(new Machine.Status());
+    machine.getStatus().observedGeneration = 1L;
     MachinePass p = pass();
     steps.bootstrapData(p);
     assertThat(p.statusHeld).isFalse();
