@@ -64,7 +64,7 @@ class PerformanceBudgetE2E {
   }
 
   static final double VCENTER_CALLS_PER_MACHINE = 80;
-  static final double WRITES_PER_MACHINE = 40;
+  static final double WRITES_PER_MACHINE = 32;
   static final double READS_PER_MACHINE = 40;
 
   /** The release sync reads the releases once a minute; Secret reads come from a cache. */
