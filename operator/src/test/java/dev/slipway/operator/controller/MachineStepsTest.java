@@ -745,22 +745,6 @@ class MachineStepsTest {
   }
 
   @Test
-  void aClustersBootstrapProblemIsWrittenOnTheFirstLook() {
-    lookups.secrets.clear();
-    TanzuKubernetesCluster tkc = TestObjects.cluster(1);
-    tkc.setStatus(new TanzuKubernetesClusterStatus());
-    tkc.getStatus()
-        .conditions
-        .add(
-            TestObjects.condition(
-                Types.BOOTSTRAP_READY, Conditions.FALSE, Reasons.ENDPOINT_UNAVAILABLE, "no VIP"));
-    lookups.add(tkc);
-    MachinePass p = pass();
-    steps.bootstrapData(p);
-    assertThat(p.statusHeld).isFalse();
-  }
-
-  @Test
   void aMachineWithoutASecretNameWaitsSayingSo() {
     lookups.secrets.clear();
     machine.getSpec().bootstrap = null;
@@ -791,6 +775,7 @@ class MachineStepsTest {
     assertThat(b.getMessage()).isEqualTo("no free address in the VIP pool");
     assertCondition(
         condition(p, Types.VM_PROVISIONED), Conditions.FALSE, Reasons.ENDPOINT_UNAVAILABLE);
+    assertThat(p.statusHeld).as("the cluster's reason is written on the first look").isFalse();
   }
 
   @Test
