@@ -233,7 +233,7 @@ public final class ScaleBench {
               "placement.mhzPerVcpu=2000",
               "vip.pool=" + dev.slipway.testenv.TestBed.vips(),
               "log.format=text",
-              // any free port: another benchmark or test JVM may serve one on this machine
+              // Any free port: another operator on this machine may hold the default 9443.
               "webhook.host=127.0.0.1",
               "webhook.port=0",
               ""));

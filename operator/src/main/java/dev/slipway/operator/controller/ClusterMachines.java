@@ -186,6 +186,7 @@ final class ClusterMachines {
             .withNamespace(tkc.getMetadata().getNamespace())
             .withLabels(labels(tkc, c))
             .withOwnerReferences(ownerReference(tkc))
+            .withFinalizers(MachineReconciler.FINALIZER)
             .build());
     m.setSpec(spec(tkc, c, group, r.release(group, controlPlane(tkc))));
     VirtualMachineClass vmClass = r.classes().get(group.vmClass);

@@ -21,6 +21,19 @@ final class MachinePass {
   final Lookups lookups;
   final Instant now;
 
+  /**
+   * Nothing was ever written into the machine's status when the pass began: it has none, or only
+   * the CRD's default ({@code observedGeneration: 0}); every status write sets observedGeneration
+   * to the machine's generation, which is at least 1.
+   */
+  final boolean firstLook;
+
+  /**
+   * The pass has nothing to report that is not already on its way (see {@link
+   * MachineSteps#bootstrapData}): its status is not written.
+   */
+  boolean statusHeld;
+
   /** Writes the machine's spec (providerID); the reconciler patches it. */
   final Consumer<Machine> specWriter;
 
@@ -41,6 +54,10 @@ final class MachinePass {
 
   MachinePass(Machine machine, Lookups lookups, Instant now, Consumer<Machine> specWriter) {
     this.machine = machine;
+    this.firstLook =
+        machine.getStatus() == null
+            || machine.getStatus().observedGeneration == null
+            || machine.getStatus().observedGeneration == 0;
     this.status = StatusFinisher.statusOf(machine, Machine.Status::new);
     this.cond = Conditions.of(status.conditions, machine.getMetadata().getGeneration());
     this.lookups = lookups;

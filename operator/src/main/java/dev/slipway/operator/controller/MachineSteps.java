@@ -274,9 +274,25 @@ final class MachineSteps {
           "waiting for Secret " + secret);
       p.cond.setFalse(
           Types.VM_PROVISIONED, Reasons.WAITING_FOR_BOOTSTRAP_DATA, "no bootstrap data yet");
+      p.statusHeld = secretOnItsWay(p);
     }
     // The Secret's creation wakes this machine; a cluster-side problem needs a look later.
     return Next.waitFor("no bootstrap data", Requeue.USER_FIX);
+  }
+
+  /**
+   * The cluster controller writes a machine's bootstrap Secret in the same pass that creates the
+   * machine, so on a new machine's first look a missing Secret is almost always on its way, and its
+   * arrival wakes the machine: a "waiting for Secret" status then would be a write that is
+   * overwritten a moment later. It is written only if the Secret is still missing {@link
+   * Requeue#USER_FIX} after the machine was created (the next look), or at once when the cluster
+   * says why it cannot give one.
+   */
+  static boolean secretOnItsWay(MachinePass p) {
+    String created = p.machine.getMetadata().getCreationTimestamp();
+    return p.firstLook
+        && created != null
+        && Duration.between(Instant.parse(created), p.now).compareTo(Requeue.USER_FIX) < 0;
   }
 
   private static Optional<Condition> clusterBootstrapProblem(MachinePass p) {

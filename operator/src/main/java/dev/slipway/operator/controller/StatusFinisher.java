@@ -24,7 +24,12 @@ final class StatusFinisher {
   static <P extends CustomResource<?, S>, S extends ObservedStatus> UpdateControl<P> finish(
       P primary, S before, S status, Conditions cond, Context<P> context, Next next) {
     write(primary, before, status, cond, context);
-    UpdateControl<P> control = UpdateControl.noUpdate();
+    return schedule(UpdateControl.noUpdate(), next);
+  }
+
+  /** The next look a pass asked for, on {@code control}. */
+  static <P extends CustomResource<?, ?>> UpdateControl<P> schedule(
+      UpdateControl<P> control, Next next) {
     return next.after().map(d -> control.rescheduleAfter(d.toMillis())).orElse(control);
   }
 

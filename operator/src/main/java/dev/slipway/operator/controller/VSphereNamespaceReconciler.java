@@ -89,6 +89,8 @@ public class VSphereNamespaceReconciler
   private final Map<String, String> vsphereVerified =
       new java.util.concurrent.ConcurrentHashMap<>();
 
+  private final UsagePace usagePace = new UsagePace();
+
   /**
    * Which object and which generation of it: a VSphereNamespace deleted and made again under the
    * same name starts at generation 1 again, and a replica that last led before that must not take
@@ -195,7 +197,29 @@ public class VSphereNamespaceReconciler
     }
     status.usage = usage(context, vns.getMetadata().getName());
     cond.remove(Types.DELETION_BLOCKED);
-    return StatusFinisher.finish(vns, before, status, cond, context, next);
+    return finish(vns, before, status, cond, context, next);
+  }
+
+  /** As {@link StatusFinisher#finish}, with a status that changed in usage alone paced. */
+  private UpdateControl<VSphereNamespace> finish(
+      VSphereNamespace vns,
+      VSphereNamespace.Status before,
+      VSphereNamespace.Status status,
+      Conditions cond,
+      Context<VSphereNamespace> context,
+      Next next) {
+    String uid = vns.getMetadata().getUid();
+    java.time.Instant now = java.time.Instant.now();
+    status.observed(cond.list(), vns.getMetadata().getGeneration());
+    Optional<java.time.Duration> hold = usagePace.hold(uid, before, status, now);
+    if (hold.isPresent()) {
+      return StatusFinisher.schedule(
+          UpdateControl.noUpdate(), next.sooner(Next.waitFor("usage paced", hold.get())));
+    }
+    if (StatusFinisher.write(vns, before, status, cond, context)) {
+      usagePace.wrote(uid, now);
+    }
+    return StatusFinisher.schedule(UpdateControl.noUpdate(), next);
   }
 
   /**
@@ -530,6 +554,7 @@ public class VSphereNamespaceReconciler
     String ns = vns.getMetadata().getName();
     kubernetesApplied.remove(ns);
     vsphereVerified.remove(ns);
+    usagePace.forget(vns.getMetadata().getUid());
     List<String> clusters =
         inNamespace(context, TanzuKubernetesCluster.class, ns).stream()
             .map(c -> c.getMetadata().getName())

@@ -137,8 +137,9 @@ public final class WorkloadNodes implements NodeObserver {
   }
 
   private long waitForNode(Machine m, KubernetesClient workload, Conditions cond) {
-    Optional<String> tokenId = tokenId(m);
-    if (tokenId.isPresent() && !isInitMachine(m)) {
+    Optional<Secret> bootstrap = bootstrapSecret(m);
+    Optional<String> tokenId = bootstrap.flatMap(WorkloadNodes::tokenId);
+    if (tokenId.isPresent() && joinsWithSlipwaysToken(m, bootstrap.get())) {
       Secret token =
           workload
               .secrets()
@@ -215,7 +216,8 @@ public final class WorkloadNodes implements NodeObserver {
   }
 
   private void deleteToken(Machine m, KubernetesClient workload) {
-    tokenId(m)
+    bootstrapSecret(m)
+        .flatMap(WorkloadNodes::tokenId)
         .ifPresent(
             id ->
                 workload
@@ -225,20 +227,41 @@ public final class WorkloadNodes implements NodeObserver {
                     .delete());
   }
 
-  private Optional<String> tokenId(Machine m) {
+  private Optional<Secret> bootstrapSecret(Machine m) {
     if (m.getSpec().bootstrap == null || m.getSpec().bootstrap.dataSecretName == null) {
       return Optional.empty();
     }
-    Secret s =
+    return Optional.ofNullable(
         workloads
             .secrets()
-            .get(management, m.getMetadata().getNamespace(), m.getSpec().bootstrap.dataSecretName);
-    return Optional.ofNullable(s)
-        .map(x -> x.getMetadata().getAnnotations())
+            .get(management, m.getMetadata().getNamespace(), m.getSpec().bootstrap.dataSecretName));
+  }
+
+  private static Optional<String> tokenId(Secret bootstrap) {
+    return Optional.ofNullable(bootstrap.getMetadata().getAnnotations())
         .map(a -> a.get(KubeadmBootstrap.TOKEN_ANNOTATION));
   }
 
-  /** The init machine's token is listed in its kubeadm config; kubeadm itself creates it. */
+  /**
+   * Whether the machine joins with a token Slipway put in the workload cluster, which is then
+   * watched while it waits: its bootstrap Secret says so ({@link
+   * KubeadmBootstrap#KIND_ANNOTATION}). The init machine's token is listed in its kubeadm config
+   * and made by kubeadm itself, so it is missing until kubeadm runs, which is no revocation. A
+   * Secret from before that annotation asks the cluster's old init annotation.
+   */
+  private boolean joinsWithSlipwaysToken(Machine m, Secret bootstrap) {
+    Optional<Boolean> join = joins(bootstrap);
+    return join.isPresent() ? join.get() : !isInitMachine(m);
+  }
+
+  /** Join or init, as the bootstrap Secret says; empty for a Secret that does not say. */
+  static Optional<Boolean> joins(Secret bootstrap) {
+    return Optional.ofNullable(bootstrap.getMetadata().getAnnotations())
+        .map(a -> a.get(KubeadmBootstrap.KIND_ANNOTATION))
+        .map(KubeadmBootstrap.KIND_JOIN::equals);
+  }
+
+  /** Machines whose Secret does not say: the cluster's old init annotation names the init one. */
   private boolean isInitMachine(Machine m) {
     var tkc =
         management

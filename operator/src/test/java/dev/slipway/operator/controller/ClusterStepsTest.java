@@ -567,6 +567,18 @@ class ClusterStepsTest {
   }
 
   @Test
+  void newMachinesAreBornWithTheMachineControllersFinalizer() {
+    ClusterPass p = planned(List.of());
+    assertThat(p.toCreate)
+        .isNotEmpty()
+        .allSatisfy(
+            m ->
+                assertThat(m.getMetadata().getFinalizers())
+                    .as("the name JOSDK gives the machine controller's finalizer")
+                    .containsExactly("machines.cluster.slipway.dev/finalizer"));
+  }
+
+  @Test
   void aNewControlPlaneVolumeRollsTheControlPlaneOutSurgeByOneAndStatusSaysSo() {
     Machine cp = readyControlPlane();
     tkc.getSpec().topology.nodePools.get(0).replicas = 0;

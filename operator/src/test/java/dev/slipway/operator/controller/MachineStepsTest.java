@@ -715,6 +715,36 @@ class MachineStepsTest {
   }
 
   @Test
+  void aNewMachinesFirstLookWithoutItsSecretWritesNoStatusTheSecretIsOnItsWay() {
+    lookups.secrets.clear();
+    MachinePass first = pass();
+    assertWait(steps.bootstrapData(first), "no bootstrap data", Requeue.USER_FIX);
+    assertThat(first.statusHeld).as("first look, created a moment ago").isTrue();
+
+    machine.setStatus(new Machine.Status());
+    machine.getStatus().observedGeneration = 0L;
+    MachinePass defaulted = pass();
+    steps.bootstrapData(defaulted);
+    assertThat(defaulted.statusHeld).as("only the CRD's default status: first look").isTrue();
+
+    now = T0.plus(Requeue.USER_FIX);
+    machine.setStatus(null);
+    MachinePass late = pass();
+    assertWait(steps.bootstrapData(late), "no bootstrap data", Requeue.USER_FIX);
+    assertThat(late.statusHeld).as("still missing at the next look: said").isFalse();
+  }
+
+  @Test
+  void aMachineThatHasAStatusSaysItWaitsForItsSecret() {
+    lookups.secrets.clear();
+    machine.setStatus(new Machine.Status());
+    machine.getStatus().observedGeneration = 1L;
+    MachinePass p = pass();
+    steps.bootstrapData(p);
+    assertThat(p.statusHeld).isFalse();
+  }
+
+  @Test
   void aMachineWithoutASecretNameWaitsSayingSo() {
     lookups.secrets.clear();
     machine.getSpec().bootstrap = null;
@@ -745,6 +775,7 @@ class MachineStepsTest {
     assertThat(b.getMessage()).isEqualTo("no free address in the VIP pool");
     assertCondition(
         condition(p, Types.VM_PROVISIONED), Conditions.FALSE, Reasons.ENDPOINT_UNAVAILABLE);
+    assertThat(p.statusHeld).as("the cluster's reason is written on the first look").isFalse();
   }
 
   @Test
