@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -354,7 +355,8 @@ public final class ScaleBench {
         double idleVcsimCpuSeconds,
         double heapAfterFullGcMiB,
         List<Sample> timeline,
-        Map<String, String> guestFailures) {
+        Map<String, String> guestFailures,
+        Set<String> unservedWorkloadRequests) {
 
       static boolean isWrite(String verbKey) {
         String verb = verbKey.split(" ")[0];
@@ -584,7 +586,8 @@ public final class ScaleBench {
         List<double[]> upgradedOverTime,
         Map<String, Double> vcenterCalls,
         Map<String, Double> operatorRequests,
-        Map<String, String> guestFailures) {
+        Map<String, String> guestFailures,
+        Set<String> unservedWorkloadRequests) {
       String summary() {
         return String.format(
             "  B6 rolling upgrade of %d clusters at once (%s guests): %d upgraded in %.1f s",
@@ -602,6 +605,7 @@ public final class ScaleBench {
         json.put("vcenterCalls", vcenterCalls);
         json.put("operatorRequests", operatorRequests);
         json.put("guestFailures", guestFailures);
+        json.put("unservedWorkloadRequests", unservedWorkloadRequests);
         new ObjectMapper()
             .findAndRegisterModules()
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -668,7 +672,8 @@ public final class ScaleBench {
           curve,
           PromText.delta(start.vcenterCalls(), end.vcenterCalls()),
           PromText.delta(start.operatorRequests(), end.operatorRequests()),
-          guests.failures());
+          guests.failures(),
+          guests.unservedRequests());
     }
 
     private boolean releaseReady(String name) {
@@ -794,7 +799,8 @@ public final class ScaleBench {
           idle.vcsimCpuSeconds() - ready.vcsimCpuSeconds(),
           heap,
           timeline,
-          guests.failures());
+          guests.failures(),
+          guests.unservedRequests());
     }
 
     private Sample sample(double t, int ready, Counters prev, Counters now) {

@@ -35,6 +35,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * remembered ({@link #unserved}), so a benchmark can tell a gap of the fake from a Slipway fault.
  */
 final class FakeKube {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FakeKube.class);
   static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -239,7 +240,9 @@ final class FakeKube {
   }
 
   private Answer unserved(String method, String path, String why) {
-    unserved.add(method + " " + path);
+    if (unserved.add(method + " " + path)) {
+      LOG.warn("fake workload API: not served: {} {} ({})", method, path, why);
+    }
     return failure(404, "NotFound", why);
   }
 

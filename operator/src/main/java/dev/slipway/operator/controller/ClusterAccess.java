@@ -65,24 +65,27 @@ public final class ClusterAccess {
     }
     String ns = tkc.getMetadata().getNamespace();
     String name = tkc.getMetadata().getName();
+    // Each Secret's content is made only when the Secret is missing: a new key pair costs an RSA
+    // key generation (0.1-0.5 s of CPU), and every pass of every cluster comes here. Made on each
+    // pass, it kept 100 clusters' passes so busy that the operator lost its leader Lease.
     createIfMissing(
         secrets,
         client,
         tkc,
         name + "-kubeconfig",
-        Map.of("value", Kubeconfigs.admin(name, endpoint, API_PORT, pki.ca())));
-    if (secrets.get(client, ns, sshSecretName(name)) == null) {
-      SshKeyPair ssh =
-          SshKeyPair.generate(dev.slipway.operator.bootstrap.CloudInit.SSH_USER + "@" + name);
-      createIfMissing(
-          secrets,
-          client,
-          tkc,
-          sshSecretName(name),
-          Map.of(
+        () -> Map.of("value", Kubeconfigs.admin(name, endpoint, API_PORT, pki.ca())));
+    createIfMissing(
+        secrets,
+        client,
+        tkc,
+        sshSecretName(name),
+        () -> {
+          SshKeyPair ssh =
+              SshKeyPair.generate(dev.slipway.operator.bootstrap.CloudInit.SSH_USER + "@" + name);
+          return Map.of(
               SshKeyPair.SECRET_PRIVATE_KEY, ssh.privateKeyPem(),
-              SshKeyPair.SECRET_PUBLIC_KEY, ssh.authorizedKey()));
-    }
+              SshKeyPair.SECRET_PUBLIC_KEY, ssh.authorizedKey());
+        });
     return new Result(pki, endpoint, null, null);
   }
 
@@ -134,7 +137,7 @@ public final class ClusterAccess {
           .forEach(
               (suffix, values) ->
                   createIfMissing(
-                      secrets, client, tkc, ClusterPki.secretName(name, suffix), values));
+                      secrets, client, tkc, ClusterPki.secretName(name, suffix), () -> values));
       return fresh;
     }
     return ClusterPki.fromSecretData(name, data);
@@ -145,15 +148,18 @@ public final class ClusterAccess {
       KubernetesClient client,
       TanzuKubernetesCluster tkc,
       String name,
-      Map<String, String> data) {
+      java.util.function.Supplier<Map<String, String>> content) {
     String ns = tkc.getMetadata().getNamespace();
     if (secrets.get(client, ns, name) != null) {
       return;
     }
     Map<String, String> encoded = new LinkedHashMap<>();
-    data.forEach(
-        (k, v) ->
-            encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+    content
+        .get()
+        .forEach(
+            (k, v) ->
+                encoded.put(
+                    k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
     client
         .secrets()
         .inNamespace(ns)

@@ -116,4 +116,25 @@ class ClusterSecretsIT {
     assertThat(cached.get(counted, ns, "not-there")).isNull();
     assertThat(requests).containsExactly("GET /api/v1/namespaces/" + ns + "/secrets/not-there");
   }
+
+  @Test
+  void aSecretsContentIsMadeOnlyWhenTheSecretIsMissing() {
+    TanzuKubernetesCluster tkc = cluster();
+    String ns = tkc.getMetadata().getNamespace();
+    java.util.concurrent.atomic.AtomicInteger made =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.function.Supplier<Map<String, String>> content =
+        () -> {
+          made.incrementAndGet();
+          return Map.of("value", "kubeconfig");
+        };
+    ClusterAccess.createIfMissing(new ClusterSecrets(), client, tkc, "c-kubeconfig", content);
+    assertThat(made).hasValue(1);
+    // Every later pass finds it (here with a GET; in the operator, in the cache) and makes
+    // nothing: a kubeconfig's content is a new RSA key pair.
+    ClusterAccess.createIfMissing(new ClusterSecrets(), client, tkc, "c-kubeconfig", content);
+    ClusterAccess.createIfMissing(new ClusterSecrets(), client, tkc, "c-kubeconfig", content);
+    assertThat(made).hasValue(1);
+    assertThat(client.secrets().inNamespace(ns).withName("c-kubeconfig").get()).isNotNull();
+  }
 }
