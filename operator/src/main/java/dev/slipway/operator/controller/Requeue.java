@@ -59,8 +59,11 @@ public final class Requeue {
    */
   public static final Duration VM_RESYNC = Duration.ofMinutes(10);
 
-  /** A release whose images exist: checked again in case an image goes away. */
-  public static final Duration RELEASE_RESYNC = Duration.ofMinutes(1);
+  /**
+   * A release whose images exist: checked again in case an image goes away (the release sync asks
+   * for a look at once when it sees a synced release's item go).
+   */
+  public static final Duration RELEASE_RESYNC = Duration.ofMinutes(10);
 
   private Requeue() {}
 
