@@ -9,10 +9,15 @@ import dev.slipway.testenv.Vcsim;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,6 +104,48 @@ class VmWatchIT {
       assertThat(w.stamp(bystander)).isEqualTo(bystanderStamp);
       assertThat(p.callCounts().getOrDefault("WaitForUpdatesEx", 0L) - waitsBefore)
           .isBetween(1L, 12L);
+    }
+  }
+
+  /**
+   * Many VMs made and destroyed at once while the watch waits: every one is reported, and the watch
+   * stays in step (a filter over a view that changes meanwhile deadlocks vcsim ≤ v0.56.0).
+   */
+  @Test
+  void manyVmsMadeAndDestroyedAtOnceAreAllReported() throws Exception {
+    List<VmChange> seen = new CopyOnWriteArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    // Tasks that take a while, the VMs' properties readable meanwhile (as VCenterFaultsE2E).
+    vcsim.setDelays(Map.of("CloneVm", 2_000, "Destroy", 1_000, "LockHandoff", 0));
+    try (VmWatch w = p.watchVms(seen::add)) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> w.stamp(source).isPresent());
+      List<Future<VmRef>> made = new ArrayList<>();
+      List<String> uuids = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        String uuid = UUID.randomUUID().toString();
+        uuids.add(uuid);
+        made.add(pool.submit(() -> clone(uuid)));
+      }
+      List<VmRef> vms = new ArrayList<>();
+      for (int i = 0; i < made.size(); i++) {
+        VmRef vm = made.get(i).get(90, TimeUnit.SECONDS);
+        vms.add(vm);
+        awaitChange(seen, new VmChange(vm, uuids.get(i), false));
+      }
+      List<Future<String>> destroyed = new ArrayList<>();
+      for (VmRef vm : vms) {
+        destroyed.add(pool.submit(() -> It.awaitSuccess(p, p.destroy(vm))));
+      }
+      for (Future<String> d : destroyed) {
+        d.get(90, TimeUnit.SECONDS);
+      }
+      for (int i = 0; i < vms.size(); i++) {
+        awaitChange(seen, new VmChange(vms.get(i), uuids.get(i), true));
+      }
+      assertThat(awaitInStep(w, source)).isPresent();
+    } finally {
+      vcsim.setDelays(Map.of());
+      pool.shutdownNow();
     }
   }
 

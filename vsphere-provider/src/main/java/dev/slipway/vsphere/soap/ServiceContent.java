@@ -10,7 +10,6 @@ public record ServiceContent(
     Moref searchIndex,
     Moref sessionManager,
     Moref customFieldsManager,
-    Moref viewManager,
     String fullName,
     String apiVersion,
     String instanceUuid) {
@@ -24,7 +23,6 @@ public record ServiceContent(
         ref(returnval, "searchIndex"),
         ref(returnval, "sessionManager"),
         returnval.child("customFieldsManager").flatMap(Moref::of).orElse(null),
-        returnval.child("viewManager").flatMap(Moref::of).orElse(null),
         about == null ? "" : about.childText("fullName").orElse(""),
         about == null ? "" : about.childText("apiVersion").orElse(""),
         about == null ? "" : about.childText("instanceUuid").orElse(""));
