@@ -108,8 +108,8 @@ class VmWatchIT {
   }
 
   /**
-   * Many VMs made and destroyed at once while the watch waits: every one is reported, and the watch
-   * stays in step (a filter over a view that changes meanwhile deadlocks vcsim ≤ v0.56.0).
+   * Many VMs made and destroyed at once, with slow tasks, while the watch waits: every one is
+   * reported, and the watch stays in step.
    */
   @Test
   void manyVmsMadeAndDestroyedAtOnceAreAllReported() throws Exception {
