@@ -351,12 +351,21 @@ class RemediationE2E {
 
   /** A vCenter admin deletes the VM: powered off, destroyed. */
   static void destroyVm(String name) {
+    String path = env.placement.parentFolder() + "/" + NS + "/" + name;
     try (VSphereProvider v = env.connect()) {
-      VmRef vm = v.findVmByPath(env.placement.parentFolder() + "/" + NS + "/" + name).orElseThrow();
-      TaskRef off = v.powerOff(vm);
-      await().atMost(Duration.ofSeconds(30)).until(() -> v.taskState(off).isDone());
-      TaskRef gone = v.destroy(vm);
-      await().atMost(Duration.ofSeconds(30)).until(() -> v.taskState(gone).isDone());
+      VmRef vm = v.findVmByPath(path).orElseThrow();
+      // Slipway powers a VM that went off on again as soon as the VM watch reports it, which can
+      // be before the destroy: off and destroy again until the VM is gone, as a person would.
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(
+              () -> {
+                TaskRef off = v.powerOff(vm);
+                await().atMost(Duration.ofSeconds(30)).until(() -> v.taskState(off).isDone());
+                TaskRef gone = v.destroy(vm);
+                await().atMost(Duration.ofSeconds(30)).until(() -> v.taskState(gone).isDone());
+                return v.findVmByPath(path).isEmpty();
+              });
     }
   }
 

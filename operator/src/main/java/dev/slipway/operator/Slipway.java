@@ -306,7 +306,7 @@ public final class Slipway implements AutoCloseable {
         o -> o.withRetry(retry()));
     operator.register(
         new MachineReconciler(
-            v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads, tags, secrets),
+            v, v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads, tags, secrets),
         o -> o.withRetry(retry()));
     try {
       operator.start();

@@ -7,12 +7,12 @@ import java.util.Map;
  * The only way Slipway talks to vCenter. Thread-safe. Holds one SOAP and one REST session for the
  * configured endpoint and user, logs in again once when a session is lost (vCenter restarted,
  * session expired) and retries the call, and logs out on {@link #close()}. No background threads
- * except the executor for local tasks (OVF deploys).
+ * except the executor for local tasks (OVF deploys) and the thread of each {@link #watchVms} watch.
  *
  * <p>Every failure is a {@link VSphereException} with a {@link FaultKind}.
  */
 public interface VSphereProvider
-    extends Inventory, VirtualMachines, Tasks, ContentLibrary, Tagging, AutoCloseable {
+    extends Inventory, VirtualMachines, VmWatches, Tasks, ContentLibrary, Tagging, AutoCloseable {
 
   /**
    * Connects and logs in (SOAP). Throws NOT_AUTHENTICATED for wrong credentials,

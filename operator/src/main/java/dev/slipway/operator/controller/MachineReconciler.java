@@ -20,6 +20,7 @@ import dev.slipway.vsphere.Inventory;
 import dev.slipway.vsphere.Tasks;
 import dev.slipway.vsphere.VSphereException;
 import dev.slipway.vsphere.VirtualMachines;
+import dev.slipway.vsphere.VmWatches;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -84,9 +85,12 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
   private final Clock clock;
 
   private final SecretScope secrets;
+  private final VmEvents vmEvents;
+  private final VmStateCache vmCache;
 
   public MachineReconciler(
       VirtualMachines vms,
+      VmWatches watches,
       Tasks tasks,
       Inventory inventory,
       ContentLibrary library,
@@ -103,9 +107,12 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
     this.etcd = new EtcdAccess(clock, workloads.guard(), workloads.secrets());
     this.events = events;
     this.faults = new MachineFaults(backoff, events);
+    // A running machine's VM is read again when the watch reports it changed, not every pass.
+    this.vmEvents = new VmEvents(watches, this::vmGone);
+    this.vmCache = new VmStateCache(vms, vmEvents::stamp, Requeue.VM_RESYNC, clock);
     this.steps =
         new MachineSteps(
-            vms,
+            vmCache,
             tasks,
             inventory,
             templates,
@@ -122,7 +129,10 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
 
   @Override
   public List<EventSource<?, Machine>> prepareEventSources(EventSourceContext<Machine> context) {
+    vmEvents.machines(() -> context.getPrimaryCache().list());
     return List.of(
+        // A VM that changed, appeared or went in vCenter wakes its machine.
+        vmEvents,
         // A machine waits for its bootstrap Secret; the Secret's arrival wakes it.
         // Only in the namespaces the operator may read Secrets of (SecretScope).
         secrets.informer(
@@ -168,6 +178,10 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
           .map(ResourceID::fromResource)
           .collect(Collectors.toSet());
     };
+  }
+
+  private void vmGone(dev.slipway.vsphere.VmRef vm) {
+    vmCache.forget(vm);
   }
 
   /** A machine counts as ready when its Ready condition is True (its Node is Ready). */

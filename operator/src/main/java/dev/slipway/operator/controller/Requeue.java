@@ -46,11 +46,24 @@ public final class Requeue {
    */
   public static final Duration VCENTER_UNREACHABLE = Duration.ofSeconds(10);
 
-  /** A Ready node: looked at again in case it stops being Ready. */
+  /**
+   * A Ready node: looked at again in case it stops being Ready (a read of the workload API; the
+   * machine's VM is read again only when the VM watch reports a change, or after {@link
+   * #VM_RESYNC}).
+   */
   public static final Duration READY_RESYNC = Duration.ofSeconds(30);
 
-  /** A release whose images exist: checked again in case an image goes away. */
-  public static final Duration RELEASE_RESYNC = Duration.ofMinutes(1);
+  /**
+   * The longest a machine's VM state read from vCenter is used while the VM watch reports no change
+   * of it: a safety re-read, not the way changes are noticed.
+   */
+  public static final Duration VM_RESYNC = Duration.ofMinutes(10);
+
+  /**
+   * A release whose images exist: checked again in case an image goes away (the release sync asks
+   * for a look at once when it sees a synced release's item go).
+   */
+  public static final Duration RELEASE_RESYNC = Duration.ofMinutes(10);
 
   private Requeue() {}
 

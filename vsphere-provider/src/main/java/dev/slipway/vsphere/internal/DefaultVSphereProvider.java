@@ -18,24 +18,31 @@ import dev.slipway.vsphere.TaskRef;
 import dev.slipway.vsphere.TaskState;
 import dev.slipway.vsphere.VSphereConfig;
 import dev.slipway.vsphere.VSphereProvider;
+import dev.slipway.vsphere.VmChange;
 import dev.slipway.vsphere.VmConfigSpec;
 import dev.slipway.vsphere.VmRef;
 import dev.slipway.vsphere.VmState;
 import dev.slipway.vsphere.VmSummary;
+import dev.slipway.vsphere.VmWatch;
 import dev.slipway.vsphere.rest.RestClient;
 import dev.slipway.vsphere.soap.ServiceContent;
 import dev.slipway.vsphere.soap.SoapClient;
 import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The {@link VSphereProvider} built on this module's SOAP and REST clients. Not API: construct it
  * through {@link VSphereProvider#connect}.
  */
 public final class DefaultVSphereProvider implements VSphereProvider {
+
+  /** WaitForUpdatesEx's maxWaitSeconds: an idle watch costs vCenter one call a minute. */
+  static final Duration WATCH_WAIT = Duration.ofSeconds(60);
 
   private final CallCounter counter;
   private final Vim vim;
@@ -47,6 +54,8 @@ public final class DefaultVSphereProvider implements VSphereProvider {
   private final RestTagging tagging;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final LoginGate gate;
+  private final Duration watchWait;
+  private final List<VimVmWatch> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private DefaultVSphereProvider(VSphereConfig config) {
     this.counter = new CallCounter(config.callObserver());
@@ -68,6 +77,15 @@ public final class DefaultVSphereProvider implements VSphereProvider {
     this.machines = new VimMachines(vim);
     this.library = new RestLibrary(rest, local, config.deployTimeout(), config.requestTimeout());
     this.tagging = new RestTagging(rest);
+    this.watchWait = watchWait(config.requestTimeout());
+  }
+
+  /** A minute, or less when calls time out sooner: a wait must end before its call times out. */
+  static Duration watchWait(Duration requestTimeout) {
+    Duration wait = requestTimeout.minusSeconds(10);
+    return wait.compareTo(WATCH_WAIT) > 0
+        ? WATCH_WAIT
+        : wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : wait;
   }
 
   /** Connects and logs in; see {@link VSphereProvider#connect}. */
@@ -101,10 +119,18 @@ public final class DefaultVSphereProvider implements VSphereProvider {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      watches.forEach(VimVmWatch::close);
       local.cancelAll();
       rest.logout();
       vim.logout();
     }
+  }
+
+  @Override
+  public VmWatch watchVms(Consumer<VmChange> listener) {
+    VimVmWatch w = new VimVmWatch(vim, listener, watchWait);
+    watches.add(w);
+    return w.start();
   }
 
   // ---- Tasks ----

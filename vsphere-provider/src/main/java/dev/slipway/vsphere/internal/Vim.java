@@ -32,6 +32,8 @@ final class Vim {
   private final LoginGate gate;
   private final Object loginLock = new Object();
   private volatile ServiceContent sc;
+  private final java.util.concurrent.atomic.AtomicLong sessions =
+      new java.util.concurrent.atomic.AtomicLong();
   private final Map<String, Integer> fieldKeys = new ConcurrentHashMap<>();
 
   Vim(SoapClient soap, VSphereConfig config, LoginGate gate) {
@@ -50,6 +52,14 @@ final class Vim {
 
   ServiceContent serviceContent() {
     return sc;
+  }
+
+  /**
+   * Counts the logins of this client: objects made in one session (a property collector, its
+   * filters) are gone once it is different.
+   */
+  long session() {
+    return sessions.get();
   }
 
   String version() {
@@ -87,6 +97,7 @@ final class Vim {
       throw safe;
     }
     gate.succeeded();
+    sessions.incrementAndGet();
     fieldKeys.clear();
     LOG.info("vim25 session established at {} as {}", config.sdkUrl(), user);
   }

@@ -22,10 +22,12 @@ import dev.slipway.vsphere.TaskState;
 import dev.slipway.vsphere.VSphereException;
 import dev.slipway.vsphere.VSphereFault;
 import dev.slipway.vsphere.VSphereProvider;
+import dev.slipway.vsphere.VmChange;
 import dev.slipway.vsphere.VmConfigSpec;
 import dev.slipway.vsphere.VmRef;
 import dev.slipway.vsphere.VmState;
 import dev.slipway.vsphere.VmSummary;
+import dev.slipway.vsphere.VmWatch;
 import java.lang.reflect.Method;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,9 +41,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -84,6 +88,7 @@ import java.util.stream.Collectors;
  *   <li>Deployed VMs get the shape of their library item ({@link #addOvfItem}); uploaded OVFs are
  *       not parsed and get the shape of the provider's minimal-node.ovf (1 CPU, 512 MiB, no disk).
  *   <li>Tags: attaching to a missing object is NOT_FOUND; a missing object reads as untagged.
+ *   <li>The VM watch ({@link #watchVms}) reports nothing and is never in step.
  *   <li>Not modelled: hot-add limits (CPU/memory changes on a powered-on VM succeed, as in vcsim),
  *       instance-UUID conflicts, datastores' capacity, permissions, sessions.
  * </ul>
@@ -793,6 +798,21 @@ public final class InMemoryVSphere implements VSphereProvider {
   public synchronized VmState vmState(VmRef vm) {
     enter("vmState", vm);
     return stateOf(node(vm));
+  }
+
+  /** Never in step: every stamp is empty, so a reader always reads the VM (here) again. */
+  @Override
+  public synchronized VmWatch watchVms(Consumer<VmChange> listener) {
+    enter("watchVms", listener);
+    return new VmWatch() {
+      @Override
+      public OptionalLong stamp(VmRef vm) {
+        return OptionalLong.empty();
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 
   @Override
