@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The scale benchmark (docs/performance.md): the real management control plane, vcsim, the guest
-# simulator in light mode and the operator process in a JVM of its own (fixed heap) build N
+# simulator and the operator process in a JVM of its own (fixed heap) build N
 # clusters at once, stay idle, and report. Writes target/bench/<time>/results.json and PNG charts.
 #
 #   bench/run.sh [--clusters 5] [--workers 1] [--control-planes 1] [--clusters-per-namespace 10]
 #                [--idle-seconds 120] [--heap 512m] [--ready-timeout-seconds 1800]
-#                [--guest-mode LIGHT|FULL] [--out DIR]
+#                [--guest-mode LIGHT|FULL|MUX] [--upgrade true] [--out DIR]
+#                (MUX: every cluster's API server and etcd as in-process fakes, for 100+ clusters;
+#                 --upgrade true: after the idle window, B6 - every cluster moved to the next
+#                 release at once; writes b6.json and b6-upgraded.png)
 #   bench/run.sh --b1-runs 10 --control-planes 3 --workers 3 --guest-mode FULL [--out DIR]
 #                (B1: one cluster at a time, apply -> Ready, p50/p95; writes b1.json)
 #
