@@ -12,9 +12,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -56,14 +54,11 @@ class GuestMuxModeE2E {
   }
 
   static List<Machine> machines() {
-    return env.client.resources(Machine.class).inNamespace(NS).list().getItems();
+    return env.machines(NS);
   }
 
   static String secret(String name, String key) {
-    return new String(
-        Base64.getDecoder()
-            .decode(env.client.secrets().inNamespace(NS).withName(name).get().getData().get(key)),
-        StandardCharsets.UTF_8);
+    return env.secretValue(NS, name, key);
   }
 
   @Test

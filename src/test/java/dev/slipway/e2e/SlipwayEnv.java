@@ -293,6 +293,24 @@ public final class SlipwayEnv implements AutoCloseable {
     return m;
   }
 
+  /** The Machines of {@code namespace}. */
+  public List<dev.slipway.operator.api.cluster.v1alpha1.Machine> machines(String namespace) {
+    return client
+        .resources(dev.slipway.operator.api.cluster.v1alpha1.Machine.class)
+        .inNamespace(namespace)
+        .list()
+        .getItems();
+  }
+
+  /** One key of a Secret in {@code namespace}, decoded. */
+  public String secretValue(String namespace, String name, String key) {
+    return new String(
+        java.util.Base64.getDecoder()
+            .decode(
+                client.secrets().inNamespace(namespace).withName(name).get().getData().get(key)),
+        java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   public void apply(HasMetadata r) {
     client.resource(r).forceConflicts().serverSideApply();
   }

@@ -373,9 +373,10 @@ final class FakeKube {
     }
     resourceVersion++;
     if (t.kind().plural().equals("namespaces")) {
+      // the namespace's objects go with it
       objects
-          .keySet()
-          .removeIf(k -> k.split("/", 4).length == 4 && k.split("/", 4)[2].equals(t.name()));
+          .values()
+          .removeIf(o -> t.name().equals(o.path("metadata").path("namespace").asText()));
     }
     return new Answer(200, JSON.writeValueAsString(old));
   }

@@ -701,14 +701,8 @@ final class Guest {
       Map<String, Object> discovery =
           (Map<String, Object>) ((Map<String, Object>) join.get("discovery")).get("bootstrapToken");
       endpoint = (String) discovery.get("apiServerEndpoint");
-      String ca = Files.readString(file(CloudInit.PKI_DIR + "/ca.crt"));
       List<String> hashes = (List<String>) discovery.get("caCertHashes");
-      if (!hashes.contains(ClusterPki.caCertHash(ca))) {
-        throw new BootFailure(
-            "the CA in the bootstrap data does not match caCertHashes "
-                + hashes
-                + ": refusing to join");
-      }
+      pinnedCa(hashes);
       reg = registration(join);
       nodeName = (String) reg.get("name");
       controlPlane = join.get("controlPlane") != null;
@@ -793,6 +787,21 @@ final class Guest {
   }
 
   /**
+   * The cluster CA from the bootstrap data, once it matches one of the join's {@code caCertHashes}:
+   * kubeadm's discovery pins the CA by hash before trusting anything the endpoint says.
+   */
+  private String pinnedCa(List<String> hashes) throws Exception {
+    String ca = Files.readString(file(CloudInit.PKI_DIR + "/ca.crt"));
+    if (!hashes.contains(ClusterPki.caCertHash(ca))) {
+      throw new BootFailure(
+          "the CA in the bootstrap data does not match caCertHashes "
+              + hashes
+              + ": refusing to join");
+    }
+    return ca;
+  }
+
+  /**
    * A CA certificate and key from the bootstrap data; a pair that does not match fails the boot.
    */
   private dev.slipway.operator.bootstrap.CertKey caPair(String base) throws Exception {
@@ -857,15 +866,7 @@ final class Guest {
     endpoint = (String) discovery.get("apiServerEndpoint");
     apiPort = portOf(endpoint);
     String token = (String) discovery.get("token");
-    List<String> hashes = (List<String>) discovery.get("caCertHashes");
-    String ca = Files.readString(file(CloudInit.PKI_DIR + "/ca.crt"));
-    // kubeadm's discovery pins the CA by hash before trusting anything the endpoint says.
-    if (!hashes.contains(ClusterPki.caCertHash(ca))) {
-      throw new BootFailure(
-          "the CA in the bootstrap data does not match caCertHashes "
-              + hashes
-              + ": refusing to join");
-    }
+    String ca = pinnedCa((List<String>) discovery.get("caCertHashes"));
     Config tokenConfig =
         new ConfigBuilder()
             .withMasterUrl("https://" + endpoint)
