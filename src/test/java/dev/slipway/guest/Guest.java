@@ -310,6 +310,12 @@ final class Guest {
   volatile boolean clearsGuestinfo = true;
 
   /**
+   * The VM's last power-on as vCenter reported it when this guest (re)started; a later one means
+   * the VM was powered off and on again in between.
+   */
+  volatile Instant poweredOnAt;
+
+  /**
    * What cloud-init's VMware datasource does right after reading its data: each key listed under
    * {@link GuestInfo#CLEANUP} is overwritten with {@link GuestInfo#CLEARED} and its encoding
    * emptied ({@code vmware-rpctool "info-set guestinfo.<key> ---"}); here through the vSphere API.

@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -265,8 +266,15 @@ public final class GuestSimulator implements AutoCloseable {
           continue;
         }
         if (g != null && g.phase() != Guest.Phase.STOPPED) {
-          on.add(s.instanceUuid()); // running on: the folder listing says all there is to know
-          continue;
+          if (s.bootTime() == null || s.bootTime().equals(g.poweredOnAt)) {
+            on.add(s.instanceUuid()); // running on: the folder listing says all there is to know
+            continue;
+          }
+          // Off and on again between two scans (Slipway powers a VM it finds off straight back
+          // on): the machine rebooted all the same.
+          LOG.info("VM {} was powered off and on again: its guest stops first", g.vmName());
+          g.poweredOnAt = s.bootTime();
+          g.stop();
         }
         VmState state;
         try {
@@ -284,14 +292,15 @@ public final class GuestSimulator implements AutoCloseable {
         }
         on.add(state.instanceUuid());
         if (g == null) {
-          guests.put(state.instanceUuid(), start(state));
+          guests.put(state.instanceUuid(), start(state, s.bootTime()));
         } else if (g.phase() == Guest.Phase.STOPPED) {
           if (g.booted()) {
             LOG.info("VM {} powered on again: its guest resumes", g.vmName());
+            g.poweredOnAt = s.bootTime();
             boots.submit(g::resume);
           } else if (userdata) {
             // cloud-init never finished: the machine boots afresh.
-            guests.put(state.instanceUuid(), start(state));
+            guests.put(state.instanceUuid(), start(state, s.bootTime()));
           }
         }
       }
@@ -312,7 +321,7 @@ public final class GuestSimulator implements AutoCloseable {
             });
   }
 
-  private Guest start(VmState state) {
+  private Guest start(VmState state, Instant poweredOnAt) {
     int n = nextRoot.getAndIncrement();
     String ip = freeAddress();
     Path root;
@@ -324,6 +333,7 @@ public final class GuestSimulator implements AutoCloseable {
     Guest g =
         new Guest(state.name(), state.ref(), bed, root, ip, vsphere, mode, vipHandler(), fakes);
     g.clearsGuestinfo = !oldCloudInit.test(state.name());
+    g.poweredOnAt = poweredOnAt;
     LOG.info("VM {} powered on: booting its guest ({})", state.name(), ip);
     boots.submit(g::boot);
     return g;

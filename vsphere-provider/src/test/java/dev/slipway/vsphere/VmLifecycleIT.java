@@ -144,6 +144,30 @@ class VmLifecycleIT {
   }
 
   @Test
+  void aFolderListingCarriesPowerStateAndTheLastPowerOnSoAMissedPowerCycleShows() {
+    VmRef vm = cloneWithIdentity(It.unique("boot"), UUID.randomUUID().toString());
+    assertThat(summary(vm).powerState()).isEqualTo(PowerState.OFF);
+    assertThat(summary(vm).bootTime()).isNull();
+    It.awaitSuccess(p, p.powerOn(vm));
+    VmSummary first = summary(vm);
+    assertThat(first.powerState()).isEqualTo(PowerState.ON);
+    assertThat(first.bootTime()).isNotNull();
+    It.awaitSuccess(p, p.powerOff(vm));
+    assertThat(summary(vm).bootTime()).isNull();
+    It.awaitSuccess(p, p.powerOn(vm));
+    // Off and on again between two listings: only the boot time tells.
+    VmSummary again = summary(vm);
+    assertThat(again.powerState()).isEqualTo(PowerState.ON);
+    assertThat(again.bootTime()).isAfter(first.bootTime());
+    It.awaitSuccess(p, p.powerOff(vm));
+    It.awaitSuccess(p, p.destroy(vm));
+  }
+
+  private VmSummary summary(VmRef vm) {
+    return p.listVms(folder).stream().filter(v -> v.ref().equals(vm)).findFirst().orElseThrow();
+  }
+
+  @Test
   void powerOnOffAndDestroyingAPoweredOnVmIsInvalidPowerState() {
     VmRef vm = cloneWithIdentity(It.unique("power"), UUID.randomUUID().toString());
     It.awaitSuccess(p, p.powerOn(vm));

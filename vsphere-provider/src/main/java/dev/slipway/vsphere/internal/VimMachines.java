@@ -20,6 +20,9 @@ import dev.slipway.vsphere.soap.Moref;
 import dev.slipway.vsphere.soap.ObjectContent;
 import dev.slipway.vsphere.soap.XmlNode;
 import dev.slipway.vsphere.soap.XmlWriter;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -185,7 +188,8 @@ final class VimMachines implements VirtualMachines {
             "config.annotation",
             "config.template",
             "customValue",
-            "runtime.powerState");
+            "runtime.powerState",
+            "summary.runtime.bootTime");
     List<VmSummary> out = new ArrayList<>();
     for (ObjectContent o : all) {
       if (!VmRef.TYPE.equals(o.obj().type())) {
@@ -199,9 +203,19 @@ final class VimMachines implements VirtualMachines {
               o.text("config.annotation").orElse(""),
               o.text("config.template").map(s -> Boolean.parseBoolean(s.trim())).orElse(false),
               vim.customValues(o.prop("customValue")),
-              powerState(o.text("runtime.powerState").orElse(""))));
+              powerState(o.text("runtime.powerState").orElse("")),
+              o.text("summary.runtime.bootTime").map(VimMachines::instant).orElse(null)));
     }
     return out;
+  }
+
+  /** An xsd:dateTime as vCenter writes it; null if it does not parse. */
+  static Instant instant(String s) {
+    try {
+      return OffsetDateTime.parse(s.trim()).toInstant();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 
   @Override

@@ -29,6 +29,7 @@ import dev.slipway.vsphere.VmState;
 import dev.slipway.vsphere.VmSummary;
 import dev.slipway.vsphere.VmWatch;
 import java.lang.reflect.Method;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -153,6 +154,7 @@ public final class InMemoryVSphere implements VSphereProvider {
     String instanceUuid;
     String biosUuid = UUID.randomUUID().toString();
     PowerState power = PowerState.OFF;
+    Instant bootTime;
     boolean template;
     String annotation = "";
     final Map<String, String> extraConfig = new LinkedHashMap<>();
@@ -161,6 +163,16 @@ public final class InMemoryVSphere implements VSphereProvider {
     long memoryMiB = 512;
     final List<String> ips = new ArrayList<>();
     Heartbeat heartbeat = Heartbeat.GRAY;
+
+    /** As vCenter does: a power-on records its time, a power-off clears it. */
+    void power(PowerState state) {
+      if (state == PowerState.ON && power != PowerState.ON) {
+        bootTime = Instant.now();
+      } else if (state != PowerState.ON) {
+        bootTime = null;
+      }
+      power = state;
+    }
   }
 
   private record Item(LibraryItem item, int cpus, long memoryMiB, List<Long> disksMiB) {}
@@ -343,7 +355,7 @@ public final class InMemoryVSphere implements VSphereProvider {
     }
 
     public VmSeed powerState(PowerState state) {
-      vm.power = state;
+      vm.power(state);
       return this;
     }
 
@@ -428,7 +440,7 @@ public final class InMemoryVSphere implements VSphereProvider {
   /** Changes the power state behind Slipway's back (an admin, HA, a crash of the host). */
   public synchronized void setPowerState(VmRef vm, PowerState state) {
     Vm v = seedVm(vm);
-    v.power = state;
+    v.power(state);
     if (state != PowerState.ON) {
       guestStopped(v);
     }
@@ -829,7 +841,8 @@ public final class InMemoryVSphere implements VSphereProvider {
                     n.vm.annotation,
                     n.vm.template,
                     n.custom,
-                    n.vm.power))
+                    n.vm.power,
+                    n.vm.bootTime))
         .toList();
   }
 
@@ -861,7 +874,7 @@ public final class InMemoryVSphere implements VSphereProvider {
           vm.extraConfig.putAll(source.extraConfig);
           vm.annotation = source.annotation;
           apply(vm, spec.config());
-          vm.power = spec.powerOn() ? PowerState.ON : PowerState.OFF;
+          vm.power(spec.powerOn() ? PowerState.ON : PowerState.OFF);
           Node n = createNode(folder, spec.name(), VM, "vm-");
           n.vm = vm;
           return n.moref;
@@ -898,7 +911,7 @@ public final class InMemoryVSphere implements VSphereProvider {
         () -> {
           Vm v = node(vm).vm;
           requirePowerStateOtherThan(v, PowerState.ON, PowerState.ON);
-          v.power = PowerState.ON;
+          v.power(PowerState.ON);
           return null;
         });
   }
@@ -913,7 +926,7 @@ public final class InMemoryVSphere implements VSphereProvider {
         () -> {
           Vm v = node(vm).vm;
           requirePowerStateOtherThan(v, PowerState.OFF, PowerState.OFF);
-          v.power = PowerState.OFF;
+          v.power(PowerState.OFF);
           guestStopped(v);
           return null;
         });
