@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -85,7 +86,10 @@ final class KubeOptions {
   }
 
   KubernetesClient client() {
-    return new KubernetesClientBuilder().withConfig(config()).build();
+    return new KubernetesClientBuilder()
+        .withConfig(config())
+        .withHttpClientFactory(new JdkHttpClientFactory())
+        .build();
   }
 
   /**

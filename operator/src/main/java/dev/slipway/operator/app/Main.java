@@ -3,6 +3,7 @@ package dev.slipway.operator.app;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -132,6 +133,7 @@ public final class Main {
         "slipway-operator/" + version() + identity.map(n -> " (" + n + ")").orElse(""));
     return new KubernetesClientBuilder()
         .withConfig(config)
+        .withHttpClientFactory(new JdkHttpClientFactory())
         .withHttpClientBuilderConsumer(
             b ->
                 b.addOrReplaceInterceptor(KubernetesRequests.NAME, requests)

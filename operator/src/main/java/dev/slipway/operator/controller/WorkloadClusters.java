@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -109,6 +110,7 @@ public final class WorkloadClusters implements AutoCloseable {
     config.setRequestRetryBackoffLimit(0);
     return new KubernetesClientBuilder()
         .withConfig(config)
+        .withHttpClientFactory(new JdkHttpClientFactory())
         .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(GUARD, writes))
         .build();
   }
