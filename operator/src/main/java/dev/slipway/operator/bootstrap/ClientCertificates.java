@@ -25,9 +25,12 @@ public final class ClientCertificates {
 
   private ClientCertificates() {}
 
-  /** A new key pair and a client certificate for it, signed by {@code ca}. */
+  /**
+   * A new key pair (ECDSA P-256: the certificate never leaves Slipway and lives an hour, so it need
+   * not match the cluster's RSA CAs) and a client certificate for it, signed by {@code ca}.
+   */
   public static CertKey issue(String commonName, CertKey ca, Instant now) {
-    KeyPair keys = Certificates.rsa2048();
+    KeyPair keys = Certificates.ecP256();
     X509Certificate cert =
         Certificates.signClient(commonName, null, keys.getPublic(), ca, now, VALIDITY);
     return new CertKey(Pem.certificate(cert), Pem.privateKey(keys.getPrivate()));
