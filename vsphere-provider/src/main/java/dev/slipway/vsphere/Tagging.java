@@ -1,6 +1,7 @@
 package dev.slipway.vsphere;
 
 import java.util.List;
+import java.util.Optional;
 
 /** vSphere tags (REST tagging API). */
 public interface Tagging {
@@ -14,6 +15,11 @@ public interface Tagging {
 
   /** Every tag of {@code category}; empty when the category does not exist. */
   List<Tag> tagsIn(String category);
+
+  /** The tag {@code name} of {@code category}, if both exist. */
+  default Optional<Tag> findTag(String category, String name) {
+    return tagsIn(category).stream().filter(t -> t.name().equals(name)).findFirst();
+  }
 
   /** Deletes the tag (and with it its attachments); a tag already gone is fine. */
   void deleteTag(Tag tag);

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -126,7 +127,19 @@ public final class VSphereTags {
    * is gone; a failure is logged and a Warning Event on {@code owner}.
    */
   public boolean deleteClusterTag(String namespace, String cluster, HasMetadata owner) {
-    return delete(CLUSTER, name -> name.equals(namespace + "/" + cluster), owner);
+    String name = namespace + "/" + cluster;
+    try {
+      // By name, not by reading every cluster's tag: deleting N clusters stays linear.
+      Optional<Tag> tag = tagging.findTag(CLUSTER, name);
+      if (tag.isPresent()) {
+        tagging.deleteTag(tag.get());
+        tagIds.remove(CLUSTER + "=" + name);
+        LOG.info("deleted vSphere tag {}={}", CLUSTER, name);
+      }
+      return true;
+    } catch (VSphereException e) {
+      return deleteFailed(CLUSTER, e, owner);
+    }
   }
 
   /**
@@ -151,13 +164,17 @@ public final class VSphereTags {
       }
       return true;
     } catch (VSphereException e) {
-      LOG.warn("could not delete vSphere tags of category {}: {}", category, e.getMessage());
-      events.record(
-          owner,
-          EventReason.TaggingFailed,
-          "could not delete vSphere tags of category " + category + ": " + e.getMessage());
-      return false;
+      return deleteFailed(category, e, owner);
     }
+  }
+
+  private boolean deleteFailed(String category, VSphereException e, HasMetadata owner) {
+    LOG.warn("could not delete vSphere tags of category {}: {}", category, e.getMessage());
+    events.record(
+        owner,
+        EventReason.TaggingFailed,
+        "could not delete vSphere tags of category " + category + ": " + e.getMessage());
+    return false;
   }
 
   private void attach(ManagedRef entity, String category, String name) {

@@ -339,6 +339,11 @@ public final class DefaultVSphereProvider implements VSphereProvider {
   }
 
   @Override
+  public Optional<Tag> findTag(String category, String name) {
+    return tagging.findTag(category, name);
+  }
+
+  @Override
   public void deleteTag(Tag tag) {
     tagging.deleteTag(tag);
   }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** {@link Tagging} over {@code /rest/com/vmware/cis/tagging}. */
 final class RestTagging implements Tagging {
@@ -24,18 +25,50 @@ final class RestTagging implements Tagging {
     this.rest = rest;
   }
 
-  private Optional<String> findCategory(String name) {
-    for (JsonNode id : rest.call("GET", BASE + "category", null)) {
-      JsonNode c = rest.call("GET", BASE + "category/id:" + id.asText(), null);
-      if (name.equals(c.path("name").asText())) {
-        return Optional.of(id.asText());
+  /**
+   * Names of the tags and categories read so far, by id. The API lists ids only and reading one is
+   * a call of its own, so a lookup by name reads only the ids it has not seen (ids are never
+   * reused): without this, making the tag of cluster N read the N - 1 tags before it, and 1 000
+   * clusters cost half a million calls (docs/performance.md, optimisation 17).
+   */
+  private final Map<String, String> names = new ConcurrentHashMap<>();
+
+  private Optional<String> findCategory(String name, boolean fresh) {
+    return named(rest.call("GET", BASE + "category", null), "category", name, fresh);
+  }
+
+  /**
+   * The id among {@code ids} whose object is named {@code name}. An id seen before under that name
+   * is read again to be sure (an admin may have renamed it); ids seen under another name are
+   * skipped, and only unseen ones are read, unless {@code fresh} asks to read them all.
+   */
+  private Optional<String> named(JsonNode ids, String kind, String name, boolean fresh) {
+    List<String> unseen = new ArrayList<>();
+    for (JsonNode n : ids) {
+      String id = n.asText();
+      String known = fresh ? null : names.get(id);
+      if (known == null) {
+        unseen.add(id);
+      } else if (known.equals(name) && name.equals(readName(kind, id))) {
+        return Optional.of(id);
+      }
+    }
+    for (String id : unseen) {
+      if (name.equals(readName(kind, id))) {
+        return Optional.of(id);
       }
     }
     return Optional.empty();
   }
 
+  private String readName(String kind, String id) {
+    String name = rest.call("GET", BASE + kind + "/id:" + id, null).path("name").asText();
+    names.put(id, name);
+    return name;
+  }
+
   private String ensureCategory(String name) {
-    Optional<String> existing = findCategory(name);
+    Optional<String> existing = findCategory(name, false);
     if (existing.isPresent()) {
       return existing.get();
     }
@@ -45,31 +78,35 @@ final class RestTagging implements Tagging {
     spec.put("cardinality", "MULTIPLE");
     spec.put("associable_types", List.of());
     try {
-      return rest.call("POST", BASE + "category", Map.of("create_spec", spec)).asText();
+      String id = rest.call("POST", BASE + "category", Map.of("create_spec", spec)).asText();
+      names.put(id, name);
+      return id;
     } catch (VSphereException e) {
       if (e.kind() == FaultKind.ALREADY_EXISTS) {
-        return findCategory(name).orElseThrow(() -> e);
+        // Named so under an id we saw with another name (renamed since): read them all.
+        return findCategory(name, true).orElseThrow(() -> e);
       }
       throw e;
     }
   }
 
-  private Optional<String> findTag(String categoryId, String name) {
+  private Optional<String> findTagId(String categoryId, String name, boolean fresh) {
     JsonNode ids =
         rest.call("POST", BASE + "tag/id:" + categoryId + "?~action=list-tags-for-category", null);
-    for (JsonNode id : ids) {
-      JsonNode t = rest.call("GET", BASE + "tag/id:" + id.asText(), null);
-      if (name.equals(t.path("name").asText())) {
-        return Optional.of(id.asText());
-      }
-    }
-    return Optional.empty();
+    return named(ids, "tag", name, fresh);
+  }
+
+  @Override
+  public Optional<Tag> findTag(String category, String name) {
+    return findCategory(category, false)
+        .flatMap(c -> findTagId(c, name, false))
+        .map(id -> new Tag(id, category, name));
   }
 
   @Override
   public Tag ensureTag(String category, String name) {
     String categoryId = ensureCategory(category);
-    Optional<String> existing = findTag(categoryId, name);
+    Optional<String> existing = findTagId(categoryId, name, false);
     if (existing.isPresent()) {
       return new Tag(existing.get(), category, name);
     }
@@ -79,10 +116,11 @@ final class RestTagging implements Tagging {
     spec.put("category_id", categoryId);
     try {
       String id = rest.call("POST", BASE + "tag", Map.of("create_spec", spec)).asText();
+      names.put(id, name);
       return new Tag(id, category, name);
     } catch (VSphereException e) {
       if (e.kind() == FaultKind.ALREADY_EXISTS) {
-        return new Tag(findTag(categoryId, name).orElseThrow(() -> e), category, name);
+        return new Tag(findTagId(categoryId, name, true).orElseThrow(() -> e), category, name);
       }
       throw e;
     }
@@ -117,7 +155,7 @@ final class RestTagging implements Tagging {
 
   @Override
   public List<Tag> tagsIn(String category) {
-    Optional<String> categoryId = findCategory(category);
+    Optional<String> categoryId = findCategory(category, false);
     if (categoryId.isEmpty()) {
       return List.of();
     }
@@ -126,8 +164,7 @@ final class RestTagging implements Tagging {
             "POST", BASE + "tag/id:" + categoryId.get() + "?~action=list-tags-for-category", null);
     List<Tag> out = new ArrayList<>();
     for (JsonNode id : ids) {
-      JsonNode t = rest.call("GET", BASE + "tag/id:" + id.asText(), null);
-      out.add(new Tag(id.asText(), category, t.path("name").asText()));
+      out.add(new Tag(id.asText(), category, readName("tag", id.asText())));
     }
     return out;
   }
@@ -136,6 +173,7 @@ final class RestTagging implements Tagging {
   public void deleteTag(Tag tag) {
     try {
       rest.call("DELETE", BASE + "tag/id:" + tag.id(), null);
+      names.remove(tag.id());
     } catch (VSphereException e) {
       if (e.kind() != FaultKind.NOT_FOUND) {
         throw e;
