@@ -16,6 +16,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +83,10 @@ public final class GuestSimulator implements AutoCloseable {
   private final Map<String, VipForwarder> vips = new ConcurrentHashMap<>();
   private final Mode mode;
   private final FakeWorkloadApis fakes;
+
+  /** The watched folders found so far: one listing per folder and scan, no lookup by path. */
+  private final Map<String, FolderRef> folderRefs = new HashMap<>();
+
   private volatile Predicate<String> oldCloudInit = name -> false;
   private final Thread poller;
   private final Thread cniAgents;
@@ -252,11 +257,23 @@ public final class GuestSimulator implements AutoCloseable {
     Set<String> on = new HashSet<>();
     Set<String> present = new HashSet<>();
     for (String path : folders) {
-      Optional<FolderRef> folder = vsphere.findFolder(path);
-      if (folder.isEmpty()) {
+      List<VmSummary> listing;
+      try {
+        FolderRef folder = folderRefs.get(path);
+        if (folder == null) {
+          Optional<FolderRef> found = vsphere.findFolder(path);
+          if (found.isEmpty()) {
+            continue;
+          }
+          folder = found.get();
+          folderRefs.put(path, folder);
+        }
+        listing = vsphere.listVms(folder);
+      } catch (VSphereException e) {
+        folderRefs.remove(path); // deleted (and perhaps made again): look it up next time
         continue;
       }
-      for (VmSummary s : vsphere.listVms(folder.get())) {
+      for (VmSummary s : listing) {
         if (s.template()) {
           continue;
         }
