@@ -8,9 +8,18 @@ import java.util.regex.Pattern;
 
 /** Prometheus text format, read just enough for counters and gauges: series to value. */
 final class PromText {
+  /**
+   * A sample line. A label value may hold braces and escaped quotes (REST operations are named like
+   * "GET /com/vmware/cis/tagging/tag/{id}"): the label block is read value by value, not up to the
+   * first closing brace, which dropped every such series.
+   */
   private static final Pattern SAMPLE =
-      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})? ([+-]?Inf|NaN|[-+0-9.eE]+)");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"([^\"]*)\"");
+      Pattern.compile(
+          "^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[^\"}]|\"(?:[^\"\\\\]|\\\\.)*\")*})?"
+              + " ([+-]?Inf|NaN|[-+0-9.eE]+)");
+
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   private PromText() {}
 
@@ -31,12 +40,30 @@ final class PromText {
       if (m.group(2) != null) {
         Matcher l = LABEL.matcher(m.group(2));
         while (l.find()) {
-          labels.put(l.group(1), l.group(2));
+          labels.put(l.group(1), unescape(l.group(2)));
         }
       }
       out.add(new Sample(m.group(1), labels, value(m.group(3))));
     }
     return out;
+  }
+
+  /** A label value as written: backslash, double quote and newline escaped with a backslash. */
+  static String unescape(String v) {
+    if (v.indexOf('\\') < 0) {
+      return v;
+    }
+    StringBuilder out = new StringBuilder(v.length());
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c == '\\' && i + 1 < v.length()) {
+        char n = v.charAt(++i);
+        out.append(n == 'n' ? '\n' : n);
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   private static double value(String s) {
