@@ -49,7 +49,7 @@ final class PromText {
   }
 
   /** A label value as written: backslash, double quote and newline escaped with a backslash. */
-  static String unescape(String v) {
+  private static String unescape(String v) {
     if (v.indexOf('\\') < 0) {
       return v;
     }

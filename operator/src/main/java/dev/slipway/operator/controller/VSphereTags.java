@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -130,12 +129,7 @@ public final class VSphereTags {
     String name = namespace + "/" + cluster;
     try {
       // By name, not by reading every cluster's tag: deleting N clusters stays linear.
-      Optional<Tag> tag = tagging.findTag(CLUSTER, name);
-      if (tag.isPresent()) {
-        tagging.deleteTag(tag.get());
-        tagIds.remove(CLUSTER + "=" + name);
-        LOG.info("deleted vSphere tag {}={}", CLUSTER, name);
-      }
+      tagging.findTag(CLUSTER, name).ifPresent(this::delete);
       return true;
     } catch (VSphereException e) {
       return deleteFailed(CLUSTER, e, owner);
@@ -157,15 +151,19 @@ public final class VSphereTags {
     try {
       for (Tag t : tagging.tagsIn(category)) {
         if (names.test(t.name())) {
-          tagging.deleteTag(t);
-          tagIds.remove(category + "=" + t.name());
-          LOG.info("deleted vSphere tag {}={}", category, t.name());
+          delete(t);
         }
       }
       return true;
     } catch (VSphereException e) {
       return deleteFailed(category, e, owner);
     }
+  }
+
+  private void delete(Tag t) {
+    tagging.deleteTag(t);
+    tagIds.remove(t.category() + "=" + t.name());
+    LOG.info("deleted vSphere tag {}={}", t.category(), t.name());
   }
 
   private boolean deleteFailed(String category, VSphereException e, HasMetadata owner) {
