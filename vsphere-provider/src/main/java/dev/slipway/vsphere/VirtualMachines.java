@@ -16,6 +16,13 @@ public interface VirtualMachines {
   /** SearchIndex.FindByInventoryPath, e.g. {@code /DC0/vm/ns-a/machine-1}. */
   Optional<VmRef> findVmByPath(String path);
 
+  /**
+   * The VM named {@code name} among the folder's direct children, from one read of their names (no
+   * SearchIndex call: vcsim 0.56.0 panics in FindChild on a VM another clone has half made, and
+   * keeps its search index locked after). Empty if there is none or the folder is gone.
+   */
+  Optional<VmRef> findVmInFolder(FolderRef folder, String name);
+
   /** Reads the VM's state; NOT_FOUND if it is gone. */
   VmState vmState(VmRef vm);
 

@@ -89,6 +89,14 @@ class VmLifecycleIT {
     assertThat(p.findVmByPath(folderPath + "/" + name)).contains(vm);
     assertThat(p.findVmByInstanceUuid(UUID.randomUUID().toString())).isEmpty();
     assertThat(p.findVmByPath(folderPath + "/no-such-vm")).isEmpty();
+    assertThat(p.findVmInFolder(folder, name)).contains(vm);
+    assertThat(p.findVmInFolder(folder, "no-such-vm")).isEmpty();
+    assertThat(p.findVmInFolder(p.findFolder("/DC0/vm").orElseThrow(), name))
+        .as("only the folder's own children")
+        .isEmpty();
+    assertThat(p.findVmInFolder(new FolderRef("group-v999999"), name))
+        .as("a folder that is gone")
+        .isEmpty();
   }
 
   @Test

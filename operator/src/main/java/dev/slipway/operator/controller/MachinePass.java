@@ -47,6 +47,10 @@ final class MachinePass {
   dev.slipway.operator.controller.steps.Next observeAgain;
 
   VSphereNamespace namespace;
+
+  /** What the task that just succeeded made (a clone's new VM), read before any search. */
+  String taskResult;
+
   Optional<VmRef> vm = Optional.empty();
   VmState vmState;
   Secret bootstrap;

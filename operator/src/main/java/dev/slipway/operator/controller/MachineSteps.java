@@ -129,6 +129,7 @@ final class MachineSteps {
       return Next.waitFor("task " + p.status.taskRef + " running", Requeue.TASK_POLL);
     }
     p.status.taskRef = null;
+    p.taskResult = t.result().orElse(null);
     if (t.status() == TaskState.Status.ERROR) {
       VSphereException e = new VSphereException(t.error().orElseThrow(), null);
       // The VM exists, or is already on, or (a task on the machine's own VM) the VM is gone: the
@@ -161,8 +162,11 @@ final class MachineSteps {
   }
 
   /**
-   * By the recorded reference while it still names this machine's VM, else by instance UUID (= the
-   * machine's uid), then by path: never a second clone after a crash. A machine that has had a VM
+   * By the recorded reference (or the VM its clone task just made) while it still names this
+   * machine's VM, else by instance UUID (= the machine's uid), then by name among the VMs of the
+   * namespace's folder: never a second clone after a crash. The name is matched in a listing of the
+   * folder, not with SearchIndex.FindByInventoryPath, which vcsim 0.56.0 cannot answer while
+   * another clone into that folder is half made (docs/performance.md). A machine that has had a VM
    * (its {@code vmRef} is recorded) and finds none is Failed for good ({@link Reasons#VM_MISSING}):
    * a clone would boot the same bootstrap data again (kubeadm init on an initialized cluster, a
    * join token long deleted); remediation replaces the machine instead.
@@ -175,7 +179,7 @@ final class MachineSteps {
     } else {
       p.vm = vms.findVmByInstanceUuid(uid);
       if (p.vm.isEmpty()) {
-        p.vm = vms.findVmByPath(folderPath(p) + "/" + p.name());
+        p.vm = vms.findVmInFolder(new FolderRef(p.namespace.getStatus().folder), p.name());
       }
       p.vmState = p.vm.map(vms::vmState).orElse(null);
     }
@@ -204,17 +208,19 @@ final class MachineSteps {
   }
 
   /**
-   * The VM the machine recorded ({@code status.vmRef}), read directly: one call instead of a search
-   * and a read on every pass of a running machine. Null when none is recorded, when that reference
-   * is gone, or when it now names a VM that is not this machine's (its instance UUID differs): the
-   * searches decide then.
+   * The VM the machine recorded ({@code status.vmRef}), or else the one its clone task just
+   * returned, read directly: one call instead of a search and a read on every pass of a running
+   * machine and right after the clone. Null when there is neither, when that reference is gone, or
+   * when it now names a VM that is not this machine's (its instance UUID differs): the searches
+   * decide then.
    */
   private VmState recordedVm(MachinePass p, String uid) {
-    if (p.status.vmRef == null) {
+    String ref = p.status.vmRef != null ? p.status.vmRef : p.taskResult;
+    if (ref == null) {
       return null;
     }
     try {
-      VmState s = vms.vmState(new VmRef(p.status.vmRef));
+      VmState s = vms.vmState(new VmRef(ref));
       return uid.equals(s.instanceUuid()) ? s : null;
     } catch (VSphereException e) {
       if (e.kind() != FaultKind.NOT_FOUND) {

@@ -81,7 +81,12 @@ final class Templates {
 
   private State ensureClaimed(String library, String item, String name) {
     String path = placement.templatesFolderPath() + "/" + name;
-    Optional<VmRef> vm = vms.findVmByPath(path);
+    // By name in the folder's listing, not FindByInventoryPath: the deploy this waits for is
+    // making its VM in that folder (see MachineSteps#findVm).
+    Optional<VmRef> vm =
+        inventory
+            .findFolder(placement.templatesFolderPath())
+            .flatMap(f -> vms.findVmInFolder(f, name));
     if (vm.isPresent()) {
       VmState s = vms.vmState(vm.get());
       if (!s.template()) {

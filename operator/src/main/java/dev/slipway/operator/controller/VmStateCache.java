@@ -101,6 +101,11 @@ final class VmStateCache implements VirtualMachines {
   }
 
   @Override
+  public Optional<VmRef> findVmInFolder(FolderRef folder, String name) {
+    return vcenter.findVmInFolder(folder, name);
+  }
+
+  @Override
   public List<VmSummary> listVms(FolderRef folder) {
     return vcenter.listVms(folder);
   }

@@ -24,6 +24,7 @@ import dev.slipway.operator.status.Reasons;
 import dev.slipway.operator.status.Types;
 import dev.slipway.vsphere.CloneSpec;
 import dev.slipway.vsphere.FaultKind;
+import dev.slipway.vsphere.FolderRef;
 import dev.slipway.vsphere.PowerState;
 import dev.slipway.vsphere.TaskRef;
 import dev.slipway.vsphere.VSphereException;
@@ -663,31 +664,55 @@ class MachineStepsTest {
   }
 
   @Test
-  void thenByPathInTheNamespaceFolder() {
+  void thenByNameInTheNamespacesFolder() {
     VmRef vm = vs.vm(NS_FOLDER, NAME).instanceUuid("someone-elses").create();
     MachinePass p = pass();
     p.namespace = namespace;
     steps.findVm(p);
     assertThat(p.vm).contains(vm);
-    assertThat(vs.calls("findVmByPath"))
+    assertThat(vs.calls("findVmInFolder"))
         .singleElement()
-        .satisfies(c -> assertThat(c.args()).containsExactly(NS_FOLDER + "/" + NAME));
+        .satisfies(c -> assertThat(c.args()).containsExactly(new FolderRef(folderMoref), NAME));
+    assertThat(vs.callCount("findVmByPath")).as("no SearchIndex walk into the folder").isZero();
   }
 
   @Test
-  void theNamespacesOwnParentFolderIsWhereItLooks() {
+  void theFolderTheNamespaceReportsIsWhereItLooks() {
     vs.addFolder("/DC0/vm/tenants");
-    vs.addFolder("/DC0/vm/tenants/" + NS);
-    namespace.getSpec().placement = new VSphereNamespace.Placement();
-    namespace.getSpec().placement.parentFolder = "/DC0/vm/tenants";
+    FolderRef tenantFolder = vs.addFolder("/DC0/vm/tenants/" + NS);
+    VmRef elsewhere = vs.vm(NS_FOLDER, NAME).instanceUuid("someone-elses").create();
+    namespace.getStatus().folder = tenantFolder.moref();
     MachinePass p = pass();
     p.namespace = namespace;
     steps.findVm(p);
-    assertThat(p.vm).isEmpty();
+    assertThat(p.vm).as("not %s in another folder", elsewhere).isEmpty();
     assertThat(p.vmState).isNull();
-    assertThat(vs.calls("findVmByPath"))
+    assertThat(vs.calls("findVmInFolder"))
         .singleElement()
-        .satisfies(c -> assertThat(c.args()).containsExactly("/DC0/vm/tenants/" + NS + "/" + NAME));
+        .satisfies(c -> assertThat(c.args()).containsExactly(tenantFolder, NAME));
+  }
+
+  @Test
+  void theVmAFinishedCloneReturnedIsReadWithoutASearch() {
+    VmRef vm = vs.vm(NS_FOLDER, NAME).instanceUuid(machine.getMetadata().getUid()).create();
+    MachinePass p = pass();
+    p.namespace = namespace;
+    p.taskResult = vm.moref();
+    vs.resetCalls();
+    assertThat(steps.findVm(p).proceeds()).isTrue();
+    assertThat(p.vm).contains(vm);
+    assertThat(vs.callCounts()).containsExactly(java.util.Map.entry("vmState", 1L));
+  }
+
+  @Test
+  void aCloneResultThatIsNotTheMachinesVmFallsBackToTheSearches() {
+    VmRef other = vs.vm(NS_FOLDER, "someone-else").instanceUuid("someone-elses").create();
+    VmRef own = vs.vm(NS_FOLDER, NAME).instanceUuid(machine.getMetadata().getUid()).create();
+    MachinePass p = pass();
+    p.namespace = namespace;
+    p.taskResult = other.moref();
+    assertThat(steps.findVm(p).proceeds()).isTrue();
+    assertThat(p.vm).contains(own);
   }
 
   // ---- bootstrap-data ---------------------------------------------------------------------------
@@ -1483,6 +1508,23 @@ class MachineStepsTest {
 
     assertThat(reconcile().step()).isEqualTo("clone");
     assertThat(vs.callCount("cloneVm")).isEqualTo(2);
+  }
+
+  @Test
+  void thePassAfterTheCloneReadsTheVmTheTaskReturnedWithoutASearch() {
+    seedTemplate();
+    vs.holdTasks(true);
+    reconcile();
+    vs.holdTasks(false);
+    vs.completeAll();
+    vs.resetCalls();
+
+    Pipeline.Outcome o = reconcile();
+
+    assertThat(o.step()).isEqualTo("hardware");
+    assertThat(machine.getStatus().vmRef).isEqualTo(theMachineVm().ref().moref());
+    assertThat(vs.callCount("findVmByInstanceUuid")).isZero();
+    assertThat(vs.callCount("findVmInFolder")).isZero();
   }
 
   @Test

@@ -114,7 +114,7 @@ class TemplatesTest {
 
     vs.resetCalls();
     assertThat(t.ensure(LIB, ITEM)).isEqualTo(s);
-    assertThat(vs.callCount("findVmByPath")).as("a known template is only checked").isZero();
+    assertThat(vs.callCount("findVmInFolder")).as("a known template is only checked").isZero();
     assertThat(vs.callCount("deployOvf")).isZero();
   }
 

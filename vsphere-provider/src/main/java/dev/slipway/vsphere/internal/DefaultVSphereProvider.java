@@ -225,6 +225,11 @@ public final class DefaultVSphereProvider implements VSphereProvider {
   }
 
   @Override
+  public Optional<VmRef> findVmInFolder(FolderRef folder, String name) {
+    return machines.findVmInFolder(folder, name);
+  }
+
+  @Override
   public VmState vmState(VmRef vm) {
     return machines.vmState(vm);
   }

@@ -88,6 +88,24 @@ final class VimMachines implements VirtualMachines {
   }
 
   @Override
+  public Optional<VmRef> findVmInFolder(FolderRef folder, String name) {
+    List<ObjectContent> children;
+    try {
+      children = vim.folderChildren(Moref.of(folder), VmRef.TYPE, "name");
+    } catch (VSphereException e) {
+      if (e.kind() == FaultKind.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+    return children.stream()
+        .filter(o -> VmRef.TYPE.equals(o.obj().type()))
+        .filter(o -> name.equals(o.text("name").orElse(null)))
+        .map(o -> vm(o.obj()))
+        .findFirst();
+  }
+
+  @Override
   public VmState vmState(VmRef ref) {
     ObjectContent o = vim.properties(ref, VM_PROPS);
     return toState(ref, o, vim.customValues(o.prop("customValue")));

@@ -807,6 +807,18 @@ public final class InMemoryVSphere implements VSphereProvider {
   }
 
   @Override
+  public synchronized Optional<VmRef> findVmInFolder(FolderRef folder, String name) {
+    enter("findVmInFolder", folder, name);
+    Node f = byMoref.get(folder.moref());
+    if (f == null || !FOLDER.equals(f.type)) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(f.children.get(name))
+        .filter(n -> n.vm != null)
+        .map(n -> new VmRef(n.moref));
+  }
+
+  @Override
   public synchronized VmState vmState(VmRef vm) {
     enter("vmState", vm);
     return stateOf(node(vm));
