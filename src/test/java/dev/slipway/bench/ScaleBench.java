@@ -234,9 +234,7 @@ public final class ScaleBench {
               "placement.mhzPerVcpu=2000",
               "vip.pool=" + dev.slipway.testenv.TestBed.vips(),
               "log.format=text",
-              // Any free port: another operator on this machine may hold the default 9443.
-              "webhook.host=127.0.0.1",
-              "webhook.port=0",
+              String.join("\n", dev.slipway.e2e.OperatorJvm.webhookSettings()),
               ""));
       ProcessBuilder pb =
           new ProcessBuilder(

@@ -1,5 +1,6 @@
 package dev.slipway.e2e;
 
+import dev.slipway.operator.webhook.WebhookSettings;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,6 +61,21 @@ public final class OperatorJvm implements AutoCloseable {
   }
 
   /**
+   * The conversion webhook on a free loopback port that the CRD names by URL: a test bed's API
+   * server has no route to the Service the CRD names otherwise, and then every conversion fails and
+   * its watch caches of TanzuKubernetesClusters at v1alpha1 and v1alpha2 list every cluster from
+   * etcd again and again (docs/performance.md, optimisation 19). The port is fixed here, not 0, so
+   * that the URL stays true when this replica restarts.
+   */
+  public static List<String> webhookSettings() {
+    int port = V1alpha1ClusterE2E.freePort();
+    return List.of(
+        "webhook.host=127.0.0.1",
+        "webhook.port=" + port,
+        "webhook.url=https://127.0.0.1:" + port + WebhookSettings.PATH);
+  }
+
+  /**
    * Writes the configuration file and the credentials Secret (once per env; both are the same for
    * every replica) and returns a replica called {@code podName}, not started yet; its output goes
    * to {@code target/operator-jvm/<podName>.log}, appended across restarts.
@@ -83,10 +99,8 @@ public final class OperatorJvm implements AutoCloseable {
                   "addons.defaultCni=antrea",
                   "operator.reconcileThreads=10",
                   "log.format=text",
-                  "http.port=0",
-                  // any free port: two replicas, or two test JVMs, on one machine
-                  "webhook.host=127.0.0.1",
-                  "webhook.port=0"));
+                  "http.port=0"));
+      lines.addAll(webhookSettings());
       lines.addAll(List.of(extraSettings));
       Files.writeString(config, String.join("\n", lines) + "\n");
       env.client
