@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -14,8 +15,13 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -186,13 +192,39 @@ final class Certificates {
     }
   }
 
+  /** How many pairs {@link #matches} remembers as matching (a SHA-256 digest each). */
+  static final int MATCHED_PAIRS_KEPT = 20_000;
+
   /**
-   * Whether {@code priv} is the private half of {@code pub}: a signature made with one verifies.
+   * Pairs seen to match, by a digest of both encodings, least recently used dropped first. Every
+   * pass of a cluster and of its control-plane machines loads the cluster's PKI from its Secrets; a
+   * signature per key pair there was 38 % of the operator's CPU samples with 1 000 clusters
+   * (docs/performance.md, optimisation 20). Whether two keys match depends on their bytes only.
+   */
+  private static final Map<String, Boolean> MATCHED =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > MATCHED_PAIRS_KEPT;
+            }
+          });
+
+  private static final AtomicLong SIGNATURE_CHECKS = new AtomicLong();
+
+  /**
+   * Whether {@code priv} is the private half of {@code pub}: a signature made with one verifies. A
+   * pair seen to match before is not signed again.
    */
   static boolean matches(PrivateKey priv, PublicKey pub) {
     if (!priv.getAlgorithm().equals(pub.getAlgorithm())) {
       return false;
     }
+    String pair = digest(priv, pub);
+    if (pair != null && MATCHED.get(pair) != null) {
+      return true;
+    }
+    SIGNATURE_CHECKS.incrementAndGet();
     try {
       byte[] challenge = new byte[32];
       RANDOM.nextBytes(challenge);
@@ -203,9 +235,36 @@ final class Certificates {
       Signature v = Signature.getInstance(signatureAlgorithm(priv));
       v.initVerify(pub);
       v.update(challenge);
-      return v.verify(sig);
+      boolean ok = v.verify(sig);
+      if (ok && pair != null) {
+        MATCHED.put(pair, Boolean.TRUE);
+      }
+      return ok;
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       return false;
+    }
+  }
+
+  /** How many signatures {@link #matches} has made (tests). */
+  static long signatureChecks() {
+    return SIGNATURE_CHECKS.get();
+  }
+
+  /** SHA-256 of both keys' encodings; null when a key has none (then nothing is remembered). */
+  private static String digest(PrivateKey priv, PublicKey pub) {
+    byte[] a = priv.getEncoded();
+    byte[] b = pub.getEncoded();
+    if (a == null || b == null) {
+      return null;
+    }
+    try {
+      MessageDigest d = MessageDigest.getInstance("SHA-256");
+      d.update(a);
+      d.update((byte) 0);
+      d.update(b);
+      return Base64.getEncoder().encodeToString(d.digest());
+    } catch (NoSuchAlgorithmException e) {
+      return null;
     }
   }
 

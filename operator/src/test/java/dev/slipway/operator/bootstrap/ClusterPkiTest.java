@@ -92,6 +92,28 @@ class ClusterPkiTest {
     assertThat(Certificates.matches(sa.key(), PKI.ca().publicKey())).isFalse();
   }
 
+  @Test
+  void loadingTheSamePkiAgainMakesNoSignatures() {
+    Map<String, Map<String, String>> data = PKI.secretData();
+    ClusterPki.fromSecretData("demo", data);
+    long before = Certificates.signatureChecks();
+
+    ClusterPki again = ClusterPki.fromSecretData("demo", data);
+
+    assertThat(Certificates.signatureChecks()).isEqualTo(before);
+    assertThat(again.ca().certPem()).isEqualTo(PKI.ca().certPem());
+  }
+
+  @Test
+  void aPairThatDoesNotMatchIsCheckedEveryTimeAndNeverRemembered() {
+    CertKey sa = PKI.serviceAccount();
+    long before = Certificates.signatureChecks();
+    assertThat(Certificates.matches(sa.key(), PKI.ca().publicKey())).isFalse();
+    assertThat(Certificates.matches(sa.key(), PKI.ca().publicKey())).isFalse();
+    assertThat(Certificates.signatureChecks()).isEqualTo(before + 2);
+    assertThat(Certificates.matches(sa.key(), sa.publicKey())).isTrue();
+  }
+
   static Stream<Arguments> corruptions() {
     return Stream.of(
         corrupt(
