@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +20,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class WorkloadClusters implements AutoCloseable {
   private static final String GUARD = "slipway-workload-guard";
+
+  /**
+   * One JSON mapper for every workload cluster's client. Each client made its own, and each mapper
+   * keeps its own introspection of the model classes it has (de)serialized: 105 mappers and 97 000
+   * introspected methods in the operator's heap with 100 clusters (docs/performance.md,
+   * optimisation 21). A mapper is safe to share once configured.
+   */
+  static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private record Entry(String resourceVersion, KubernetesClient client) {}
 
@@ -111,6 +120,7 @@ public final class WorkloadClusters implements AutoCloseable {
     return new KubernetesClientBuilder()
         .withConfig(config)
         .withHttpClientFactory(new JdkHttpClientFactory())
+        .withKubernetesSerialization(SERIALIZATION)
         .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(GUARD, writes))
         .build();
   }

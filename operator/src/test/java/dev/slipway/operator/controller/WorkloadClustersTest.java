@@ -100,4 +100,16 @@ class WorkloadClustersTest {
       assertThat(w.clientFor("team-a/demo", kubeconfig("8"))).isNotSameAs(before);
     }
   }
+
+  @Test
+  void theClustersClientsShareOneJsonMapper() {
+    try (WorkloadClusters w = new WorkloadClusters(WorkloadGuard.NONE)) {
+      KubernetesClient a = w.clientFor("team-a/one", kubeconfig("1"));
+      KubernetesClient b = w.clientFor("team-b/two", kubeconfig("1"));
+      assertThat(a).isNotSameAs(b);
+      assertThat(a.getKubernetesSerialization())
+          .isSameAs(b.getKubernetesSerialization())
+          .isSameAs(WorkloadClusters.SERIALIZATION);
+    }
+  }
 }
