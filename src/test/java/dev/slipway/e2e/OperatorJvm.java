@@ -14,8 +14,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -61,6 +64,14 @@ public final class OperatorJvm implements AutoCloseable {
   }
 
   /**
+   * The replica of each env that serves the conversion webhook: the first prepared. Each would have
+   * its own loopback URL, and a second would patch the CRD to its own (a write by a standby, and
+   * two replicas taking turns at it); in a cluster every replica shares the Service instead.
+   */
+  private static final Map<SlipwayEnv, String> WEBHOOK_SERVERS =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  /**
    * The conversion webhook on a free loopback port that the CRD names by URL: a test bed's API
    * server has no route to the Service the CRD names otherwise, and then every conversion fails and
    * its watch caches of TanzuKubernetesClusters at v1alpha1 and v1alpha2 list every cluster from
@@ -100,7 +111,11 @@ public final class OperatorJvm implements AutoCloseable {
                   "operator.reconcileThreads=10",
                   "log.format=text",
                   "http.port=0"));
-      lines.addAll(webhookSettings());
+      String server = WEBHOOK_SERVERS.putIfAbsent(env, podName);
+      lines.addAll(
+          server == null || server.equals(podName)
+              ? webhookSettings()
+              : List.of("webhook.enabled=false"));
       lines.addAll(List.of(extraSettings));
       Files.writeString(config, String.join("\n", lines) + "\n");
       env.client
