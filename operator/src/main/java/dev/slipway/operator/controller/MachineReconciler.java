@@ -202,7 +202,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
     try {
       next = pipeline.run(pass).next();
     } catch (VSphereException e) {
-      next = faults.failed(pass, e);
+      next = steps.fault(pass, e);
     }
     if (pass.statusHeld) {
       return StatusFinisher.schedule(UpdateControl.noUpdate(), next);

@@ -208,6 +208,25 @@ final class MachineSteps {
   }
 
   /**
+   * vCenter refused a call of this pass. A NOT_FOUND on a call about the machine's VM (a power-on,
+   * a reconfigure) while the VM is gone means it vanished after this pass found it: the look-up is
+   * run again and decides ({@link Reasons#VM_MISSING} for a VM the machine had), so the machine
+   * does not fail for good with the call's fault. Every other fault is {@link MachineFaults}'.
+   */
+  Next fault(MachinePass p, VSphereException e) {
+    if (e.kind() == FaultKind.NOT_FOUND && p.vmState != null && p.namespace != null) {
+      Next again = findVm(p);
+      if (p.vm.isEmpty()) {
+        return p.status.vmRef != null
+            ? again
+            : Next.waitFor(
+                "VM " + p.name() + " vanished before it was recorded", Requeue.TASK_POLL);
+      }
+    }
+    return faults.failed(p, e);
+  }
+
+  /**
    * The VM the machine recorded ({@code status.vmRef}), or else the one its clone task just
    * returned, read directly: one call instead of a search and a read on every pass of a running
    * machine and right after the clone. Null when there is neither, when that reference is gone, or

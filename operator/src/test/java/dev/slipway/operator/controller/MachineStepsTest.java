@@ -166,7 +166,7 @@ class MachineStepsTest {
     try {
       o = pipeline.run(p);
     } catch (VSphereException e) {
-      o = new Pipeline.Outcome(FAULT, faults.failed(p, e));
+      o = new Pipeline.Outcome(FAULT, steps.fault(p, e));
     }
     finish(p);
     return o;
@@ -1051,6 +1051,45 @@ class MachineStepsTest {
     assertCondition(condition(Types.VM_PROVISIONED), Conditions.FALSE, Reasons.VM_MISSING);
     assertThat(vs.callCount("cloneVm")).isZero();
     assertThat(machineVms()).isEmpty();
+  }
+
+  @Test
+  void aVmDeletedBetweenItsLookUpAndThePowerOnIsVmMissingNotTheCallsFault() {
+    seedTemplate();
+    nodes.nodeReady = true;
+    reconcileUntil("etcd-member");
+    VmState vm = theMachineVm();
+    vs.setPowerState(vm.ref(), PowerState.OFF);
+    vs.beforeNext("powerOn", () -> vs.deleteVm(vm.ref()));
+    vs.resetCalls();
+
+    Pipeline.Outcome o = reconcile();
+
+    assertThat(o.step()).isEqualTo(FAULT);
+    assertThat(vs.callCount("powerOn")).isEqualTo(1);
+    assertCondition(condition(Types.VM_PROVISIONED), Conditions.FALSE, Reasons.VM_MISSING);
+    assertThat(condition(Types.VM_PROVISIONED).getMessage())
+        .contains("VM " + NAME)
+        .contains("is gone from")
+        .doesNotContain("NOT_FOUND");
+    assertThat(o.next().after()).as("waits for a person or remediation").isEmpty();
+    assertThat(recorded.reasons()).contains("MachineFailed").doesNotContain("TaskFailed");
+  }
+
+  @Test
+  void aNotFoundFromAPowerOnWhileTheVmIsThereIsStillTheCallsFault() {
+    seedTemplate();
+    nodes.nodeReady = true;
+    reconcileUntil("etcd-member");
+    vs.setPowerState(theMachineVm().ref(), PowerState.OFF);
+    vs.failNext("powerOn", FaultKind.NOT_FOUND, "the host is gone");
+
+    Pipeline.Outcome o = reconcile();
+
+    assertThat(o.step()).isEqualTo(FAULT);
+    assertCondition(condition(Types.VM_PROVISIONED), Conditions.FALSE, Reasons.PERMANENT_FAILURE);
+    assertThat(condition(Types.VM_PROVISIONED).getMessage()).contains("the host is gone");
+    assertThat(machineVms()).hasSize(1);
   }
 
   @Test

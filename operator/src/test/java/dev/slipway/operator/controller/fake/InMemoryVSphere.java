@@ -218,6 +218,7 @@ public final class InMemoryVSphere implements VSphereProvider {
   private final Map<String, Task> tasks = new LinkedHashMap<>();
   private final List<Call> calls = new ArrayList<>();
   private final Map<String, Deque<VSphereFault>> callFaults = new HashMap<>();
+  private final Map<String, Deque<Runnable>> callHooks = new HashMap<>();
   private final Map<String, Deque<VSphereFault>> taskFaults = new HashMap<>();
   private int nextId = 1;
   private int pollsToComplete = 1;
@@ -547,8 +548,22 @@ public final class InMemoryVSphere implements VSphereProvider {
     return this;
   }
 
-  /** Drops every scripted fault not yet used. */
+  /**
+   * Runs {@code change} when {@code method} is next called, before the call looks at anything: a
+   * person's or another process's change racing the call (a VM deleted between its look-up and a
+   * power-on).
+   */
+  public synchronized InMemoryVSphere beforeNext(String method, Runnable change) {
+    if (!METHODS.contains(method)) {
+      throw new IllegalArgumentException("no port method " + method + "; one of " + METHODS);
+    }
+    callHooks.computeIfAbsent(method, k -> new ArrayDeque<>()).add(change);
+    return this;
+  }
+
+  /** Drops every scripted fault and change not yet used. */
   public synchronized void clearFaults() {
+    callHooks.clear();
     callFaults.clear();
     taskFaults.clear();
   }
@@ -1154,6 +1169,10 @@ public final class InMemoryVSphere implements VSphereProvider {
   /** Records the call, then throws the fault scripted for it, if any. */
   private void enter(String method, Object... args) {
     calls.add(new Call(method, Collections.unmodifiableList(Arrays.asList(args))));
+    Deque<Runnable> before = callHooks.get(method);
+    if (before != null && !before.isEmpty()) {
+      before.poll().run();
+    }
     Deque<VSphereFault> q = callFaults.get(method);
     if (q != null && !q.isEmpty()) {
       throw q.poll().toException();
