@@ -154,7 +154,8 @@ class HelmChartIT {
             "--set", "guardrails.maxMachinesPerCluster=60",
             "--set", "guardrails.maxMachinesPerNamespace=200",
             "--set", "guardrails.maxMachinesInFlightPerCluster=5",
-            "--set", "addons.defaultCni=calico");
+            "--set", "addons.defaultCni=calico",
+            "--set", "addons.resyncSeconds=120");
     Properties p = properties(out);
     assertThat(new java.util.TreeMap<>(p))
         .containsExactlyInAnyOrderEntriesOf(
@@ -176,6 +177,7 @@ class HelmChartIT {
                 Map.entry("guardrails.maxMachinesPerNamespace", "200"),
                 Map.entry("guardrails.maxMachinesInFlightPerCluster", "5"),
                 Map.entry("addons.defaultCni", "calico"),
+                Map.entry("addons.resyncSeconds", "120"),
                 Map.entry("log.format", "text")));
     // The API's admission policy holds the same ceilings as the operator.
     Map<String, Object> guardrails = object(out, "ValidatingAdmissionPolicy", "slipway-guardrails");

@@ -42,6 +42,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 class AddonsE2E {
   static final String NS = "team-a";
   static final String NAME = "addons";
+
+  /** addons.resyncSeconds, short here: the default (5 min) would make the drift test slow. */
+  static final Duration RESYNC = Duration.ofSeconds(20);
+
   static SlipwayEnv env;
   static GuestSimulator guests;
 
@@ -50,7 +54,7 @@ class AddonsE2E {
 
   @BeforeAll
   static void start() {
-    env = SlipwayEnv.start(e -> null, e -> null);
+    env = SlipwayEnv.start(e -> null, e -> null, w -> w.withAddons(w.addons().resyncEvery(RESYNC)));
     guests = new GuestSimulator(env::connect, List.of(env.placement.parentFolder() + "/" + NS));
     env.applyNamespaceSamples();
   }
@@ -213,7 +217,8 @@ class AddonsE2E {
             .isAfterOrEqualTo(cniCreated);
       }
 
-      // Deleted by hand: it comes back (a new object). Changed by hand: changed back.
+      // Deleted by hand: it comes back (a new object) within a resync. Changed by hand: changed
+      // back.
       String uid = calico.getMetadata().getUid();
       w.apps().daemonSets().inNamespace("kube-system").withName("calico-node").delete();
       w.configMaps()

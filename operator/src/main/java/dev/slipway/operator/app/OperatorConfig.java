@@ -141,6 +141,15 @@ public final class OperatorConfig {
           OperatorConfig::bool,
           "`false`: Slipway applies no addons and no StorageClasses to workload clusters (you"
               + " install the CNI yourself; nodes are NotReady until you do)");
+  private static final Key<Integer> ADDONS_RESYNC =
+      optional(
+          "addons.resyncSeconds",
+          "300",
+          wholeNumber(5, 86400),
+          "how often each cluster's addons are applied again when nothing changed, in seconds"
+              + " (5..86400), so that an addon object changed or deleted in the workload cluster"
+              + " comes back; a change of the cluster, its release or the addon manifests applies"
+              + " at once");
   private static final Key<List<String>> RELEASE_LIBRARIES =
       optional(
           "releases.contentLibraries",
@@ -615,7 +624,11 @@ public final class OperatorConfig {
 
   /** The addons' ConfigMaps live in the operator's namespace. */
   public AddonSettings addons() {
-    return new AddonSettings(namespace, get(DEFAULT_CNI), get(ADDONS_MANAGED));
+    return new AddonSettings(
+        namespace,
+        get(DEFAULT_CNI),
+        get(ADDONS_MANAGED),
+        java.time.Duration.ofSeconds(get(ADDONS_RESYNC)));
   }
 
   /** The release sync's own libraries (besides the namespaces') and interval. */

@@ -1,5 +1,6 @@
 package dev.slipway.operator.config;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 
@@ -9,25 +10,41 @@ import java.util.Set;
  * @param namespace the operator's namespace, holding the addons' ConfigMaps
  * @param defaultCni {@code antrea} or {@code calico}
  * @param managed false: Slipway applies no addons (someone else installs the CNI, e.g. GitOps)
+ * @param resync how often a cluster's addons are applied again when nothing asked for it, so that
+ *     an object changed or deleted in the workload cluster comes back
  */
-public record AddonSettings(String namespace, String defaultCni, boolean managed) {
+public record AddonSettings(String namespace, String defaultCni, boolean managed, Duration resync) {
   public static final Set<String> CNIS = Set.of("antrea", "calico");
   public static final String DEFAULT_NAMESPACE = "slipway-system";
+
+  /**
+   * Five minutes: a drifted addon is put back within one Argo CD resync (3 min) or so, and 1 000
+   * idle clusters cost 3 applies a second, not 50 (docs/performance.md, optimisation 22).
+   */
+  public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(5);
 
   public AddonSettings {
     Objects.requireNonNull(namespace, "namespace");
     if (!CNIS.contains(defaultCni)) {
       throw new IllegalArgumentException("default CNI must be antrea or calico: " + defaultCni);
     }
+    if (resync.isNegative() || resync.isZero()) {
+      throw new IllegalArgumentException("addons resync must be positive: " + resync);
+    }
   }
 
   /** slipway-system and antrea. */
   public static AddonSettings defaults() {
-    return new AddonSettings(DEFAULT_NAMESPACE, "antrea", true);
+    return new AddonSettings(DEFAULT_NAMESPACE, "antrea", true, DEFAULT_RESYNC);
   }
 
   /** The same, with no addons applied at all. */
   public AddonSettings unmanaged() {
-    return new AddonSettings(namespace, defaultCni, false);
+    return new AddonSettings(namespace, defaultCni, false, resync);
+  }
+
+  /** The same, applied again every {@code every}. */
+  public AddonSettings resyncEvery(Duration every) {
+    return new AddonSettings(namespace, defaultCni, managed, every);
   }
 }

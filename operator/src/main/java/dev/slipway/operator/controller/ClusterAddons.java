@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * A cluster's addons (AddonsReady): once its control plane answers, the release's manifests (the
  * cluster's CNI first, then the cloud provider, CSI and whatever else the release carries) and the
  * StorageClasses of {@code spec.settings.storage}, server-side applied to the workload cluster —
- * never anywhere else — and applied again every {@link Requeue#ADDONS_RESYNC}, so that an object
- * changed or deleted there comes back.
+ * never anywhere else — and applied again every {@link AddonSettings#resync()} (spread by ±10 % so
+ * that clusters made together do not resync together), so that an object changed or deleted there
+ * comes back.
  */
 final class ClusterAddons {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterAddons.class);
@@ -165,7 +167,13 @@ final class ClusterAddons {
       }
     }
     p.cond.setTrue(Types.ADDONS_READY, Reasons.ADDONS_APPLIED, summary);
-    p.lookAgain(Requeue.ADDONS_RESYNC);
+    p.lookAgain(spread(settings.resync()));
+  }
+
+  /** {@code every} ± 10 %. */
+  private static Duration spread(Duration every) {
+    double f = 0.9 + 0.2 * java.util.concurrent.ThreadLocalRandom.current().nextDouble();
+    return Duration.ofMillis(Math.round(every.toMillis() * f));
   }
 
   private static void waiting(ClusterPass p, String why) {

@@ -34,12 +34,6 @@ public final class Requeue {
   public static final Duration RESOLUTION = Duration.ofSeconds(15);
 
   /**
-   * A cluster's addons, applied again in case someone changed or deleted them in the workload
-   * cluster (server-side apply of what did not change writes nothing).
-   */
-  public static final Duration ADDONS_RESYNC = Duration.ofSeconds(20);
-
-  /**
    * The longest wait after vCenter did not answer at all (down, restarting): a returning vCenter is
    * noticed within it, whatever the back-off has grown to, and an unanswered connection costs
    * vCenter nothing.

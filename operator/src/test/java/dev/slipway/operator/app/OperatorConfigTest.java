@@ -94,6 +94,18 @@ class OperatorConfigTest {
     assertThat(c.leaderElection()).isTrue();
     assertThat(c.leaseName()).isEqualTo("slipway-operator");
     assertThat(c.trust()).isEqualTo(OperatorConfig.Trust.SYSTEM);
+    assertThat(c.addons().resync()).isEqualTo(java.time.Duration.ofMinutes(5));
+  }
+
+  @Test
+  void theAddonsResyncIsSecondsWithinBounds() throws IOException {
+    good.put("addons.resyncSeconds", "45");
+    assertThat(OperatorConfig.load(env(good)).addons().resync())
+        .isEqualTo(java.time.Duration.ofSeconds(45));
+
+    good.put("addons.resyncSeconds", "2");
+    assertThat(problems(env(good)).problems())
+        .containsExactly("addons.resyncSeconds: 2 is out of range 5..86400");
   }
 
   @Test
