@@ -55,65 +55,61 @@ final class EtcdAccess {
     return new EtcdClient(c.http(), endpoints, Requeue.DEPENDENCY).guardedBy(guard::check);
   }
 
-  /** Why a control-plane machine's member is not a healthy voting member, if it is not. */
-  Optional<String> memberProblem(
-      KubernetesClient management, TanzuKubernetesCluster tkc, Machine m) {
+  /**
+   * A control-plane machine's member: why it is not a healthy voting member, if it is not, and the
+   * members as listed (empty when they could not be).
+   */
+  record Check(Optional<String> problem, List<EtcdMember> members) {}
+
+  /** {@link Check} of {@code m}'s member, asking its own endpoint. */
+  Check check(KubernetesClient management, TanzuKubernetesCluster tkc, Machine m) {
     Optional<URI> own = clientUrl(m);
     if (own.isEmpty()) {
-      return Optional.of("the machine has no address yet");
+      return new Check(Optional.of("the machine has no address yet"), List.of());
     }
     try {
       EtcdClient etcd = client(management, tkc, List.of(own.get()));
       String name = m.getStatus().nodeRef.name;
-      Optional<EtcdMember> member =
-          etcd.members().stream().filter(x -> name.equals(x.name())).findFirst();
+      List<EtcdMember> members = etcd.members();
+      Optional<EtcdMember> member = members.stream().filter(x -> name.equals(x.name())).findFirst();
       if (member.isEmpty()) {
-        return Optional.of("not an etcd member yet");
+        return new Check(Optional.of("not an etcd member yet"), members);
       }
       if (member.get().learner()) {
-        return Optional.of("etcd member " + name + " is still joining (learner)");
+        return new Check(
+            Optional.of("etcd member " + name + " is still joining (learner)"), members);
       }
-      return etcd.healthy(own.get())
-          ? Optional.empty()
-          : Optional.of("etcd member " + name + " is not healthy");
+      return new Check(
+          etcd.healthy(own.get())
+              ? Optional.empty()
+              : Optional.of("etcd member " + name + " is not healthy"),
+          members);
     } catch (EtcdException e) {
-      return Optional.of("etcd at " + own.get() + ": " + e.getMessage());
+      return new Check(Optional.of("etcd at " + own.get() + ": " + e.getMessage()), List.of());
     }
   }
 
   /**
-   * Removes members whose machines and VMs are gone (no control-plane machine has their name and
-   * they do not answer), one per call and only while the rest keep a healthy majority; returns the
-   * name of the one removed.
+   * Removes a member whose machine and VM are gone (no control-plane machine has its name and it
+   * does not answer), one per call and only while the rest keep a healthy majority; returns the
+   * name of the one removed. {@code members} are the ones {@link #check} just listed; the members
+   * are probed only when one of them is a stranger ({@link EtcdClient#strangerToRemove}).
    */
   Optional<String> removeStranger(
       KubernetesClient management,
       TanzuKubernetesCluster tkc,
       Machine m,
+      List<EtcdMember> members,
       java.util.Set<String> controlPlaneMachines) {
     Optional<URI> own = clientUrl(m);
     if (own.isEmpty()) {
       return Optional.empty();
     }
     EtcdClient etcd = client(management, tkc, List.of(own.get()));
-    List<EtcdMember> members = etcd.members();
-    java.util.Set<Long> healthy =
-        members.stream()
-            .filter(x -> !x.clientUrls().isEmpty())
-            .filter(x -> etcd.healthy(URI.create(x.clientUrls().get(0))))
-            .map(EtcdMember::id)
-            .collect(java.util.stream.Collectors.toSet());
-    for (EtcdMember stranger : EtcdClient.strangers(members, controlPlaneMachines)) {
-      // A stranger that still answers runs on a VM that is still there (a Machine taken away by
-      // hand): removing it would break that node's API server, which may hold the VIP. Only a
-      // member whose VM is gone, so that it no longer answers, is removed.
-      if (!healthy.contains(stranger.id())
-          && EtcdClient.removalUnsafe(members, healthy, stranger.id()).isEmpty()) {
-        etcd.remove(stranger.id());
-        return Optional.of(stranger.name());
-      }
-    }
-    return Optional.empty();
+    Optional<EtcdMember> stranger =
+        EtcdClient.strangerToRemove(members, controlPlaneMachines, etcd::healthy);
+    stranger.ifPresent(x -> etcd.remove(x.id()));
+    return stranger.map(EtcdMember::name);
   }
 
   static Optional<URI> clientUrl(Machine m) {

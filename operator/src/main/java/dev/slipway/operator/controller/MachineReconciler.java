@@ -8,6 +8,7 @@ import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.controller.drain.NodeDrain;
 import dev.slipway.operator.controller.etcd.EtcdClient;
 import dev.slipway.operator.controller.etcd.EtcdException;
+import dev.slipway.operator.controller.etcd.EtcdMember;
 import dev.slipway.operator.controller.steps.Next;
 import dev.slipway.operator.controller.steps.Pipeline;
 import dev.slipway.operator.status.Conditions;
@@ -218,17 +219,18 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
     if (tkc.isEmpty()) {
       return Optional.of("the cluster is gone");
     }
-    Optional<String> problem = etcd.memberProblem(p.management, tkc.get(), p.machine);
-    if (problem.isEmpty()) {
-      removeStrangers(p, tkc.get());
+    EtcdAccess.Check check = etcd.check(p.management, tkc.get(), p.machine);
+    if (check.problem().isEmpty()) {
+      removeStrangers(p, tkc.get(), check.members());
     }
-    return problem;
+    return check.problem();
   }
 
   /** A healthy member also clears members whose machines are gone (one per pass). */
-  private void removeStrangers(MachinePass p, TanzuKubernetesCluster tkc) {
+  private void removeStrangers(
+      MachinePass p, TanzuKubernetesCluster tkc, java.util.List<EtcdMember> members) {
     try {
-      etcd.removeStranger(p.management, tkc, p.machine, p.controlPlaneNames.get())
+      etcd.removeStranger(p.management, tkc, p.machine, members, p.controlPlaneNames.get())
           .ifPresent(
               name ->
                   events.record(

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -189,6 +191,31 @@ public final class EtcdClient {
     return members.stream()
         .filter(m -> !m.name().isEmpty() && !machineNames.contains(m.name()))
         .toList();
+  }
+
+  /**
+   * The stranger to remove, if any: one that does not answer (a stranger that answers runs on a VM
+   * that is still there, a Machine taken away by hand, and removing it would break that node's API
+   * server, which may hold the VIP) and whose removal keeps a healthy majority. {@code answers} is
+   * asked of the members only when there is a stranger: a cluster without one, every idle pass of
+   * every control-plane machine, costs no probe.
+   */
+  public static Optional<EtcdMember> strangerToRemove(
+      List<EtcdMember> members, Set<String> machineNames, Predicate<URI> answers) {
+    List<EtcdMember> strangers = strangers(members, machineNames);
+    if (strangers.isEmpty()) {
+      return Optional.empty();
+    }
+    Set<Long> healthy =
+        members.stream()
+            .filter(x -> !x.clientUrls().isEmpty())
+            .filter(x -> answers.test(URI.create(x.clientUrls().get(0))))
+            .map(EtcdMember::id)
+            .collect(Collectors.toSet());
+    return strangers.stream()
+        .filter(s -> !healthy.contains(s.id()))
+        .filter(s -> removalUnsafe(members, healthy, s.id()).isEmpty())
+        .findFirst();
   }
 
   private Optional<EtcdStatus> tryStatus(URI endpoint) {
