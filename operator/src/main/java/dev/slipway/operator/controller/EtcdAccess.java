@@ -100,14 +100,14 @@ final class EtcdAccess {
       TanzuKubernetesCluster tkc,
       Machine m,
       List<EtcdMember> members,
-      java.util.Set<String> controlPlaneMachines) {
+      java.util.function.Predicate<String> controlPlaneMachine) {
     Optional<URI> own = clientUrl(m);
     if (own.isEmpty()) {
       return Optional.empty();
     }
     EtcdClient etcd = client(management, tkc, List.of(own.get()));
     Optional<EtcdMember> stranger =
-        EtcdClient.strangerToRemove(members, controlPlaneMachines, etcd::healthy);
+        EtcdClient.strangerToRemove(members, controlPlaneMachine, etcd::healthy);
     stranger.ifPresent(x -> etcd.remove(x.id()));
     return stranger.map(EtcdMember::name);
   }

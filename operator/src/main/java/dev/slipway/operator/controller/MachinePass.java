@@ -40,8 +40,11 @@ final class MachinePass {
   /** The management cluster (to read the cluster's etcd CA when its member is checked). */
   io.fabric8.kubernetes.client.KubernetesClient management;
 
-  /** The names of the cluster's control-plane machines (from the controller's cache). */
-  java.util.function.Supplier<java.util.Set<String>> controlPlaneNames = java.util.Set::of;
+  /**
+   * Whether a name is one of the cluster's control-plane machines' (asked of the controller's cache
+   * by name, not by listing the namespace).
+   */
+  java.util.function.Predicate<String> isControlPlaneMachine = name -> false;
 
   /** When the node step wants to look again; the pass ends with it. */
   dev.slipway.operator.controller.steps.Next observeAgain;

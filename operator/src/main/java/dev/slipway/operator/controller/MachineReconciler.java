@@ -198,7 +198,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
         new MachinePass(
             m, Lookups.of(context), clock.instant(), x -> context.getClient().resource(x).patch());
     pass.management = context.getClient();
-    pass.controlPlaneNames = () -> controlPlaneNames(context, m);
+    pass.isControlPlaneMachine = name -> isControlPlaneMachine(context, m, name);
     Next next;
     try {
       next = pipeline.run(pass).next();
@@ -230,7 +230,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
   private void removeStrangers(
       MachinePass p, TanzuKubernetesCluster tkc, java.util.List<EtcdMember> members) {
     try {
-      etcd.removeStranger(p.management, tkc, p.machine, members, p.controlPlaneNames.get())
+      etcd.removeStranger(p.management, tkc, p.machine, members, p.isControlPlaneMachine)
           .ifPresent(
               name ->
                   events.record(
@@ -280,14 +280,13 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
         .rescheduleAfter(next.after().orElse(Requeue.TASK_POLL).toMillis());
   }
 
-  private static java.util.Set<String> controlPlaneNames(Context<Machine> context, Machine m) {
+  private static boolean isControlPlaneMachine(Context<Machine> context, Machine m, String name) {
     return context
         .getPrimaryCache()
-        .list(m.getMetadata().getNamespace())
+        .get(new ResourceID(name, m.getMetadata().getNamespace()))
         .filter(x -> m.getSpec().clusterName.equals(x.getSpec().clusterName))
         .filter(x -> x.getSpec().role == Machine.Role.controlPlane)
-        .map(x -> x.getMetadata().getName())
-        .collect(java.util.stream.Collectors.toSet());
+        .isPresent();
   }
 
   /** The leaving machine's workload cluster, through this controller's caches. */

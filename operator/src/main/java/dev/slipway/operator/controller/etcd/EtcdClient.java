@@ -187,9 +187,10 @@ public final class EtcdClient {
    * deleted behind Slipway's back, a Machine whose finalizer was taken off) and they only weigh on
    * the quorum. Members that have not started yet have no name and are never strangers.
    */
-  public static List<EtcdMember> strangers(List<EtcdMember> members, Set<String> machineNames) {
+  public static List<EtcdMember> strangers(
+      List<EtcdMember> members, Predicate<String> isControlPlaneMachine) {
     return members.stream()
-        .filter(m -> !m.name().isEmpty() && !machineNames.contains(m.name()))
+        .filter(m -> !m.name().isEmpty() && !isControlPlaneMachine.test(m.name()))
         .toList();
   }
 
@@ -201,8 +202,8 @@ public final class EtcdClient {
    * every control-plane machine, costs no probe.
    */
   public static Optional<EtcdMember> strangerToRemove(
-      List<EtcdMember> members, Set<String> machineNames, Predicate<URI> answers) {
-    List<EtcdMember> strangers = strangers(members, machineNames);
+      List<EtcdMember> members, Predicate<String> isControlPlaneMachine, Predicate<URI> answers) {
+    List<EtcdMember> strangers = strangers(members, isControlPlaneMachine);
     if (strangers.isEmpty()) {
       return Optional.empty();
     }
