@@ -128,7 +128,8 @@ class WorkloadApiUnreachableE2E {
     guests.dropVip(endpoint);
     Instant dropped = Instant.now();
     try {
-      // A Ready machine is looked at every 30 s: each reports the outage within that.
+      // A Ready machine is looked at every half unhealthy timeout (15 s): each reports the outage
+      // within that.
       await()
           .atMost(Duration.ofSeconds(45))
           .pollInterval(Duration.ofSeconds(1))

@@ -19,7 +19,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -167,13 +166,7 @@ final class ClusterAddons {
       }
     }
     p.cond.setTrue(Types.ADDONS_READY, Reasons.ADDONS_APPLIED, summary);
-    p.lookAgain(spread(settings.resync()));
-  }
-
-  /** {@code every} ± 10 %. */
-  private static Duration spread(Duration every) {
-    double f = 0.9 + 0.2 * java.util.concurrent.ThreadLocalRandom.current().nextDouble();
-    return Duration.ofMillis(Math.round(every.toMillis() * f));
+    p.lookAgain(Requeue.spread(settings.resync(), 0.1));
   }
 
   private static void waiting(ClusterPass p, String why) {

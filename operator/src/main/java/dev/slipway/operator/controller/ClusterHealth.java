@@ -174,6 +174,20 @@ final class ClusterHealth {
     return p.key() + "|" + (group == null ? "(control plane)" : group);
   }
 
+  /**
+   * The cluster's unhealthy timeout, or the default while its annotation does not parse (the
+   * cluster's MachinesHealthy says so).
+   */
+  static Duration unhealthyTimeout(TanzuKubernetesCluster tkc) {
+    Map<String, String> a =
+        Optional.ofNullable(tkc.getMetadata().getAnnotations()).orElse(Map.of());
+    try {
+      return duration(a, UNHEALTHY_TIMEOUT, DEFAULTS.unhealthyTimeout());
+    } catch (IllegalArgumentException e) {
+      return DEFAULTS.unhealthyTimeout();
+    }
+  }
+
   /** The cluster's settings: its annotations over {@link #DEFAULTS}. */
   static HealthCheck.Settings settings(TanzuKubernetesCluster tkc) {
     Map<String, String> a =

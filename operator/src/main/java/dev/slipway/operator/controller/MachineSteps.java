@@ -558,6 +558,15 @@ final class MachineSteps {
     return Next.proceed();
   }
 
+  /** {@link Requeue#readyResync} of the machine's cluster's unhealthy timeout. */
+  private static Duration readyResync(MachinePass p) {
+    return Requeue.readyResync(
+        p.lookups
+            .cluster(p.namespaceName(), p.spec().clusterName)
+            .map(ClusterHealth::unhealthyTimeout)
+            .orElse(ClusterHealth.DEFAULTS.unhealthyTimeout()));
+  }
+
   /** The guest's addresses as VMware Tools reports them. */
   Next addresses(MachinePass p) {
     List<String> ips = p.vmState.ipAddresses();
@@ -571,6 +580,9 @@ final class MachineSteps {
   /** The machine's Node in its workload cluster: nodeRef, NodeHealthy, Ready. */
   Next node(MachinePass p) {
     long again = nodes.observe(p.machine, p.cond);
+    if (again > 0 && p.cond.isTrue(Types.NODE_HEALTHY)) {
+      again = Requeue.spread(readyResync(p), 0.1).toMillis();
+    }
     p.observeAgain =
         again > 0
             ? Next.waitFor("watching the node", Duration.ofMillis(again))

@@ -41,11 +41,39 @@ public final class Requeue {
   public static final Duration VCENTER_UNREACHABLE = Duration.ofSeconds(10);
 
   /**
-   * A Ready node: looked at again in case it stops being Ready (a read of the workload API; the
-   * machine's VM is read again only when the VM watch reports a change, or after {@link
-   * #VM_RESYNC}).
+   * A Ready node: looked at again in case it stops being Ready (a read of the workload API, and a
+   * control-plane machine's etcd member checked; the machine's VM is read again only when the VM
+   * watch reports a change, or after {@link #VM_RESYNC}) at most this long after the last look, and
+   * more often when the cluster's unhealthy timeout is short ({@link #readyResync}).
    */
-  public static final Duration READY_RESYNC = Duration.ofSeconds(30);
+  public static final Duration READY_RESYNC = Duration.ofMinutes(2);
+
+  /** The shortest wait between two looks at a Ready node. */
+  public static final Duration READY_RESYNC_MIN = Duration.ofSeconds(10);
+
+  /**
+   * How long a Ready node goes unread: half the cluster's unhealthy timeout, between {@link
+   * #READY_RESYNC_MIN} and {@link #READY_RESYNC}. A health check times a NotReady node from the
+   * Node's own transition, so a look within the timeout remediates it on time; what waits up to
+   * this long is the Machine's Ready condition.
+   */
+  public static Duration readyResync(Duration unhealthyTimeout) {
+    Duration half = unhealthyTimeout.dividedBy(2);
+    if (half.compareTo(READY_RESYNC_MIN) < 0) {
+      return READY_RESYNC_MIN;
+    }
+    return half.compareTo(READY_RESYNC) > 0 ? READY_RESYNC : half;
+  }
+
+  /**
+   * {@code every} spread by up to ± {@code fraction}: objects made together are not looked at again
+   * together.
+   */
+  public static Duration spread(Duration every, double fraction) {
+    double f =
+        1 + fraction * (2 * java.util.concurrent.ThreadLocalRandom.current().nextDouble() - 1);
+    return Duration.ofMillis(Math.max(1, Math.round(every.toMillis() * f)));
+  }
 
   /**
    * The longest a machine's VM state read from vCenter is used while the VM watch reports no change

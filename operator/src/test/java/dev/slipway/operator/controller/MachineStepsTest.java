@@ -1054,6 +1054,38 @@ class MachineStepsTest {
   }
 
   @Test
+  void aReadyNodeIsReadAgainWithinHalfItsClustersUnhealthyTimeoutAndAtMostEveryTwoMinutes() {
+    seedTemplate();
+    nodes.nodeReady = true;
+    nodes.again = 1;
+    reconcileUntil("etcd-member");
+
+    assertThat(reconcile().next().after())
+        .as("no cluster in the cache: the default timeout, 5 min")
+        .hasValueSatisfying(
+            d -> assertThat(d).isBetween(Duration.ofSeconds(108), Duration.ofSeconds(132)));
+
+    TanzuKubernetesCluster tkc = TestObjects.cluster(1);
+    tkc.getMetadata().setAnnotations(Map.of(ClusterHealth.UNHEALTHY_TIMEOUT, "30s"));
+    lookups.add(tkc);
+    assertThat(reconcile().next().after())
+        .hasValueSatisfying(
+            d -> assertThat(d).isBetween(Duration.ofMillis(13_500), Duration.ofMillis(16_500)));
+
+    tkc.getMetadata().setAnnotations(Map.of(ClusterHealth.UNHEALTHY_TIMEOUT, "soon"));
+    assertThat(reconcile().next().after())
+        .as("an annotation that does not parse: the default")
+        .hasValueSatisfying(
+            d -> assertThat(d).isBetween(Duration.ofSeconds(108), Duration.ofSeconds(132)));
+
+    nodes.nodeReady = false;
+    nodes.again = 3_000;
+    assertThat(reconcile().next().after())
+        .as("a node that is not Ready: the observer's own wait")
+        .contains(Duration.ofSeconds(3));
+  }
+
+  @Test
   void aVmDeletedBetweenItsLookUpAndThePowerOnIsVmMissingNotTheCallsFault() {
     seedTemplate();
     nodes.nodeReady = true;

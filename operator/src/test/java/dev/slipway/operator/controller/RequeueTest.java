@@ -131,4 +131,19 @@ class RequeueTest {
     assertThat(high.atMost(Duration.ofSeconds(300), limit)).isEqualTo(Duration.ofSeconds(12));
     assertThat(low.atMost(Duration.ofSeconds(300), limit)).isEqualTo(Duration.ofSeconds(8));
   }
+
+  @Test
+  void aReadyNodeIsReadEveryHalfUnhealthyTimeoutWithinTenSecondsAndTwoMinutes() {
+    assertThat(Requeue.readyResync(Duration.ofMinutes(5))).isEqualTo(Duration.ofMinutes(2));
+    assertThat(Requeue.readyResync(Duration.ofSeconds(45))).isEqualTo(Duration.ofMillis(22_500));
+    assertThat(Requeue.readyResync(Duration.ofSeconds(4))).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aSpreadStaysWithinItsFraction() {
+    for (int i = 0; i < 1000; i++) {
+      assertThat(Requeue.spread(Duration.ofSeconds(100), 0.1))
+          .isBetween(Duration.ofSeconds(90), Duration.ofSeconds(110));
+    }
+  }
 }
