@@ -37,10 +37,31 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    asyncStagesOnTheCommonPool();
     int code = execute(args, System.getenv(), System.out, System.err);
     // The only System.exit: JOSDK's and fabric8's non-daemon threads must not keep a failed or
     // finished process alive.
     System.exit(code);
+  }
+
+  static final String COMMON_POOL_PARALLELISM =
+      "java.util.concurrent.ForkJoinPool.common.parallelism";
+
+  /**
+   * CompletableFuture runs its async stages on the common ForkJoinPool only when that pool's
+   * parallelism is above 1; at 1, the JVM's default on 2 processors (a 2-CPU machine or a pod
+   * limited to 2 CPUs), it starts a new thread for each one. The JDK HTTP client completes every
+   * response that way: the operator made a thread per request to the workload clusters (15 744 of
+   * them after 100 clusters were built and idle for a minute; docs/performance.md, optimisation
+   * 26). Unless the property is set, the pool gets at least 2. Must run before anything uses
+   * CompletableFuture: first in {@link #main}.
+   */
+  static void asyncStagesOnTheCommonPool() {
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(
+          COMMON_POOL_PARALLELISM,
+          Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+    }
   }
 
   /** Everything {@link #main} does but exiting; returns the exit code. */

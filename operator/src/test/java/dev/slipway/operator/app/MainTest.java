@@ -66,4 +66,26 @@ class MainTest {
         .isEqualTo("slipway-operator: not started: 8 configuration problems");
     assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("Exception", "\tat ");
   }
+
+  /** The thread an async stage ran on in a fresh JVM of {@code processors} CPUs. */
+  private static String asyncStageThread(int processors) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:ActiveProcessorCount=" + processors,
+                "-cp",
+                System.getProperty("java.class.path"),
+                AsyncStagesProbe.class.getName())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(p.waitFor()).as(out).isZero();
+    return out;
+  }
+
+  @Test
+  void onTwoProcessorsAsyncStagesRunOnTheCommonPoolNotEachOnANewThread() throws Exception {
+    assertThat(asyncStageThread(2)).startsWith("ForkJoinPool.commonPool-worker-");
+    assertThat(asyncStageThread(1)).startsWith("ForkJoinPool.commonPool-worker-");
+  }
 }
