@@ -45,4 +45,17 @@ class ClusterHealthFactsTest {
     assertThat(ClusterHealth.facts(m).nodeJoined()).isTrue();
     assertThat(ClusterHealth.facts(m).nodeNotReadySince()).isNull();
   }
+
+  @Test
+  void aNotReadyNodeIsNotTimedBeforeTheClustersAddonsAreAppliedAndFromThenAfter() {
+    Machine m = joined(Conditions.FALSE, Reasons.NODE_NOT_READY);
+    Instant since = Instant.parse("2029-12-31T00:00:00Z"); // TestObjects' transition time
+
+    assertThat(ClusterHealth.facts(m, null).nodeNotReadySince())
+        .as("no CNI yet: no node can be Ready")
+        .isNull();
+    assertThat(ClusterHealth.facts(m, since.plusSeconds(420)).nodeNotReadySince())
+        .isEqualTo(since.plusSeconds(420));
+    assertThat(ClusterHealth.facts(m, since.minusSeconds(60)).nodeNotReadySince()).isEqualTo(since);
+  }
 }

@@ -652,6 +652,32 @@ class ClusterStepsTest {
   }
 
   @Test
+  void theOnlyControlPlaneMachineIsNotRemediatedOnceItsNodeJoinedThoughItWasNeverReady() {
+    // kubeadm init ran (its Node registered) but the Node never became Ready, so the cluster never
+    // got ControlPlaneInitialized: its etcd still holds the cluster (run 4 at 1 000 clusters).
+    Machine cp = TestObjects.machine(CLUSTER + "-control-plane-a", Machine.Role.controlPlane, null);
+    TestObjects.withCondition(cp, Types.NODE_HEALTHY, Conditions.FALSE, Reasons.NODE_NOT_READY);
+    cp.getStatus().conditions.stream()
+        .filter(c -> c.getType().equals(Types.NODE_HEALTHY))
+        .forEach(c -> c.setLastTransitionTime("2020-01-01T00:00:00Z"));
+    cp.getStatus().nodeRef = new Machine.NodeRef();
+    cp.getStatus().nodeRef.name = cp.getMetadata().getName();
+    tkc.getSpec().topology.nodePools.get(0).replicas = 0;
+    ClusterPass p = planned(List.of(cp));
+    p.cond.setTrue(Types.ADDONS_READY, Reasons.ADDONS_APPLIED, "");
+    p.cond.get(Types.ADDONS_READY).orElseThrow().setLastTransitionTime("2020-01-01T00:01:00Z");
+    assertThat(p.cond.isTrue(Types.CONTROL_PLANE_INITIALIZED)).isFalse();
+
+    steps.health().remediate(p);
+    steps.apply(p);
+
+    assertThat(api.deleted).isEmpty();
+    assertThat(recorded.messages("MachineRemediated")).isEmpty();
+    assertThat(condition(p, Types.MACHINES_HEALTHY).getMessage())
+        .contains("only control-plane machine of an initialized cluster");
+  }
+
+  @Test
   void aBadHealthAnnotationIsAFalseConditionAndAnEventNotAnException() {
     tkc.getMetadata().setAnnotations(Map.of(ClusterHealth.UNHEALTHY_TIMEOUT, "soon"));
     ClusterPass p = planned(List.of(readyControlPlane()));
