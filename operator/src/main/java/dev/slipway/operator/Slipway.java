@@ -5,6 +5,7 @@ import dev.slipway.operator.config.Guardrails;
 import dev.slipway.operator.config.Placement;
 import dev.slipway.operator.config.VipPool;
 import dev.slipway.operator.controller.BootstrapData;
+import dev.slipway.operator.controller.Caches;
 import dev.slipway.operator.controller.ClusterAccess;
 import dev.slipway.operator.controller.ClusterSecrets;
 import dev.slipway.operator.controller.KubeadmBootstrap;
@@ -288,9 +289,10 @@ public final class Slipway implements AutoCloseable {
     SecretScope secrets = new SecretScope(w.operatorNamespace());
     operator.register(
         new VSphereNamespaceReconciler(v, w.placement(), events, tags, w.guardrails(), secrets),
-        o -> o.withRetry(retry()));
+        o -> o.withRetry(retry()).withItemStore(Caches.withoutManagedFields()));
     TanzuKubernetesReleaseReconciler releases = new TanzuKubernetesReleaseReconciler(v);
-    operator.register(releases, o -> o.withRetry(retry()));
+    operator.register(
+        releases, o -> o.withRetry(retry()).withItemStore(Caches.withoutManagedFields()));
     operator.register(
         new TanzuKubernetesClusterReconciler(
             events,
@@ -303,11 +305,11 @@ public final class Slipway implements AutoCloseable {
             w.addons(),
             secrets,
             tags),
-        o -> o.withRetry(retry()));
+        o -> o.withRetry(retry()).withItemStore(Caches.withoutManagedFields()));
     operator.register(
         new MachineReconciler(
             v, v, v, v, v, w.placement(), events, nodes, w.backoff(), workloads, tags, secrets),
-        o -> o.withRetry(retry()));
+        o -> o.withRetry(retry()).withItemStore(Caches.withoutManagedFields()));
     try {
       operator.start();
     } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package dev.slipway.operator.app;
 import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
+import dev.slipway.operator.controller.Caches;
 import dev.slipway.operator.controller.SecretScope;
 import dev.slipway.operator.controller.TanzuKubernetesClusterReconciler;
 import dev.slipway.operator.status.Reasons;
@@ -13,6 +14,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.Counter;
@@ -200,31 +202,26 @@ final class SlipwayMetrics implements AutoCloseable {
   /** Watches Machines, clusters and namespaces for the gauges and counters. */
   void watch(KubernetesClient client) {
     SharedIndexInformer<Machine> m =
-        client.resources(Machine.class).inAnyNamespace().inform(handler(this::onMachine), 0);
+        inform(client.resources(Machine.class).inAnyNamespace(), handler(this::onMachine));
     informers.add(m);
     countMachinesFrom(() -> m.getStore().list());
     SharedIndexInformer<TanzuKubernetesCluster> c =
-        client
-            .resources(TanzuKubernetesCluster.class)
-            .inAnyNamespace()
-            .inform(
-                handler(
-                    tkc ->
-                        onConditions(
-                            tkc, tkc.getStatus() == null ? null : tkc.getStatus().conditions)),
-                0);
+        inform(
+            client.resources(TanzuKubernetesCluster.class).inAnyNamespace(),
+            handler(
+                tkc ->
+                    onConditions(
+                        tkc, tkc.getStatus() == null ? null : tkc.getStatus().conditions)));
     informers.add(c);
     countClustersFrom(
         () -> c.getStore().list(),
         () ->
             secretInformers.values().stream().flatMap(i -> i.getStore().list().stream()).toList());
     informers.add(
-        client
-            .resources(VSphereNamespace.class)
-            .inform(
-                handler(
-                    n -> onConditions(n, n.getStatus() == null ? null : n.getStatus().conditions)),
-                0));
+        inform(
+            client.resources(VSphereNamespace.class),
+            handler(
+                n -> onConditions(n, n.getStatus() == null ? null : n.getStatus().conditions))));
   }
 
   /**
@@ -251,24 +248,23 @@ final class SlipwayMetrics implements AutoCloseable {
       secretInformers.computeIfAbsent(
           ns,
           n ->
-              client
-                  .secrets()
-                  .inNamespace(n)
-                  .withLabel(TanzuKubernetesClusterReconciler.CLUSTER_LABEL)
-                  .inform(
-                      new ResourceEventHandler<>() {
-                        @Override
-                        public void onAdd(Secret obj) {}
+              inform(
+                  client
+                      .secrets()
+                      .inNamespace(n)
+                      .withLabel(TanzuKubernetesClusterReconciler.CLUSTER_LABEL),
+                  new ResourceEventHandler<Secret>() {
+                    @Override
+                    public void onAdd(Secret obj) {}
 
-                        @Override
-                        public void onUpdate(Secret oldObj, Secret newObj) {}
+                    @Override
+                    public void onUpdate(Secret oldObj, Secret newObj) {}
 
-                        @Override
-                        public void onDelete(Secret obj, boolean deletedFinalStateUnknown) {
-                          expiries.keySet().removeIf(k -> k.startsWith(obj.getMetadata().getUid()));
-                        }
-                      },
-                      0));
+                    @Override
+                    public void onDelete(Secret obj, boolean deletedFinalStateUnknown) {
+                      expiries.keySet().removeIf(k -> k.startsWith(obj.getMetadata().getUid()));
+                    }
+                  }));
     }
   }
 
@@ -314,6 +310,16 @@ final class SlipwayMetrics implements AutoCloseable {
             .register(registry);
       }
     }
+  }
+
+  /** {@code what}'s informer, started, its cache without managed fields ({@link Caches}). */
+  private static <T extends HasMetadata> SharedIndexInformer<T> inform(
+      Informable<T> what, ResourceEventHandler<? super T> handler) {
+    SharedIndexInformer<T> informer = what.runnableInformer(0);
+    informer.itemStore(Caches.withoutManagedFields());
+    informer.addEventHandler(handler);
+    informer.run();
+    return informer;
   }
 
   private <T extends HasMetadata> ResourceEventHandler<T> handler(Consumer<T> f) {

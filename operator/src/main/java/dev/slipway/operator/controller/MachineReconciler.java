@@ -142,6 +142,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
                     .withNamespaces(namespaces)
                     .withLabelSelector(BOOTSTRAP_SECRET_LABEL)
                     .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Machine.class, false))
+                    .withItemStore(Caches.withoutManagedFields())
                     .build(),
             context),
         // Its namespace's pool and folder, and its cluster's bootstrap problems, wake it too.
@@ -160,6 +161,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
     return new InformerEventSource<>(
         InformerEventSourceConfiguration.from(type, Machine.class)
             .withSecondaryToPrimaryMapper(mapper)
+            .withItemStore(Caches.withoutManagedFields())
             .build(),
         context);
   }

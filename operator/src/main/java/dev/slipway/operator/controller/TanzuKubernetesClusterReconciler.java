@@ -119,6 +119,7 @@ public class TanzuKubernetesClusterReconciler
                     .withNamespaces(namespaces)
                     .withLabelSelector(CLUSTER_LABEL)
                     .withSecondaryToPrimaryMapper(s -> Set.of())
+                    .withItemStore(Caches.withoutManagedFields())
                     .build(),
             context);
     workloads.secrets().use(clusterSecrets::get);
@@ -139,6 +140,7 @@ public class TanzuKubernetesClusterReconciler
                 .withNamespaces(Set.of(addonSettings.namespace()))
                 .withLabelSelector(AddonManifest.ADDON_LABEL)
                 .withSecondaryToPrimaryMapper(clustersIn(context, true))
+                .withItemStore(Caches.withoutManagedFields())
                 .build(),
             context));
   }
@@ -150,6 +152,7 @@ public class TanzuKubernetesClusterReconciler
     return new InformerEventSource<>(
         InformerEventSourceConfiguration.from(type, TanzuKubernetesCluster.class)
             .withSecondaryToPrimaryMapper(mapper)
+            .withItemStore(Caches.withoutManagedFields())
             .build(),
         context);
   }

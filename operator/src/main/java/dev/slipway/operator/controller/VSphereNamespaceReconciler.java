@@ -138,6 +138,7 @@ public class VSphereNamespaceReconciler
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(VirtualMachineClass.class, VSphereNamespace.class)
                 .withSecondaryToPrimaryMapper(c -> Set.of())
+                .withItemStore(Caches.withoutManagedFields())
                 .build(),
             context));
   }
@@ -152,6 +153,7 @@ public class VSphereNamespaceReconciler
             .withSecondaryToPrimaryMapper(
                 r -> Set.of(new ResourceID(r.getMetadata().getNamespace())))
             .withOnUpdateFilter(onUpdate)
+            .withItemStore(Caches.withoutManagedFields())
             .build(),
         context);
   }

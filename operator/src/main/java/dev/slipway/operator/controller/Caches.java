@@ -1,0 +1,29 @@
+package dev.slipway.operator.controller;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
+
+/**
+ * What Slipway's informer caches keep of an object: all of it but {@code metadata.managedFields},
+ * which no controller reads and which was the larger part of a cached Machine or cluster (a nested
+ * map per field each manager set: every condition of every status writer). An object written back
+ * from the cache without them loses nothing: the API server keeps the live object's managed fields
+ * when a write (other than an apply) brings none, so that clients unaware of them cannot drop them.
+ */
+public final class Caches {
+  private Caches() {}
+
+  /** A store for an informer (JOSDK's {@code withItemStore}, fabric8's {@code itemStore}). */
+  public static <R extends HasMetadata> ItemStore<R> withoutManagedFields() {
+    return new TransformingItemStore<>(Caches::pruned);
+  }
+
+  /** {@code r} without its managed fields (changed in place: the informer's own copy). */
+  static <R extends HasMetadata> R pruned(R r) {
+    if (r.getMetadata() != null) {
+      r.getMetadata().setManagedFields(null);
+    }
+    return r;
+  }
+}
