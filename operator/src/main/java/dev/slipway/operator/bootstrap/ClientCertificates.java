@@ -1,15 +1,11 @@
 package dev.slipway.operator.bootstrap;
 
 import java.security.KeyPair;
-import java.security.KeyStore;
-import java.security.SecureRandom;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import javax.net.ssl.KeyManagerFactory;
+import java.util.List;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Short-lived client certificates that Slipway issues itself from a cluster's CAs, and the TLS
@@ -38,25 +34,6 @@ public final class ClientCertificates {
 
   /** TLS that presents {@code client} and trusts exactly {@code ca}. */
   public static SSLContext sslContext(CertKey client, CertKey ca) {
-    try {
-      char[] none = new char[0];
-      KeyStore keys = KeyStore.getInstance("PKCS12");
-      keys.load(null, none);
-      keys.setKeyEntry("client", client.key(), none, new Certificate[] {client.cert()});
-      KeyManagerFactory kmf =
-          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(keys, none);
-      KeyStore trust = KeyStore.getInstance("PKCS12");
-      trust.load(null, none);
-      trust.setCertificateEntry("ca", ca.cert());
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(trust);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
-      return ctx;
-    } catch (java.security.GeneralSecurityException | java.io.IOException e) {
-      throw new IllegalStateException("cannot build a TLS context for " + ETCD_CLIENT, e);
-    }
+    return Tls.context(client.key(), List.of(client.cert()), List.of(ca.cert()));
   }
 }

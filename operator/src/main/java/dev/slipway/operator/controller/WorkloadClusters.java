@@ -1,5 +1,6 @@
 package dev.slipway.operator.controller;
 
+import dev.slipway.operator.bootstrap.Tls;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -117,12 +118,42 @@ public final class WorkloadClusters implements AutoCloseable {
     config.setConnectionTimeout(2_000);
     config.setRequestTimeout(5_000);
     config.setRequestRetryBackoffLimit(0);
+    Tls.Managers tls = tls(config);
     return new KubernetesClientBuilder()
         .withConfig(config)
         .withHttpClientFactory(new JdkHttpClientFactory())
         .withKubernetesSerialization(SERIALIZATION)
-        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(GUARD, writes))
+        .withHttpClientBuilderConsumer(
+            b -> {
+              b.addOrReplaceInterceptor(GUARD, writes);
+              if (tls != null) {
+                b.sslContext(tls.keys(), tls.trust());
+              }
+            })
         .build();
+  }
+
+  /**
+   * The kubeconfig's client certificate, key and CA as TLS managers, taken out of {@code config}:
+   * fabric8 would put the key through a PKCS12 key store, encrypting and decrypting it with 10 000
+   * rounds of PBKDF2 each ({@link Tls}). Null (fabric8 does it) for a kubeconfig without all three
+   * inline.
+   */
+  static Tls.Managers tls(Config config) {
+    if (config.getClientCertData() == null
+        || config.getClientKeyData() == null
+        || config.getCaCertData() == null) {
+      return null;
+    }
+    Tls.Managers m =
+        Tls.fromPem(
+            ClusterAccess.decode(config.getClientCertData()),
+            ClusterAccess.decode(config.getClientKeyData()),
+            ClusterAccess.decode(config.getCaCertData()));
+    config.setClientCertData(null);
+    config.setClientKeyData(null);
+    config.setCaCertData(null);
+    return m;
   }
 
   public void forget(String namespace, String cluster) {

@@ -112,4 +112,30 @@ class WorkloadClustersTest {
           .isSameAs(WorkloadClusters.SERIALIZATION);
     }
   }
+
+  @Test
+  void theKubeconfigsClientKeyIsTakenOutOfTheConfigIntoSlipwaysOwnTlsManagers() {
+    Secret s = kubeconfig("1");
+    io.fabric8.kubernetes.client.Config config =
+        io.fabric8.kubernetes.client.Config.fromKubeconfig(
+            ClusterAccess.decode(s.getData().get("value")));
+    assertThat(config.getClientKeyData()).isNotNull();
+
+    dev.slipway.operator.bootstrap.Tls.Managers m = WorkloadClusters.tls(config);
+
+    assertThat(m).isNotNull();
+    assertThat(m.keys()).hasSize(1);
+    assertThat(m.trust()).isNotEmpty();
+    assertThat(config.getClientKeyData()).as("fabric8 gets no key to put in a key store").isNull();
+    assertThat(config.getClientCertData()).isNull();
+    assertThat(config.getCaCertData()).isNull();
+    assertThat(config.getMasterUrl()).contains("127.1.0.10:6443");
+
+    io.fabric8.kubernetes.client.Config token =
+        new io.fabric8.kubernetes.client.ConfigBuilder()
+            .withMasterUrl("https://127.1.0.10:6443")
+            .withOauthToken("abc")
+            .build();
+    assertThat(WorkloadClusters.tls(token)).as("nothing inline: fabric8's own way").isNull();
+  }
 }
