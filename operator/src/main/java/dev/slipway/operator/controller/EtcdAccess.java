@@ -48,7 +48,8 @@ final class EtcdAccess {
       CertKey me = ClientCertificates.issue(ClientCertificates.ETCD_CLIENT, ca, now);
       c =
           new Cached(
-              EtcdClient.http(ClientCertificates.sslContext(me, ca), Requeue.DEPENDENCY),
+              EtcdClient.http(
+                  ClientCertificates.sslContext(me, ca), Requeue.DEPENDENCY, WorkloadHttp.EXECUTOR),
               now.plus(REUSE));
       byCluster.put(tkc.getMetadata().getUid(), c);
     }

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
-import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.Map;
 import java.util.Optional;
@@ -121,7 +120,7 @@ public final class WorkloadClusters implements AutoCloseable {
     Tls.Managers tls = tls(config);
     return new KubernetesClientBuilder()
         .withConfig(config)
-        .withHttpClientFactory(new JdkHttpClientFactory())
+        .withHttpClientFactory(new WorkloadHttp.Factory())
         .withKubernetesSerialization(SERIALIZATION)
         .withHttpClientBuilderConsumer(
             b -> {

@@ -138,4 +138,12 @@ class WorkloadClustersTest {
             .build();
     assertThat(WorkloadClusters.tls(token)).as("nothing inline: fabric8's own way").isNull();
   }
+
+  @Test
+  void everyWorkloadHttpClientWorksOnOneSharedExecutor() {
+    assertThat(new WorkloadHttp.Factory().createNewHttpClientBuilder().build().executor())
+        .containsSame(WorkloadHttp.EXECUTOR);
+    assertThat(new WorkloadHttp.Factory().createNewHttpClientBuilder().build().executor())
+        .containsSame(WorkloadHttp.EXECUTOR);
+  }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -65,11 +66,19 @@ public final class EtcdClient {
 
   /** An HTTP client that presents Slipway's etcd client certificate. */
   public static HttpClient http(SSLContext tls, Duration timeout) {
+    return builder(tls, timeout).build();
+  }
+
+  /** As above, its work done on {@code executor} (shared by many clients) instead of its own. */
+  public static HttpClient http(SSLContext tls, Duration timeout, Executor executor) {
+    return builder(tls, timeout).executor(executor).build();
+  }
+
+  private static HttpClient.Builder builder(SSLContext tls, Duration timeout) {
     return HttpClient.newBuilder()
         .sslContext(tls)
         .connectTimeout(timeout)
-        .version(HttpClient.Version.HTTP_1_1)
-        .build();
+        .version(HttpClient.Version.HTTP_1_1);
   }
 
   /** The members, from the first endpoint that answers (a consensus read). */
