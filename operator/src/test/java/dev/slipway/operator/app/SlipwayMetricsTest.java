@@ -288,6 +288,13 @@ class SlipwayMetricsTest {
     assertThat(caExpiry - Instant.now().getEpochSecond()).isGreaterThan(9 * 365 * 86400.0);
     assertThat(registry.find("slipway.cluster.certificate.expiry.timestamp").gauges()).hasSize(2);
 
+    // read again with nothing changed: nothing registered again
+    int registered = metrics.rowRegistrations;
+    metrics.refreshClusters();
+    assertThat(metrics.rowRegistrations).isEqualTo(registered);
+    assertThat(registry.get("slipway.cluster.ready").tag("name", "demo").gauge().value())
+        .isEqualTo(1.0);
+
     // a cluster that went away takes its series with it
     metrics.countClustersFrom(() -> List.of(cluster("new", "creating", "False")), List::of);
     metrics.refreshClusters();
