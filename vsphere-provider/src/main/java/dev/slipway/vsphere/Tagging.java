@@ -1,5 +1,6 @@
 package dev.slipway.vsphere;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,7 +10,12 @@ public interface Tagging {
   /** Returns the tag {@code name} in {@code category}, creating either if missing. */
   Tag ensureTag(String category, String name);
 
-  void attachTag(ManagedRef entity, Tag tag);
+  /**
+   * Attaches every tag of {@code tags} to {@code entity} in one call; a tag already attached is
+   * fine. Throws a {@link FaultKind#NOT_FOUND} fault when a tag (or its category) does not exist
+   * any more, after the others were attached.
+   */
+  void attachTags(ManagedRef entity, Collection<Tag> tags);
 
   List<Tag> tagsOf(ManagedRef entity);
 

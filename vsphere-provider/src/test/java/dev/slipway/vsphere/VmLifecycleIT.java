@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.slipway.testenv.Vcsim;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -228,12 +229,21 @@ class VmLifecycleIT {
     Tag cluster = p.ensureTag("slipway-cluster", "tkc-1");
     assertThat(p.ensureTag("slipway-cluster", "tkc-1")).isEqualTo(cluster);
     Tag ns = p.ensureTag("slipway-namespace", "ns-a");
-    p.attachTag(vm, cluster);
-    p.attachTag(vm, ns);
+    p.attachTags(vm, List.of(cluster, ns));
+    p.attachTags(vm, List.of(ns)); // already attached: fine
     assertThat(p.tagsOf(vm))
         .containsExactlyInAnyOrder(
             new Tag(cluster.id(), "slipway-cluster", "tkc-1"),
             new Tag(ns.id(), "slipway-namespace", "ns-a"));
+    Tag gone = p.ensureTag("slipway-cluster", It.unique("gone"));
+    p.deleteTag(gone);
+    assertThatThrownBy(() -> p.attachTags(vm, List.of(gone, cluster)))
+        .isInstanceOfSatisfying(
+            VSphereException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(FaultKind.NOT_FOUND);
+              assertThat(e.getMessage()).contains(vm.moref());
+            });
 
     assertThat(p.listVms(folder))
         .anySatisfy(

@@ -10,6 +10,7 @@ import dev.slipway.vsphere.VSphereException;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,10 +29,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Tag ids are cached (looking a tag up by name costs one REST call per tag of its category), and
- * an object is looked at once per process: after that, only a different set of tags for it is worth
- * a call. A tag an admin deleted is created again on the next object that needs it. Tagging never
- * stops provisioning: a failure is logged, reported as a Warning Event on the owner and tried again
- * on the owner's next pass.
+ * an object's tags are attached with one call, once per process: after that, only a different set
+ * of tags for it is worth a call. A tag an admin deleted is created again on the next object that
+ * needs it. Tagging never stops provisioning: a failure is logged, reported as a Warning Event on
+ * the owner and tried again on the owner's next pass.
  */
 public final class VSphereTags {
   private static final Logger LOG = LoggerFactory.getLogger(VSphereTags.class);
@@ -97,15 +98,7 @@ public final class VSphereTags {
       return true;
     }
     try {
-      Set<String> has =
-          tagging.tagsOf(entity).stream()
-              .map(t -> t.category() + "=" + t.name())
-              .collect(java.util.stream.Collectors.toSet());
-      for (Map.Entry<String, String> e : wanted.entrySet()) {
-        if (!has.contains(e.getKey() + "=" + e.getValue())) {
-          attach(entity, e.getKey(), e.getValue());
-        }
-      }
+      attach(entity, wanted);
       done.add(key);
       return true;
     } catch (VSphereException e) {
@@ -175,20 +168,31 @@ public final class VSphereTags {
     return false;
   }
 
-  private void attach(ManagedRef entity, String category, String name) {
-    String key = category + "=" + name;
-    Tag tag = tagIds.computeIfAbsent(key, k -> tagging.ensureTag(category, name));
+  /**
+   * All of {@code wanted} in one call, whether or not the object has some already (attaching is
+   * idempotent), so an object costs one call even after a restart emptied {@link #done}.
+   */
+  private void attach(ManagedRef entity, Map<String, String> wanted) {
     try {
-      tagging.attachTag(entity, tag);
+      tagging.attachTags(entity, tags(wanted));
     } catch (VSphereException e) {
       if (e.kind() != FaultKind.NOT_FOUND) {
         throw e;
       }
-      // The tag (or its category) was deleted in vCenter since it was cached: make it again. (A
+      // A tag (or its category) was deleted in vCenter since it was cached: make them again. (A
       // missing entity fails again here, and that is reported.)
-      tagIds.remove(key);
-      tagging.attachTag(
-          entity, tagIds.computeIfAbsent(key, k -> tagging.ensureTag(category, name)));
+      wanted.forEach((category, name) -> tagIds.remove(category + "=" + name));
+      tagging.attachTags(entity, tags(wanted));
     }
+  }
+
+  private List<Tag> tags(Map<String, String> wanted) {
+    return wanted.entrySet().stream()
+        .map(
+            e ->
+                tagIds.computeIfAbsent(
+                    e.getKey() + "=" + e.getValue(),
+                    k -> tagging.ensureTag(e.getKey(), e.getValue())))
+        .toList();
   }
 }

@@ -7,6 +7,7 @@ import dev.slipway.operator.controller.fake.InMemoryVSphere;
 import dev.slipway.vsphere.FaultKind;
 import dev.slipway.vsphere.FolderRef;
 import dev.slipway.vsphere.Tag;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,8 +34,10 @@ class VSphereTagsTest {
   }
 
   @Test
-  void attachesEachTagOnceAndAsksVCenterOncePerObject() {
+  void attachesAnObjectsTagsInOneCallOncePerObject() {
     assertThat(tags.ensure(folder, VSphereTags.machine("ns-a", "tkc-1"), owner)).isTrue();
+    assertThat(vs.calls().stream().map(c -> c.method()))
+        .containsExactly("ensureTag", "ensureTag", "ensureTag", "attachTags");
     assertThat(attached())
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(
@@ -48,33 +51,40 @@ class VSphereTagsTest {
   }
 
   @Test
-  void aTagAlreadyThereIsNotAttachedAgain() {
-    vs.attachTag(folder, vs.ensureTag("slipway-object", "namespace-folder"));
+  void anObjectWithSomeOfItsTagsCostsOneCallAndIsNotListed() {
+    vs.attachTags(folder, List.of(vs.ensureTag("slipway-object", "namespace-folder")));
+    tags.ensure(other(), VSphereTags.namespaceObject("folder", "ns-a"), owner); // tag ids cached
     vs.resetCalls();
 
     tags.ensure(folder, VSphereTags.namespaceObject("folder", "ns-a"), owner);
 
-    assertThat(vs.calls().stream().filter(c -> c.method().equals("attachTag")).count())
-        .isEqualTo(1);
-    assertThat(attached()).containsEntry("slipway-namespace", "ns-a");
+    assertThat(vs.calls().stream().map(c -> c.method())).containsExactly("attachTags");
+    assertThat(attached())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("slipway-object", "namespace-folder", "slipway-namespace", "ns-a"));
   }
 
   @Test
   void aTagDeletedInVCenterIsMadeAgain() {
-    FolderRef other = vs.addFolder("/DC0/vm/ns-b");
-    tags.ensure(other, VSphereTags.namespaceObject("folder", "ns-a"), owner);
-    // The cached tag is gone by the time it is attached to the next object.
-    vs.failNext("attachTag", FaultKind.NOT_FOUND, "tag not found");
+    tags.ensure(other(), VSphereTags.namespaceObject("folder", "ns-a"), owner);
+    // The cached tag is deleted by an admin before it is attached to the next object.
+    Tag cached = vs.tagsIn("slipway-object").get(0);
+    vs.deleteTag(cached);
 
     assertThat(tags.ensure(folder, VSphereTags.namespaceObject("folder", "ns-a"), owner)).isTrue();
 
     assertThat(attached()).containsEntry("slipway-object", "namespace-folder");
+    assertThat(vs.tagsIn("slipway-object")).extracting(Tag::id).doesNotContain(cached.id());
     assertThat(recorded.reasons()).isEmpty();
+  }
+
+  FolderRef other() {
+    return vs.addFolder("/DC0/vm/ns-b");
   }
 
   @Test
   void aFailureIsReportedAndTriedAgainNextTime() {
-    vs.failNext("tagsOf", FaultKind.TRANSIENT, "vAPI endpoint restarting");
+    vs.failNext("attachTags", FaultKind.TRANSIENT, "vAPI endpoint restarting");
 
     assertThat(tags.ensure(folder, VSphereTags.template("templates-folder"), owner)).isFalse();
     assertThat(recorded.reasons()).containsExactly("TaggingFailed");

@@ -329,8 +329,8 @@ public final class DefaultVSphereProvider implements VSphereProvider {
   }
 
   @Override
-  public void attachTag(ManagedRef entity, Tag tag) {
-    tagging.attachTag(entity, tag);
+  public void attachTags(ManagedRef entity, java.util.Collection<Tag> tags) {
+    tagging.attachTags(entity, tags);
   }
 
   @Override

@@ -1133,13 +1133,20 @@ public final class InMemoryVSphere implements VSphereProvider {
   }
 
   @Override
-  public synchronized void attachTag(ManagedRef entity, Tag tag) {
-    enter("attachTag", entity, tag);
+  public synchronized void attachTags(ManagedRef entity, java.util.Collection<Tag> wanted) {
+    enter("attachTags", entity, wanted);
     node(entity);
-    if (!tags.containsKey(tag.id())) {
-      throw new VSphereException(FaultKind.NOT_FOUND, VAPI_NOT_FOUND, "tag " + tag.id());
+    List<String> missing = new ArrayList<>();
+    for (Tag tag : wanted) {
+      if (tags.containsKey(tag.id())) {
+        attachedTags.computeIfAbsent(entity.moref(), k -> new LinkedHashSet<>()).add(tag.id());
+      } else {
+        missing.add(tag.id());
+      }
     }
-    attachedTags.computeIfAbsent(entity.moref(), k -> new LinkedHashSet<>()).add(tag.id());
+    if (!missing.isEmpty()) {
+      throw new VSphereException(FaultKind.NOT_FOUND, VAPI_NOT_FOUND, "tags " + missing);
+    }
   }
 
   @Override
