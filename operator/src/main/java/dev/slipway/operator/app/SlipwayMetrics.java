@@ -4,6 +4,7 @@ import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
 import dev.slipway.operator.controller.Caches;
+import dev.slipway.operator.controller.MachineReconciler;
 import dev.slipway.operator.controller.SecretScope;
 import dev.slipway.operator.controller.TanzuKubernetesClusterReconciler;
 import dev.slipway.operator.status.Reasons;
@@ -226,8 +227,9 @@ final class SlipwayMetrics implements AutoCloseable {
   }
 
   /**
-   * Watches the Secrets Slipway wrote for its clusters (the label), in the namespaces the operator
-   * may read Secrets of: one informer per namespace, following {@code scope}.
+   * Watches the Secrets Slipway wrote for its clusters (the label) but the machines' bootstrap
+   * Secrets, in the namespaces the operator may read Secrets of: one informer per namespace,
+   * following {@code scope}.
    */
   void watchSecrets(KubernetesClient client, SecretScope scope) {
     secretScope = scope;
@@ -253,7 +255,10 @@ final class SlipwayMetrics implements AutoCloseable {
                   client
                       .secrets()
                       .inNamespace(n)
-                      .withLabel(TanzuKubernetesClusterReconciler.CLUSTER_LABEL),
+                      .withLabel(TanzuKubernetesClusterReconciler.CLUSTER_LABEL)
+                      // Certificates only: a machine's bootstrap Secret (a cloud-config each)
+                      // has none of the reported ones.
+                      .withoutLabel(MachineReconciler.BOOTSTRAP_SECRET_LABEL),
                   new ResourceEventHandler<Secret>() {
                     @Override
                     public void onAdd(Secret obj) {}

@@ -1,6 +1,7 @@
 package dev.slipway.operator.controller;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 
@@ -17,6 +18,29 @@ public final class Caches {
   /** A store for an informer (JOSDK's {@code withItemStore}, fabric8's {@code itemStore}). */
   public static <R extends HasMetadata> ItemStore<R> withoutManagedFields() {
     return new TransformingItemStore<>(Caches::pruned);
+  }
+
+  /**
+   * For Secrets: as {@link #withoutManagedFields}, and a machine's bootstrap Secret (labelled
+   * {@value MachineReconciler#BOOTSTRAP_SECRET_LABEL}) without its data. Its cloud-config holds the
+   * cluster's CA keys (25 KB for a control-plane machine), is read once, to clone the machine's VM
+   * ({@link Lookups#bootstrapData}, a GET), and was cached three times over: 9 of the 43 MB of byte
+   * arrays in the heap at 100 clusters (docs/performance.md, optimisation 31). What the caches are
+   * asked of it stays: that it exists, its labels, annotations and owner.
+   */
+  public static ItemStore<Secret> secretsWithoutBootstrapData() {
+    return new TransformingItemStore<>(Caches::pruned);
+  }
+
+  /** {@code s} as {@link #secretsWithoutBootstrapData} keeps it (changed in place). */
+  static Secret pruned(Secret s) {
+    pruned((HasMetadata) s);
+    var labels = s.getMetadata() == null ? null : s.getMetadata().getLabels();
+    if (labels != null && labels.containsKey(MachineReconciler.BOOTSTRAP_SECRET_LABEL)) {
+      s.setData(null);
+      s.setStringData(null);
+    }
+    return s;
   }
 
   /** {@code r} without its managed fields (changed in place: the informer's own copy). */

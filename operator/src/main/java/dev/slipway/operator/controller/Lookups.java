@@ -36,8 +36,17 @@ public interface Lookups {
     return java.util.Map.of();
   }
 
-  /** Only Secrets the controller watches (bootstrap Secrets, labelled). */
+  /**
+   * Only Secrets the controller watches (bootstrap Secrets, labelled): as cached, a bootstrap
+   * Secret without its data ({@link Caches#secretsWithoutBootstrapData}).
+   */
   Optional<Secret> secret(String namespace, String name);
+
+  /**
+   * A bootstrap Secret with its data: a GET, made once per machine, for its VM's clone (the caches
+   * keep no cloud-config).
+   */
+  Optional<Secret> bootstrapData(String namespace, String name);
 
   /** Reads from the event sources the controller registered for each kind. */
   static Lookups of(Context<?> context) {
@@ -88,6 +97,12 @@ public interface Lookups {
       @Override
       public Optional<Secret> secret(String namespace, String name) {
         return get(context, Secret.class, new ResourceID(name, namespace));
+      }
+
+      @Override
+      public Optional<Secret> bootstrapData(String namespace, String name) {
+        return Optional.ofNullable(
+            context.getClient().secrets().inNamespace(namespace).withName(name).get());
       }
     };
   }

@@ -408,7 +408,20 @@ final class MachineSteps {
               + " is already initialized: a VM booting it would start a second, empty cluster on"
               + " the control-plane endpoint. Delete the machine; its replacement joins");
     }
-    TaskRef task = vms.cloneVm(cloneSpec(p, vmClass.get()));
+    // The caches keep no cloud-config: read it now, the one time it is needed.
+    Optional<Secret> data =
+        p.lookups.bootstrapData(p.namespaceName(), p.bootstrap.getMetadata().getName());
+    if (data.isEmpty()
+        || data.get().getData() == null
+        || !data.get().getData().containsKey("value")) {
+      // Deleted (or emptied) since the cache saw it; its deletion wakes the machine again.
+      p.cond.setFalse(
+          Types.VM_PROVISIONED,
+          Reasons.WAITING_FOR_BOOTSTRAP_DATA,
+          "bootstrap Secret " + p.bootstrap.getMetadata().getName() + " has no cloud-config");
+      return Next.waitFor("no bootstrap data", Requeue.USER_FIX);
+    }
+    TaskRef task = vms.cloneVm(cloneSpec(p, vmClass.get(), data.get()));
     p.status.taskRef = task.id();
     p.status.lastTaskError = null;
     p.cond.setFalse(
@@ -429,8 +442,8 @@ final class MachineSteps {
             .orElse(false);
   }
 
-  private CloneSpec cloneSpec(MachinePass p, VirtualMachineClass vmClass) {
-    Map<String, String> extra = new LinkedHashMap<>(guestinfo(p.machine, p.bootstrap));
+  private CloneSpec cloneSpec(MachinePass p, VirtualMachineClass vmClass, Secret bootstrap) {
+    Map<String, String> extra = new LinkedHashMap<>(guestinfo(p.machine, bootstrap));
     extra.put(TEMPLATE_DISKS_KEY, String.valueOf(p.template.disks()));
     return new CloneSpec(
         p.template.vm().get(),

@@ -6,6 +6,8 @@ import dev.slipway.testenv.ControlPlane;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.Map;
@@ -76,6 +78,55 @@ class CachesIT {
           .contains("gitops");
       assertThat(live.getMetadata().getAnnotations())
           .containsKey("kubectl.kubernetes.io/last-applied-configuration");
+    } finally {
+      informer.stop();
+      informer.stopped().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aBootstrapSecretIsCachedWithoutItsDataAndTheClustersOwnWithIt() throws Exception {
+    String ns = cp.createNamespace("caches-secrets");
+    var secrets = admin.secrets().inNamespace(ns);
+    secrets
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("m-1-bootstrap")
+                .withLabels(
+                    Map.of(
+                        MachineReconciler.BOOTSTRAP_SECRET_LABEL, "true",
+                        TanzuKubernetesClusterReconciler.CLUSTER_LABEL, "c1"))
+                .withAnnotations(Map.of(KubeadmBootstrap.TOKEN_ANNOTATION, "abcdef"))
+                .endMetadata()
+                .withStringData(Map.of("value", "#cloud-config with CA keys"))
+                .build())
+        .create();
+    secrets
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("c1-ca")
+                .withLabels(Map.of(TanzuKubernetesClusterReconciler.CLUSTER_LABEL, "c1"))
+                .endMetadata()
+                .withStringData(Map.of("tls.crt", "a certificate"))
+                .build())
+        .create();
+
+    SharedIndexInformer<Secret> informer =
+        secrets.withLabel(TanzuKubernetesClusterReconciler.CLUSTER_LABEL).runnableInformer(0);
+    informer.itemStore(Caches.secretsWithoutBootstrapData());
+    informer.run();
+    try {
+      Secret bootstrap = informer.getStore().getByKey(ns + "/m-1-bootstrap");
+      assertThat(bootstrap.getData()).isNull();
+      assertThat(bootstrap.getMetadata().getAnnotations())
+          .containsEntry(KubeadmBootstrap.TOKEN_ANNOTATION, "abcdef");
+      assertThat(bootstrap.getMetadata().getManagedFields()).isNull();
+      assertThat(informer.getStore().getByKey(ns + "/c1-ca").getData()).containsKey("tls.crt");
+      assertThat(secrets.withName("m-1-bootstrap").get().getData())
+          .as("the server's copy is whole")
+          .containsKey("value");
     } finally {
       informer.stop();
       informer.stopped().toCompletableFuture().get(10, TimeUnit.SECONDS);

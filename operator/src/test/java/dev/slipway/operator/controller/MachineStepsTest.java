@@ -951,6 +951,39 @@ class MachineStepsTest {
   }
 
   @Test
+  void theCloudConfigIsReadOnceForTheCloneNotFromTheCache() {
+    seedTemplate();
+    assertThat(
+            lookups
+                .secret(machine.getMetadata().getNamespace(), BootstrapData.secretName(NAME))
+                .orElseThrow()
+                .getData())
+        .as("the cache's copy")
+        .isNull();
+
+    reconcile();
+
+    CloneSpec spec = (CloneSpec) vs.calls("cloneVm").get(0).args().get(0);
+    assertThat(GuestInfo.decode(spec.config().extraConfig()).userdata()).contains("kubeadm init");
+    assertThat(lookups.bootstrapReads).isEqualTo(1);
+    reconcile();
+    assertThat(lookups.bootstrapReads).as("not again while the clone runs").isEqualTo(1);
+  }
+
+  @Test
+  void aBootstrapSecretGoneBetweenCacheAndReadIsWaitedForWithoutCloning() {
+    seedTemplate();
+    lookups.bootstrapDataGone = true; // deleted after the cache saw it
+
+    Pipeline.Outcome o = reconcile();
+
+    assertThat(o.step()).isEqualTo("clone");
+    assertWait(o.next(), "no bootstrap data", Requeue.USER_FIX);
+    assertThat(condition(Types.VM_PROVISIONED).getMessage()).contains("has no cloud-config");
+    assertThat(vs.callCount("cloneVm")).isZero();
+  }
+
+  @Test
   void aStorageClassWhoseDatastoreVCenterLacksClonesToTheDefault() {
     seedTemplate();
     VSphereNamespace.StorageClass bare = new VSphereNamespace.StorageClass();

@@ -6,6 +6,7 @@ import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VirtualMachineClass;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +18,8 @@ final class MapLookups implements Lookups {
   final Map<String, TanzuKubernetesRelease> releases = new HashMap<>();
   final Map<String, TanzuKubernetesCluster> clusters = new HashMap<>();
   final Map<String, Secret> secrets = new HashMap<>();
+  int bootstrapReads;
+  boolean bootstrapDataGone;
 
   /** Puts objects in the map of their kind, by name (and namespace when namespaced). */
   MapLookups add(HasMetadata... objects) {
@@ -70,6 +73,18 @@ final class MapLookups implements Lookups {
 
   @Override
   public Optional<Secret> secret(String namespace, String name) {
+    // As the informer holds it.
+    return Optional.ofNullable(secrets.get(key(namespace, name)))
+        .map(s -> Caches.pruned(new SecretBuilder(s).build()));
+  }
+
+  /** Counted: the GETs a step made. */
+  @Override
+  public Optional<Secret> bootstrapData(String namespace, String name) {
+    bootstrapReads++;
+    if (bootstrapDataGone) {
+      return Optional.empty();
+    }
     return Optional.ofNullable(secrets.get(key(namespace, name)));
   }
 }

@@ -205,6 +205,7 @@ final class TestObjects {
             new ObjectMetaBuilder()
                 .withName(m.getSpec().bootstrap.dataSecretName)
                 .withNamespace(m.getMetadata().getNamespace())
+                .withLabels(Map.of(MachineReconciler.BOOTSTRAP_SECRET_LABEL, "true"))
                 .build())
         .withData(
             Map.of(
