@@ -25,7 +25,7 @@ public final class Caches {
    * {@value MachineReconciler#BOOTSTRAP_SECRET_LABEL}) without its data. Its cloud-config holds the
    * cluster's CA keys (25 KB for a control-plane machine), is read once, to clone the machine's VM
    * ({@link Lookups#bootstrapData}, a GET), and was cached three times over: 9 of the 43 MB of byte
-   * arrays in the heap at 100 clusters (docs/performance.md, optimisation 31). What the caches are
+   * arrays in the heap at 100 clusters (docs/performance.md, optimisation 32). What the caches are
    * asked of it stays: that it exists, its labels, annotations and owner.
    */
   public static ItemStore<Secret> secretsWithoutBootstrapData() {
