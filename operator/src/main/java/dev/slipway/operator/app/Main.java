@@ -10,7 +10,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -39,7 +38,6 @@ public final class Main {
 
   public static void main(String[] args) {
     asyncStagesOnTheCommonPool();
-    idleConnectionsClosed();
     int code = execute(args, System.getenv(), System.out, System.err);
     // The only System.exit: JOSDK's and fabric8's non-daemon threads must not keep a failed or
     // finished process alive.
@@ -63,30 +61,6 @@ public final class Main {
       System.setProperty(
           COMMON_POOL_PARALLELISM,
           Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
-    }
-  }
-
-  static final String KEEP_ALIVE = "jdk.httpclient.keepalive.timeout";
-
-  /** How long an idle HTTP connection is kept open, unless {@value #KEEP_ALIVE} is set. */
-  static final Duration IDLE_CONNECTION = Duration.ofSeconds(60);
-
-  /**
-   * The JDK HTTP client keeps an idle connection open for 20 minutes. Slipway holds two per
-   * workload cluster (its API server and etcd), used every 2 minutes once a cluster is Ready, and
-   * each open one keeps about 30 KB of TLS and HTTP buffers on the heap: about a third of the heap
-   * at 100 idle clusters after the bootstrap data left the caches (docs/performance.md,
-   * optimisation 33). Closed after {@link #IDLE_CONNECTION}, as Go's clients close theirs after 90
-   * s; the cost is a TLS handshake per cluster and connection every 2 minutes. Must run before the
-   * first HTTP client is made: first in {@link #main}.
-   */
-  static void idleConnectionsClosed() {
-    idleConnectionsClosed(IDLE_CONNECTION);
-  }
-
-  static void idleConnectionsClosed(Duration after) {
-    if (System.getProperty(KEEP_ALIVE) == null) {
-      System.setProperty(KEEP_ALIVE, Long.toString(after.toSeconds()));
     }
   }
 

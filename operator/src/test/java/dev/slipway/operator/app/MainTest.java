@@ -88,40 +88,4 @@ class MainTest {
     assertThat(asyncStageThread(2)).startsWith("ForkJoinPool.commonPool-worker-");
     assertThat(asyncStageThread(1)).startsWith("ForkJoinPool.commonPool-worker-");
   }
-
-  @Test
-  void anIdleHttpConnectionIsClosedAfterTheIdleTimeNotAfter20Minutes() throws Exception {
-    Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                IdleConnectionProbe.class.getName())
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    assertThat(p.waitFor()).as(out).isZero();
-    // The pool looks for expired connections when its selector wakes: within a few seconds.
-    assertThat(out).as("closed after (ms)").matches("\\d+");
-    assertThat(Long.parseLong(out)).isBetween(500L, 10_000L);
-  }
-
-  @Test
-  void theIdleTimeIsSixtySecondsUnlessTheJvmIsToldOtherwise() {
-    String before = System.getProperty(Main.KEEP_ALIVE);
-    try {
-      System.clearProperty(Main.KEEP_ALIVE);
-      Main.idleConnectionsClosed();
-      assertThat(System.getProperty(Main.KEEP_ALIVE)).isEqualTo("60");
-      System.setProperty(Main.KEEP_ALIVE, "5");
-      Main.idleConnectionsClosed();
-      assertThat(System.getProperty(Main.KEEP_ALIVE)).isEqualTo("5");
-    } finally {
-      if (before == null) {
-        System.clearProperty(Main.KEEP_ALIVE);
-      } else {
-        System.setProperty(Main.KEEP_ALIVE, before);
-      }
-    }
-  }
 }
