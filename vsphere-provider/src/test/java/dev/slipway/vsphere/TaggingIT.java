@@ -47,6 +47,19 @@ class TaggingIT {
   }
 
   @Test
+  void aNewTagOfACategoryAlreadyFoundIsOneCall() {
+    String category = It.unique("one-call");
+    try (VSphereProvider p = counted()) {
+      p.ensureTag(category, "first");
+      calls.clear();
+      Tag second = p.ensureTag(category, "second");
+      assertThat(calls).containsOnlyKeys("POST /com/vmware/cis/tagging/tag");
+      assertThat(calls.get("POST /com/vmware/cis/tagging/tag")).hasValue(1);
+      assertThat(p.findTag(category, "second")).contains(second);
+    }
+  }
+
+  @Test
   void aFreshConnectionReadsEachTagOnceThenOnlyTheOneItLooksFor() {
     String category = It.unique("cold");
     try (VSphereProvider maker = VSphereProvider.connect(It.config(vcsim).build())) {

@@ -76,7 +76,7 @@ public final class DefaultVSphereProvider implements VSphereProvider {
     this.inventory = new VimInventory(vim);
     this.machines = new VimMachines(vim);
     this.library = new RestLibrary(rest, local, config.deployTimeout(), config.requestTimeout());
-    this.tagging = new RestTagging(rest);
+    this.tagging = new RestTagging(rest::call);
     this.watchWait = watchWait(config.requestTimeout());
   }
 

@@ -21,9 +21,14 @@ final class RestTagging implements Tagging {
 
   private static final String BASE = "com/vmware/cis/tagging/";
 
-  private final RestClient rest;
+  /** One vSphere REST call: {@link RestClient#call(String, String, Object)}. */
+  interface Rest {
+    JsonNode call(String method, String path, Object body);
+  }
 
-  RestTagging(RestClient rest) {
+  private final Rest rest;
+
+  RestTagging(Rest rest) {
     this.rest = rest;
   }
 
@@ -34,6 +39,12 @@ final class RestTagging implements Tagging {
    * clusters cost half a million calls (docs/performance.md, optimisation 17).
    */
   private final Map<String, String> names = new ConcurrentHashMap<>();
+
+  /**
+   * Category ids by name, once found or made. Trusted like the tag ids callers cache: a category an
+   * admin renames keeps Slipway's tags; one deleted is made again ({@link #ensureTag}).
+   */
+  private final Map<String, String> categoryIds = new ConcurrentHashMap<>();
 
   private Optional<String> findCategory(String name, boolean fresh) {
     return named(rest.call("GET", BASE + "category", null), "category", name, fresh);
@@ -69,11 +80,21 @@ final class RestTagging implements Tagging {
     return name;
   }
 
+  /**
+   * The category's id: from {@link #categoryIds} once known (a new tag then costs its creation
+   * only), else looked up by name and made if missing.
+   */
   private String ensureCategory(String name) {
-    Optional<String> existing = findCategory(name, false);
-    if (existing.isPresent()) {
-      return existing.get();
+    String known = categoryIds.get(name);
+    if (known != null) {
+      return known;
     }
+    String id = findCategory(name, false).orElseGet(() -> createCategory(name));
+    categoryIds.put(name, id);
+    return id;
+  }
+
+  private String createCategory(String name) {
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("name", name);
     spec.put("description", "Slipway");
@@ -105,13 +126,26 @@ final class RestTagging implements Tagging {
         .map(id -> new Tag(id, category, name));
   }
 
+  /**
+   * Created first, looked up only when vCenter says it exists: one call for a new tag of a known
+   * category, instead of listing the category's tags before every creation. A category deleted in
+   * vCenter since its id was cached answers NOT_FOUND: it is looked up (and made) again, once.
+   */
   @Override
   public Tag ensureTag(String category, String name) {
     String categoryId = ensureCategory(category);
-    Optional<String> existing = findTagId(categoryId, name, false);
-    if (existing.isPresent()) {
-      return new Tag(existing.get(), category, name);
+    try {
+      return createTag(categoryId, category, name);
+    } catch (VSphereException e) {
+      if (e.kind() != FaultKind.NOT_FOUND) {
+        throw e;
+      }
+      categoryIds.remove(category, categoryId);
+      return createTag(ensureCategory(category), category, name);
     }
+  }
+
+  private Tag createTag(String categoryId, String category, String name) {
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("name", name);
     spec.put("description", "Slipway");
@@ -121,10 +155,16 @@ final class RestTagging implements Tagging {
       names.put(id, name);
       return new Tag(id, category, name);
     } catch (VSphereException e) {
-      if (e.kind() == FaultKind.ALREADY_EXISTS) {
-        return new Tag(findTagId(categoryId, name, true).orElseThrow(() -> e), category, name);
+      if (e.kind() != FaultKind.ALREADY_EXISTS) {
+        throw e;
       }
-      throw e;
+      // The ids seen under this name first; all of them read again only if none is it (renamed).
+      return new Tag(
+          findTagId(categoryId, name, false)
+              .or(() -> findTagId(categoryId, name, true))
+              .orElseThrow(() -> e),
+          category,
+          name);
     }
   }
 
