@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import dev.slipway.operator.bootstrap.CertKey;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -45,14 +47,23 @@ final class ConversionServer implements AutoCloseable {
   private final HttpsServer server;
   private final ExecutorService executor;
   private final SwappableKeyManager keys = new SwappableKeyManager();
+  private final AtomicLong connections = new AtomicLong();
+  private final AtomicLong reviews = new AtomicLong();
 
   ConversionServer(String host, int port, CertKey serving) throws IOException {
     keys.use(serving);
-    server = HttpsServer.create(new InetSocketAddress(host, port), 64);
+    server = JdkHttpServers.https(new InetSocketAddress(host, port), 64);
     try {
       SSLContext tls = SSLContext.getInstance("TLS");
       tls.init(new KeyManager[] {keys}, null, null);
-      server.setHttpsConfigurator(new HttpsConfigurator(tls));
+      server.setHttpsConfigurator(
+          new HttpsConfigurator(tls) {
+            @Override
+            public void configure(HttpsParameters params) {
+              connections.incrementAndGet(); // called once for each new connection
+              super.configure(params);
+            }
+          });
     } catch (GeneralSecurityException e) {
       server.stop(0);
       throw new IllegalStateException("this JVM cannot serve TLS", e);
@@ -72,6 +83,16 @@ final class ConversionServer implements AutoCloseable {
 
   int port() {
     return server.getAddress().getPort();
+  }
+
+  /** TLS connections accepted so far. */
+  long connections() {
+    return connections.get();
+  }
+
+  /** Conversion reviews answered so far. */
+  long reviews() {
+    return reviews.get();
   }
 
   /** Serves {@code serving} from the next TLS handshake on. */
@@ -106,6 +127,7 @@ final class ConversionServer implements AutoCloseable {
         return;
       }
       send(ex, 200, JSON.writeValueAsBytes(respond(review)));
+      reviews.incrementAndGet();
     }
   }
 
@@ -140,11 +162,10 @@ final class ConversionServer implements AutoCloseable {
 
   private static void send(HttpExchange ex, int code, byte[] body) throws IOException {
     ex.getResponseHeaders().set("Content-Type", code == 200 ? "application/json" : "text/plain");
-    // No kept-alive connections: this server closes idle ones after 30 s, the API server's client
-    // keeps them longer and may send the next review on one being closed, which fails that
-    // conversion (a 500 for a write the API server has already stored). A handshake per review
-    // costs less than that.
-    ex.getResponseHeaders().set("Connection", "close");
+    if (!JdkHttpServers.keepAlive()) {
+      // A handshake per review rather than the risks JdkHttpServers explains.
+      ex.getResponseHeaders().set("Connection", "close");
+    }
     ex.sendResponseHeaders(code, body.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(body);
