@@ -294,6 +294,7 @@ public final class ScaleBench {
         Map<String, Double> vcenterCalls,
         Map<String, Double> operatorRequests,
         Map<String, Double> apiServerRequests,
+        Map<String, Double> conversionReviews,
         Map<String, Double> operatorConflicts,
         double operatorCpuSeconds,
         double apiServerCpuSeconds,
@@ -307,6 +308,7 @@ public final class ScaleBench {
           PromText.sumBy(metrics, "slipway_vcenter_calls_total", "method"),
           PromText.sumBy(metrics, "slipway_kubernetes_requests_total", "verb", "resource"),
           PromText.sumBy(apiServer, "apiserver_request_total", "verb", "resource", "subresource"),
+          PromText.sumBy(apiServer, "apiserver_conversion_webhook_request_total", "result"),
           PromText.sumBy(
               metrics,
               "slipway_kubernetes_requests_total",
@@ -341,6 +343,7 @@ public final class ScaleBench {
         Map<String, Double> createVcenterCalls,
         Map<String, Double> createOperatorRequests,
         Map<String, Double> createApiServerRequests,
+        Map<String, Double> createConversionReviews,
         double createOperatorCpuSeconds,
         Map<String, Double> createOperatorConflicts,
         Map<String, Double> idleOperatorConflicts,
@@ -348,6 +351,7 @@ public final class ScaleBench {
         Map<String, Double> idleVcenterCalls,
         Map<String, Double> idleOperatorRequests,
         Map<String, Double> idleApiServerRequests,
+        Map<String, Double> idleConversionReviews,
         double idleOperatorCpuSeconds,
         double idleApiServerCpuSeconds,
         double idleVcsimCpuSeconds,
@@ -393,6 +397,8 @@ public final class ScaleBench {
             "operatorReadsPerMachine",
             (total(createOperatorRequests) - writes(createOperatorRequests, true)) / machines);
         f.put("apiServerWritesPerMachine", writes(createApiServerRequests, false) / machines);
+        // The API server's calls of the conversion webhook (each a TLS handshake until 35).
+        f.put("conversionReviewsPerCluster", total(createConversionReviews) / options.clusters());
         f.put(
             "operatorStatusConflicts409",
             statusConflicts(createOperatorConflicts) + statusConflicts(idleOperatorConflicts));
@@ -415,6 +421,7 @@ public final class ScaleBench {
         f.put("idleOperatorCpuPercentOfACore", 100 * idleOperatorCpuSeconds / idleSeconds);
         f.put("idleApiServerCpuPercentOfACore", 100 * idleApiServerCpuSeconds / idleSeconds);
         f.put("idleVcsimCpuPercentOfACore", 100 * idleVcsimCpuSeconds / idleSeconds);
+        f.put("idleConversionReviews", total(idleConversionReviews));
         f.put("heapAfterFullGcMiB", heapAfterFullGcMiB);
         return f;
       }
@@ -785,6 +792,7 @@ public final class ScaleBench {
           PromText.delta(start.vcenterCalls(), ready.vcenterCalls()),
           PromText.delta(start.operatorRequests(), ready.operatorRequests()),
           PromText.delta(start.apiServerRequests(), ready.apiServerRequests()),
+          PromText.delta(start.conversionReviews(), ready.conversionReviews()),
           ready.operatorCpuSeconds() - start.operatorCpuSeconds(),
           PromText.delta(start.operatorConflicts(), ready.operatorConflicts()),
           PromText.delta(ready.operatorConflicts(), idle.operatorConflicts()),
@@ -792,6 +800,7 @@ public final class ScaleBench {
           PromText.delta(ready.vcenterCalls(), idle.vcenterCalls()),
           PromText.delta(ready.operatorRequests(), idle.operatorRequests()),
           PromText.delta(ready.apiServerRequests(), idle.apiServerRequests()),
+          PromText.delta(ready.conversionReviews(), idle.conversionReviews()),
           idle.operatorCpuSeconds() - ready.operatorCpuSeconds(),
           idle.apiServerCpuSeconds() - ready.apiServerCpuSeconds(),
           idle.vcsimCpuSeconds() - ready.vcsimCpuSeconds(),
