@@ -308,7 +308,8 @@ public final class ScaleBench {
           PromText.sumBy(metrics, "slipway_vcenter_calls_total", "method"),
           PromText.sumBy(metrics, "slipway_kubernetes_requests_total", "verb", "resource"),
           PromText.sumBy(apiServer, "apiserver_request_total", "verb", "resource", "subresource"),
-          PromText.sumBy(apiServer, "apiserver_conversion_webhook_request_total", "result"),
+          PromText.sumBy(
+              apiServer, "apiserver_conversion_webhook_request_total", "result", "failure_type"),
           PromText.sumBy(
               metrics,
               "slipway_kubernetes_requests_total",
