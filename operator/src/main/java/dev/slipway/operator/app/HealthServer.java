@@ -2,7 +2,6 @@ package dev.slipway.operator.app;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.slipway.operator.webhook.JdkHttpServers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -43,7 +42,7 @@ final class HealthServer implements AutoCloseable {
   HealthServer(
       int port, Supplier<List<Check>> readiness, Supplier<String> metrics, String metricsType) {
     try {
-      server = JdkHttpServers.http(new InetSocketAddress(port), 16);
+      server = HttpServer.create(new InetSocketAddress(port), 16);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on port " + port + ": " + e.getMessage(), e);
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import dev.slipway.operator.bootstrap.CertKey;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
@@ -24,7 +23,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -47,23 +45,14 @@ final class ConversionServer implements AutoCloseable {
   private final HttpsServer server;
   private final ExecutorService executor;
   private final SwappableKeyManager keys = new SwappableKeyManager();
-  private final AtomicLong connections = new AtomicLong();
-  private final AtomicLong reviews = new AtomicLong();
 
   ConversionServer(String host, int port, CertKey serving) throws IOException {
     keys.use(serving);
-    server = JdkHttpServers.https(new InetSocketAddress(host, port), 64);
+    server = HttpsServer.create(new InetSocketAddress(host, port), 64);
     try {
       SSLContext tls = SSLContext.getInstance("TLS");
       tls.init(new KeyManager[] {keys}, null, null);
-      server.setHttpsConfigurator(
-          new HttpsConfigurator(tls) {
-            @Override
-            public void configure(HttpsParameters params) {
-              connections.incrementAndGet(); // called once for each new connection
-              super.configure(params);
-            }
-          });
+      server.setHttpsConfigurator(new HttpsConfigurator(tls));
     } catch (GeneralSecurityException e) {
       server.stop(0);
       throw new IllegalStateException("this JVM cannot serve TLS", e);
@@ -83,16 +72,6 @@ final class ConversionServer implements AutoCloseable {
 
   int port() {
     return server.getAddress().getPort();
-  }
-
-  /** TLS connections accepted so far. */
-  long connections() {
-    return connections.get();
-  }
-
-  /** Conversion reviews answered so far. */
-  long reviews() {
-    return reviews.get();
   }
 
   /** Serves {@code serving} from the next TLS handshake on. */
@@ -127,7 +106,6 @@ final class ConversionServer implements AutoCloseable {
         return;
       }
       send(ex, 200, JSON.writeValueAsBytes(respond(review)));
-      reviews.incrementAndGet();
     }
   }
 
@@ -162,10 +140,11 @@ final class ConversionServer implements AutoCloseable {
 
   private static void send(HttpExchange ex, int code, byte[] body) throws IOException {
     ex.getResponseHeaders().set("Content-Type", code == 200 ? "application/json" : "text/plain");
-    if (!JdkHttpServers.keepAlive()) {
-      // A handshake per review rather than the risks JdkHttpServers explains.
-      ex.getResponseHeaders().set("Connection", "close");
-    }
+    // No kept-alive connections: this server closes idle ones after 30 s, the API server's client
+    // keeps them longer and may send the next review on one being closed, which fails that
+    // conversion (a 500 for a write the API server has already stored). A handshake per review
+    // costs less than that.
+    ex.getResponseHeaders().set("Connection", "close");
     ex.sendResponseHeaders(code, body.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(body);

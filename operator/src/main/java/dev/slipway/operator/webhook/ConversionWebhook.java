@@ -131,11 +131,6 @@ public final class ConversionWebhook implements AutoCloseable {
     return server.port();
   }
 
-  /** TLS connections the server accepted, and the reviews it answered: how well they are reused. */
-  long[] connectionsAndReviews() {
-    return new long[] {server.connections(), server.reviews()};
-  }
-
   /** The serving certificate new connections get. */
   public X509Certificate servingCertificate() {
     return serving;

@@ -88,30 +88,6 @@ class ConversionWebhookIT {
     }
   }
 
-  /**
-   * The API server's conversions share kept-alive connections: a TLS handshake per review was 40 %
-   * of the operator's CPU samples while 1 000 clusters idled (docs/performance.md, optimisation
-   * 35). Seen failing (a connection per review) with {@code Connection: close} on every answer.
-   */
-  @Test
-  void theApiServersReviewsShareConnections() {
-    try (ConversionWebhook w = bed.startWebhook(WebhookTestBed.settings(Duration.ofHours(1)))) {
-      GenericKubernetesResource sent = resource("v1alpha1-distribution.yaml");
-      bed.tkcs(V1).resource(sent).create();
-      long[] before = w.connectionsAndReviews();
-      for (int i = 0; i < 20; i++) {
-        // A read as v1alpha1 of a cluster stored as v1alpha3 is a review.
-        assertThat(bed.tkcs(V1).withName(sent.getMetadata().getName()).get()).isNotNull();
-      }
-      long[] after = w.connectionsAndReviews();
-      long reviews = after[1] - before[1];
-      assertThat(reviews).isGreaterThanOrEqualTo(20);
-      assertThat(after[0] - before[0])
-          .as("connections for %d reviews", reviews)
-          .isLessThanOrEqualTo(3);
-    }
-  }
-
   @Test
   void theCrdCallsTheWebhookWithTheCaFromTheSecret() {
     try (ConversionWebhook w = bed.startWebhook(WebhookTestBed.settings(Duration.ofHours(1)))) {
