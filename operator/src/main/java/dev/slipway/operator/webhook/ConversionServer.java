@@ -143,7 +143,8 @@ final class ConversionServer implements AutoCloseable {
     // No kept-alive connections: this server closes idle ones after 30 s, the API server's client
     // keeps them longer and may send the next review on one being closed, which fails that
     // conversion (a 500 for a write the API server has already stored). A handshake per review
-    // costs less than that.
+    // costs less than that. Kept alive with TCP_NODELAY and a 120 s idle interval, the API server's
+    // conversions still failed in bursts (docs/performance.md, 35).
     ex.getResponseHeaders().set("Connection", "close");
     ex.sendResponseHeaders(code, body.length);
     try (OutputStream out = ex.getResponseBody()) {

@@ -102,7 +102,7 @@ final class WebhookCertificates {
                 dns.add(h);
               }
             });
-    return ServingCertificates.issueServer(
+    return ServingCertificates.issueP256Server(
         ca,
         settings.service() + "." + settings.namespace() + ".svc",
         dns,

@@ -111,6 +111,8 @@ class ConversionWebhookIT {
               .get("tls.crt");
       assertThat(cc.getCaBundle()).isEqualTo(secretCrt);
       assertThat(new String(Base64.getDecoder().decode(cc.getCaBundle()))).isEqualTo(w.caPem());
+      // A handshake per review: signed with a P-256 key, not RSA 2048 (optimisation 35).
+      assertThat(w.servingCertificate().getPublicKey().getAlgorithm()).isEqualTo("EC");
       assertThat(crd.getSpec().getVersions())
           .extracting(v -> v.getName() + (v.getStorage() ? "*" : ""))
           .containsExactlyInAnyOrder("v1alpha1", "v1alpha2", "v1alpha3*");
