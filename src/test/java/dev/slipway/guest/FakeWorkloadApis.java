@@ -110,6 +110,7 @@ final class FakeWorkloadApis implements AutoCloseable {
               host,
               port,
               ServingCertificates.issueServer(
+                  ServingCertificates.Key.RSA_2048,
                   c.ca,
                   "kube-apiserver",
                   List.of("kubernetes", "kubernetes.default", "kubernetes.default.svc"),
@@ -154,7 +155,13 @@ final class FakeWorkloadApis implements AutoCloseable {
               ip,
               2379,
               ServingCertificates.issueServer(
-                  c.etcdCa, ip, List.of("localhost"), List.of(ip), Instant.now(), CERT_VALIDITY),
+                  ServingCertificates.Key.RSA_2048,
+                  c.etcdCa,
+                  ip,
+                  List.of("localhost"),
+                  List.of(ip),
+                  Instant.now(),
+                  CERT_VALIDITY),
               c.etcdCa,
               (req, body) -> c.etcd.handle(url, req.method().name(), req.path(), body)));
     }

@@ -20,43 +20,30 @@ public final class ServingCertificates {
         Pem.privateKey(keys.getPrivate()));
   }
 
+  /** The key of a server certificate. */
+  public enum Key {
+    /** What kubeadm makes for a cluster's API server (the benchmark's fake ones). */
+    RSA_2048,
+    /**
+     * For a server that makes a TLS handshake per request (the conversion webhook): signing each
+     * handshake with an RSA 2048 key was half of its CPU (docs/performance.md, optimisation 35).
+     */
+    P256
+  }
+
   /**
    * A new key and a server certificate for it, signed by {@code ca}, valid from a few minutes ago
    * for {@code validity} (or until the CA expires, if sooner).
    */
   public static CertKey issueServer(
+      Key key,
       CertKey ca,
       String commonName,
       List<String> dnsNames,
       List<String> ipAddresses,
       Instant now,
       Duration validity) {
-    return issue(Certificates.rsa2048(), ca, commonName, dnsNames, ipAddresses, now, validity);
-  }
-
-  /**
-   * As {@link #issueServer}, with an ECDSA P-256 key: for a server that makes a TLS handshake per
-   * request (the conversion webhook), where signing each handshake with an RSA 2048 key was half of
-   * the handshake's CPU (docs/performance.md, optimisation 35).
-   */
-  public static CertKey issueP256Server(
-      CertKey ca,
-      String commonName,
-      List<String> dnsNames,
-      List<String> ipAddresses,
-      Instant now,
-      Duration validity) {
-    return issue(Certificates.ecP256(), ca, commonName, dnsNames, ipAddresses, now, validity);
-  }
-
-  private static CertKey issue(
-      KeyPair keys,
-      CertKey ca,
-      String commonName,
-      List<String> dnsNames,
-      List<String> ipAddresses,
-      Instant now,
-      Duration validity) {
+    KeyPair keys = key == Key.P256 ? Certificates.ecP256() : Certificates.rsa2048();
     return new CertKey(
         Pem.certificate(
             Certificates.signServer(

@@ -102,7 +102,8 @@ final class WebhookCertificates {
                 dns.add(h);
               }
             });
-    return ServingCertificates.issueP256Server(
+    return ServingCertificates.issueServer(
+        ServingCertificates.Key.P256,
         ca,
         settings.service() + "." + settings.namespace() + ".svc",
         dns,
