@@ -24,7 +24,8 @@ public class TlsHandshake {
 
   public static void main(String[] args) throws Exception {
     File dir = Files.createTempDirectory("tls-handshake").toFile();
-    for (String[] k : new String[][] {{"RSA", "-keysize", "2048"}, {"EC", "-groupname", "secp256r1"}}) {
+    String[][] keys = {{"RSA", "-keysize", "2048"}, {"EC", "-groupname", "secp256r1"}};
+    for (String[] k : keys) {
       SSLContext server = server(dir, k[0], k[1], k[2]);
       SSLContext client = SSLContext.getInstance("TLSv1.3");
       client.init(null, new TrustManager[] {new TrustAll()}, null);

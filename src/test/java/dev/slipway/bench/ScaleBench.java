@@ -398,7 +398,7 @@ public final class ScaleBench {
             "operatorReadsPerMachine",
             (total(createOperatorRequests) - writes(createOperatorRequests, true)) / machines);
         f.put("apiServerWritesPerMachine", writes(createApiServerRequests, false) / machines);
-        // The API server's calls of the conversion webhook (each a TLS handshake until 35).
+        // The API server's calls of the conversion webhook (each a TLS handshake: optimisation 35).
         f.put("conversionReviewsPerCluster", total(createConversionReviews) / options.clusters());
         f.put(
             "operatorStatusConflicts409",

@@ -114,9 +114,12 @@ final class RestTagging implements Tagging {
   }
 
   private Optional<String> findTagId(String categoryId, String name, boolean fresh) {
-    JsonNode ids =
-        rest.call("POST", BASE + "tag/id:" + categoryId + "?~action=list-tags-for-category", null);
-    return named(ids, "tag", name, fresh);
+    return named(tagIds(categoryId), "tag", name, fresh);
+  }
+
+  private JsonNode tagIds(String categoryId) {
+    return rest.call(
+        "POST", BASE + "tag/id:" + categoryId + "?~action=list-tags-for-category", null);
   }
 
   @Override
@@ -158,10 +161,12 @@ final class RestTagging implements Tagging {
       if (e.kind() != FaultKind.ALREADY_EXISTS) {
         throw e;
       }
-      // The ids seen under this name first; all of them read again only if none is it (renamed).
+      // One listing: the ids seen under this name first; all read again only if none is it
+      // (renamed).
+      JsonNode ids = tagIds(categoryId);
       return new Tag(
-          findTagId(categoryId, name, false)
-              .or(() -> findTagId(categoryId, name, true))
+          named(ids, "tag", name, false)
+              .or(() -> named(ids, "tag", name, true))
               .orElseThrow(() -> e),
           category,
           name);
@@ -222,11 +227,8 @@ final class RestTagging implements Tagging {
     if (categoryId.isEmpty()) {
       return List.of();
     }
-    JsonNode ids =
-        rest.call(
-            "POST", BASE + "tag/id:" + categoryId.get() + "?~action=list-tags-for-category", null);
     List<Tag> out = new ArrayList<>();
-    for (JsonNode id : ids) {
+    for (JsonNode id : tagIds(categoryId.get())) {
       out.add(new Tag(id.asText(), category, readName("tag", id.asText())));
     }
     return out;
