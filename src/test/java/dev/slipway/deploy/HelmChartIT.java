@@ -100,7 +100,7 @@ class HelmChartIT {
 
     Map<String, String> all = normalise(Yaml.documents(template("--set", "namespace.create=true")));
     assertThat(all).containsExactlyInAnyOrderEntriesOf(kustomize);
-    assertThat(kustomize).hasSize(33);
+    assertThat(kustomize).hasSize(35);
   }
 
   @Test

@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
  */
 public final class OperatorJvm implements AutoCloseable {
   public static final String SECRET = "slipway-vcenter-credentials";
+  static final String SERVICE_ACCOUNT = "slipway-operator";
   private static final Pattern PORT = Pattern.compile("serving /healthz.* on port (\\d+)");
   private static final java.util.Set<OperatorJvm> RUNNING =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -50,6 +51,7 @@ public final class OperatorJvm implements AutoCloseable {
   private final Path config;
   private final Path log;
   private final List<String> jvmFlags;
+  private Path kubeconfig;
   private Process process;
   private long logOffset;
   private int starts;
@@ -61,6 +63,7 @@ public final class OperatorJvm implements AutoCloseable {
     this.config = config;
     this.log = log;
     this.jvmFlags = jvmFlags;
+    this.kubeconfig = env.controlPlane.kubeconfigFile();
   }
 
   /**
@@ -137,6 +140,77 @@ public final class OperatorJvm implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs this replica as a Deployment's pod does, not as the control plane's admin: as deploy/'s
+   * ServiceAccount (30-serviceaccount.yaml, 40-operator-rbac.yaml and 45-namespace-roles.yaml are
+   * applied), with a token bound to a Pod object of its name, so that the API server knows it as
+   * that pod ({@code authentication.kubernetes.io/pod-name}) and deploy/'s admission policies apply
+   * to it, the leader fence among them. The Pod never runs: the test bed has no scheduler.
+   */
+  public OperatorJvm asPod() {
+    for (String file :
+        List.of("30-serviceaccount.yaml", "40-operator-rbac.yaml", "45-namespace-roles.yaml")) {
+      for (var r : dev.slipway.testenv.Manifests.load(env.root.resolve("deploy").resolve(file))) {
+        env.client.resource(r).forceConflicts().serverSideApply();
+      }
+    }
+    var pods = env.client.pods().inNamespace(SlipwayEnv.SYSTEM_NAMESPACE);
+    io.fabric8.kubernetes.api.model.Pod pod = pods.withName(podName).get();
+    if (pod == null) {
+      pod =
+          pods.resource(
+                  new io.fabric8.kubernetes.api.model.PodBuilder()
+                      .withNewMetadata()
+                      .withName(podName)
+                      .endMetadata()
+                      .withNewSpec()
+                      .withServiceAccountName(SERVICE_ACCOUNT)
+                      .addNewContainer()
+                      .withName("operator")
+                      .withImage("slipway-operator:never-pulled")
+                      .endContainer()
+                      .endSpec()
+                      .build())
+              .create();
+    }
+    String token =
+        env.client
+            .serviceAccounts()
+            .inNamespace(SlipwayEnv.SYSTEM_NAMESPACE)
+            .withName(SERVICE_ACCOUNT)
+            .tokenRequest(
+                new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(6 * 3600L)
+                    .withNewBoundObjectRef()
+                    .withApiVersion("v1")
+                    .withKind("Pod")
+                    .withName(podName)
+                    .withUid(pod.getMetadata().getUid())
+                    .endBoundObjectRef()
+                    .endSpec()
+                    .build())
+            .getStatus()
+            .getToken();
+    // the admin's kubeconfig (server, trust) with the pod's token instead of the admin's cert
+    var kc =
+        io.fabric8.kubernetes.client.internal.KubeConfigUtils.parseConfigFromString(
+            env.controlPlane.kubeconfigYaml());
+    for (var user : kc.getUsers()) {
+      user.setUser(new io.fabric8.kubernetes.api.model.AuthInfoBuilder().withToken(token).build());
+    }
+    Path file =
+        config.resolveSibling(podName + "-" + ProcessHandle.current().pid() + ".kubeconfig");
+    try {
+      io.fabric8.kubernetes.client.internal.KubeConfigUtils.persistKubeConfigIntoFile(
+          kc, file.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    kubeconfig = file;
+    return this;
+  }
+
   /** Starts the JVM (again); returns at once. */
   public synchronized OperatorJvm start() {
     if (process != null && process.isAlive()) {
@@ -156,7 +230,7 @@ public final class OperatorJvm implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("SLIPWAY_CONFIG", config.toString());
-    pb.environment().put("KUBECONFIG", env.controlPlane.kubeconfigFile().toString());
+    pb.environment().put("KUBECONFIG", kubeconfig.toString());
     pb.environment().put("POD_NAMESPACE", SlipwayEnv.SYSTEM_NAMESPACE);
     pb.environment().put("POD_NAME", podName);
     try {

@@ -612,6 +612,118 @@ class DeployManifestsIT {
         .isNull();
   }
 
+  /**
+   * The leader fence (slipway-leader-fence): a replica's pod-bound token names its pod, and only
+   * the replica the Lease names may write; the other is refused at the API server with a message
+   * saying who leads. Its Lease writes still pass (the election), and so does everything once the
+   * Lease is gone. Dry runs: admission checks them as it checks the real request.
+   */
+  @Test
+  @Order(13)
+  void onlyTheReplicaHoldingTheLeaseWrites() {
+    var leases = admin.leases().inNamespace(NS_OPERATOR);
+    leases
+        .resource(
+            new LeaseBuilder()
+                .withNewMetadata()
+                .withName("slipway-operator")
+                .endMetadata()
+                .withNewSpec()
+                .withHolderIdentity("slipway-operator-5d8f-a")
+                .withLeaseDurationSeconds(15)
+                .endSpec()
+                .build())
+        .forceConflicts()
+        .serverSideApply();
+    try (KubernetesClient leader = asReplica("slipway-operator-5d8f-a");
+        KubernetesClient other = asReplica("slipway-operator-5d8f-b")) {
+      RoleBinding probe = binding("fence-probe", "slipway-namespace-view", "x");
+      // the policy reads the Lease from an informer: wait until it has this holder
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThatThrownBy(() -> applyDryRun(other, probe))
+                      .isInstanceOfSatisfying(
+                          KubernetesClientException.class,
+                          e -> {
+                            assertThat(e.getCode()).isEqualTo(403);
+                            assertThat(e.getMessage())
+                                .contains("slipway-leader-fence")
+                                .contains(
+                                    "fenced: operator replica slipway-operator-5d8f-b does not"
+                                        + " hold the leader Lease slipway-system/slipway-operator"
+                                        + " (slipway-operator-5d8f-a does)");
+                          }));
+      assertThatThrownBy(
+              () -> other.rbac().roleBindings().inNamespace(TEAM).withName("slipway-edit").delete())
+          .as("a delete by the other replica")
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class,
+              e -> assertThat(e.getMessage()).contains("slipway-leader-fence"));
+      assertThatThrownBy(
+              () ->
+                  other
+                      .namespaces()
+                      .resource(slipwayNamespace(TEAM))
+                      .dryRun()
+                      .fieldManager("slipway")
+                      .forceConflicts()
+                      .serverSideApply())
+          .as("a cluster-scoped write by the other replica")
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class,
+              e -> assertThat(e.getMessage()).contains("fenced: operator replica"));
+      applyDryRun(leader, probe); // the leader writes
+      leader
+          .namespaces()
+          .resource(slipwayNamespace(TEAM))
+          .dryRun()
+          .fieldManager("slipway")
+          .forceConflicts()
+          .serverSideApply();
+      // the election is not fenced: the other replica may take an expired Lease
+      other
+          .leases()
+          .inNamespace(NS_OPERATOR)
+          .withName("slipway-operator")
+          .edit(l -> new LeaseBuilder(l).editSpec().withLeaseTransitions(1).endSpec().build());
+
+      leases.withName("slipway-operator").delete();
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .untilAsserted(() -> applyDryRun(other, probe));
+    }
+    assertThat(admin.rbac().roleBindings().inNamespace(TEAM).withName("slipway-edit").get())
+        .isNotNull();
+    assertThat(admin.rbac().roleBindings().inNamespace(TEAM).withName("fence-probe").get())
+        .isNull();
+  }
+
+  private static void applyDryRun(KubernetesClient client, RoleBinding rb) {
+    client
+        .rbac()
+        .roleBindings()
+        .inNamespace(TEAM)
+        .resource(rb)
+        .dryRun()
+        .fieldManager("slipway")
+        .serverSideApply();
+  }
+
+  /**
+   * The operator's ServiceAccount as one replica: what a pod-bound token adds to the user (the
+   * pod's name), made here by impersonation.
+   */
+  private KubernetesClient asReplica(String pod) {
+    Config config = cp.config();
+    config.setImpersonateUsername(SA);
+    // an Impersonate-Extra-<key> header: the '/' of the key escaped, as the API server expects
+    config.setImpersonateExtras(Map.of("authentication.kubernetes.io%2Fpod-name", List.of(pod)));
+    config.setRequestRetryBackoffLimit(0);
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
   private static RoleBinding unlabelled(RoleBinding rb) {
     rb.getMetadata().setLabels(null);
     return rb;

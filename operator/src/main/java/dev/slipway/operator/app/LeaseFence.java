@@ -31,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * its reconciles would act before the loop told anyone. The renewals are seen here, as an
  * interceptor of the operator's Kubernetes client, timed from when the renewing request was sent;
  * the clock is {@link System#nanoTime()}, which keeps running while the process is stopped.
+ *
+ * <p>What it cannot do: a request is checked when it is handed to the HTTP client, so one handed
+ * over just before the pause is sent when the process resumes, before any check runs again. For the
+ * management API, deploy/'s admission policy {@code slipway-leader-fence} refuses it (a write by a
+ * replica the Lease does not name); for vCenter and the workload clusters, the steps' being safe to
+ * repeat is what keeps such a late call harmless (docs/operator.md, "Fencing").
  */
 final class LeaseFence implements Interceptor, CallObserver {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseFence.class);
