@@ -144,7 +144,7 @@ class HelmE2E {
     // Everything the chart renders now exists, CRDs Established.
     List<Map<String, Object>> manifest =
         Yaml.documents(helm("get", "manifest", "slipway").ok().out());
-    assertThat(manifest).hasSize(27);
+    assertThat(manifest).hasSize(29);
     for (var crd : env.client.apiextensions().v1().customResourceDefinitions().list().getItems()) {
       assertThat(crd.getStatus().getConditions())
           .anySatisfy(
