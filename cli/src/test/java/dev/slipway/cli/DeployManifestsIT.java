@@ -482,19 +482,7 @@ class DeployManifestsIT {
                       .serverSideApply())
           .isInstanceOfSatisfying(
               KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
-      operator
-          .leases()
-          .inNamespace("slipway-system")
-          .resource(
-              new LeaseBuilder()
-                  .withNewMetadata()
-                  .withName("slipway-operator")
-                  .endMetadata()
-                  .withNewSpec()
-                  .withHolderIdentity("pod-1")
-                  .endSpec()
-                  .build())
-          .create();
+      operator.leases().inNamespace("slipway-system").resource(leaderLease("pod-1")).create();
       assertThatThrownBy(
               () ->
                   operator
@@ -622,19 +610,7 @@ class DeployManifestsIT {
   @Order(13)
   void onlyTheReplicaHoldingTheLeaseWrites() {
     var leases = admin.leases().inNamespace(NS_OPERATOR);
-    leases
-        .resource(
-            new LeaseBuilder()
-                .withNewMetadata()
-                .withName("slipway-operator")
-                .endMetadata()
-                .withNewSpec()
-                .withHolderIdentity("slipway-operator-5d8f-a")
-                .withLeaseDurationSeconds(15)
-                .endSpec()
-                .build())
-        .forceConflicts()
-        .serverSideApply();
+    leases.resource(leaderLease("slipway-operator-5d8f-a")).forceConflicts().serverSideApply();
     try (KubernetesClient leader = asReplica("slipway-operator-5d8f-a");
         KubernetesClient other = asReplica("slipway-operator-5d8f-b")) {
       RoleBinding probe = binding("fence-probe", "slipway-namespace-view", "x");
@@ -716,12 +692,20 @@ class DeployManifestsIT {
    * pod's name), made here by impersonation.
    */
   private KubernetesClient asReplica(String pod) {
-    Config config = cp.config();
-    config.setImpersonateUsername(SA);
     // an Impersonate-Extra-<key> header: the '/' of the key escaped, as the API server expects
-    config.setImpersonateExtras(Map.of("authentication.kubernetes.io%2Fpod-name", List.of(pod)));
-    config.setRequestRetryBackoffLimit(0);
-    return new KubernetesClientBuilder().withConfig(config).build();
+    return as(SA, Map.of("authentication.kubernetes.io%2Fpod-name", List.of(pod)));
+  }
+
+  /** The operator's leader Lease, held by {@code holder}. */
+  private static io.fabric8.kubernetes.api.model.coordination.v1.Lease leaderLease(String holder) {
+    return new LeaseBuilder()
+        .withNewMetadata()
+        .withName("slipway-operator")
+        .endMetadata()
+        .withNewSpec()
+        .withHolderIdentity(holder)
+        .endSpec()
+        .build();
   }
 
   private static RoleBinding unlabelled(RoleBinding rb) {
@@ -916,8 +900,14 @@ class DeployManifestsIT {
 
   /** A client of the control plane's admin that impersonates {@code user}. */
   private KubernetesClient as(String user) {
+    return as(user, Map.of());
+  }
+
+  /** As {@link #as(String)}, with extra user attributes (a pod-bound token's, say). */
+  private KubernetesClient as(String user, Map<String, List<String>> extras) {
     Config config = cp.config();
     config.setImpersonateUsername(user);
+    config.setImpersonateExtras(extras);
     config.setRequestRetryBackoffLimit(0);
     return new KubernetesClientBuilder().withConfig(config).build();
   }
