@@ -53,6 +53,9 @@ class PerformanceBudgetE2E {
     assertThat((double) f.get("operatorStatusConflicts409"))
         .as("status writes refused with 409; " + seen)
         .isZero();
+    assertThat((double) f.get("conversionReviewsFailed"))
+        .as("the API server's conversion webhook calls that failed; " + seen)
+        .isZero();
     assertThat((double) f.get("idleOperatorWritesExceptLeases"))
         .as("writes while idle; " + seen)
         .isZero();

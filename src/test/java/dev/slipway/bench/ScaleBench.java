@@ -374,6 +374,14 @@ public final class ScaleBench {
             .sum();
       }
 
+      /** The API server's conversion webhook calls that failed (keys "result failure_type"). */
+      static double failed(Map<String, Double> reviews) {
+        return reviews.entrySet().stream()
+            .filter(e -> !e.getKey().startsWith("success"))
+            .mapToDouble(Map.Entry::getValue)
+            .sum();
+      }
+
       static double total(Map<String, Double> m) {
         return m.values().stream().mapToDouble(Double::doubleValue).sum();
       }
@@ -398,7 +406,8 @@ public final class ScaleBench {
             "operatorReadsPerMachine",
             (total(createOperatorRequests) - writes(createOperatorRequests, true)) / machines);
         f.put("apiServerWritesPerMachine", writes(createApiServerRequests, false) / machines);
-        // The API server's calls of the conversion webhook (each a TLS handshake: optimisation 35).
+        // The API server's calls of the conversion webhook (kept-alive connections: optimisation
+        // 36).
         f.put("conversionReviewsPerCluster", total(createConversionReviews) / options.clusters());
         f.put(
             "operatorStatusConflicts409",
@@ -423,6 +432,9 @@ public final class ScaleBench {
         f.put("idleApiServerCpuPercentOfACore", 100 * idleApiServerCpuSeconds / idleSeconds);
         f.put("idleVcsimCpuPercentOfACore", 100 * idleVcsimCpuSeconds / idleSeconds);
         f.put("idleConversionReviews", total(idleConversionReviews));
+        f.put(
+            "conversionReviewsFailed",
+            failed(createConversionReviews) + failed(idleConversionReviews));
         f.put("heapAfterFullGcMiB", heapAfterFullGcMiB);
         return f;
       }

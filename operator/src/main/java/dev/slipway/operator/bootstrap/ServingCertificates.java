@@ -25,8 +25,9 @@ public final class ServingCertificates {
     /** What kubeadm makes for a cluster's API server (the benchmark's fake ones). */
     RSA_2048,
     /**
-     * For a server that makes a TLS handshake per request (the conversion webhook): signing each
-     * handshake with an RSA 2048 key was half of its CPU (docs/performance.md, optimisation 35).
+     * For the conversion webhook: while it made a TLS handshake per review, signing each with an
+     * RSA 2048 key was half of its CPU (docs/performance.md, optimisation 35); its connections are
+     * kept alive since 36, and a new one still costs a handshake.
      */
     P256
   }

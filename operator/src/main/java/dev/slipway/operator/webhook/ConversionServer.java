@@ -2,29 +2,34 @@ package dev.slipway.operator.webhook;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import dev.slipway.operator.bootstrap.CertKey;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.ConversionResponse;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.ConversionReview;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.FileSystemOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.KeyCertOptions;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.security.GeneralSecurityException;
+import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 import org.slf4j.Logger;
@@ -34,6 +39,13 @@ import org.slf4j.LoggerFactory;
  * The HTTPS endpoint {@value WebhookSettings#PATH}: a ConversionReview (apiextensions.k8s.io/v1)
  * in, the same review with the converted objects out. The serving certificate can be swapped while
  * it runs ({@link #use}); new connections get the new one.
+ *
+ * <p>Served by Vert.x (on the classpath already: fabric8's Vert.x HTTP client brings it), with
+ * kept-alive connections and HTTP/2, which the API server's client prefers. The API server converts
+ * every object of a non-stored version it reads from etcd one review at a time: a cluster's writes
+ * (two reviews each, one per cache of v1alpha1 and v1alpha2) and its cache consistency checks (a
+ * list of every cluster from etcd, per version, every 5 to 7.5 minutes). With a connection per
+ * review each of those was a TLS handshake (docs/performance.md, 36).
  */
 final class ConversionServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConversionServer.class);
@@ -42,36 +54,67 @@ final class ConversionServer implements AutoCloseable {
   /** Conversion reviews are small (one object, or a list page): refuse anything huge. */
   static final int MAX_BODY = 32 * 1024 * 1024;
 
-  private final HttpsServer server;
-  private final ExecutorService executor;
+  /**
+   * How long a connection may stay idle before this server closes it: longer than the API server
+   * client's 90 s, so that the client, not this server, closes an idle connection (a close by the
+   * server can cross a review the client has just sent on it, which fails that conversion).
+   */
+  static final Duration IDLE_TIMEOUT = Duration.ofMinutes(10);
+
+  private final Vertx vertx;
+  private final HttpServer server;
   private final SwappableKeyManager keys = new SwappableKeyManager();
+  private final AtomicLong connections = new AtomicLong();
 
   ConversionServer(String host, int port, CertKey serving) throws IOException {
     keys.use(serving);
-    server = HttpsServer.create(new InetSocketAddress(host, port), 64);
+    vertx =
+        Vertx.vertx(
+            new VertxOptions()
+                .setEventLoopPoolSize(1)
+                .setWorkerPoolSize(1)
+                .setInternalBlockingPoolSize(1)
+                .setPreferNativeTransport(false)
+                // No files are served: no cache directory, no class-path look-ups.
+                .setFileSystemOptions(
+                    new FileSystemOptions()
+                        .setFileCachingEnabled(false)
+                        .setClassPathResolvingEnabled(false)));
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setSsl(true)
+            .setKeyCertOptions(KeyCertOptions.wrap(keys))
+            .setUseAlpn(true)
+            .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+            .setTcpNoDelay(true)
+            .setIdleTimeout((int) IDLE_TIMEOUT.toSeconds())
+            .setIdleTimeoutUnit(TimeUnit.SECONDS)
+            .setAcceptBacklog(64);
+    server =
+        vertx
+            .createHttpServer(options)
+            .connectionHandler(c -> connections.incrementAndGet())
+            .requestHandler(this::handle);
     try {
-      SSLContext tls = SSLContext.getInstance("TLS");
-      tls.init(new KeyManager[] {keys}, null, null);
-      server.setHttpsConfigurator(new HttpsConfigurator(tls));
-    } catch (GeneralSecurityException e) {
-      server.stop(0);
-      throw new IllegalStateException("this JVM cannot serve TLS", e);
+      server.listen(port, host).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      close();
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new IOException(cause.getMessage(), cause);
+    } catch (InterruptedException e) {
+      close();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while starting to listen", e);
     }
-    server.createContext(WebhookSettings.PATH, this::handle);
-    executor =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "conversion-webhook");
-              t.setDaemon(true);
-              return t;
-            });
-    server.setExecutor(executor);
-    server.start();
   }
 
   int port() {
-    return server.getAddress().getPort();
+    return server.actualPort();
+  }
+
+  /** The connections accepted so far (each a TLS handshake). */
+  long connections() {
+    return connections.get();
   }
 
   /** Serves {@code serving} from the next TLS handshake on. */
@@ -79,34 +122,75 @@ final class ConversionServer implements AutoCloseable {
     keys.use(serving);
   }
 
-  private void handle(HttpExchange ex) throws IOException {
-    try (ex) {
-      if (!"POST".equals(ex.getRequestMethod())) {
-        ex.getResponseHeaders().set("Allow", "POST");
-        ex.sendResponseHeaders(405, -1);
-        return;
-      }
-      byte[] body;
-      try (InputStream in = ex.getRequestBody()) {
-        body = in.readNBytes(MAX_BODY + 1);
-      }
-      if (body.length > MAX_BODY) {
-        ex.sendResponseHeaders(413, -1);
-        return;
-      }
-      ConversionReview review;
-      try {
-        review = JSON.readValue(body, ConversionReview.class);
-      } catch (IOException e) {
-        send(ex, 400, ("not a ConversionReview: " + e.getMessage()).getBytes());
-        return;
-      }
-      if (review.getRequest() == null) {
-        send(ex, 400, "ConversionReview without request".getBytes());
-        return;
-      }
-      send(ex, 200, JSON.writeValueAsBytes(respond(review)));
+  private void handle(HttpServerRequest req) {
+    HttpServerResponse res = req.response();
+    if (!WebhookSettings.PATH.equals(req.path())) {
+      send(req, 404, "not found".getBytes(StandardCharsets.UTF_8));
+      return;
     }
+    if (req.method() != HttpMethod.POST) {
+      res.putHeader("Allow", "POST");
+      send(req, 405, new byte[0]);
+      return;
+    }
+    String length = req.getHeader("Content-Length");
+    if (length != null && tooLong(length)) {
+      send(req, 413, new byte[0]);
+      return;
+    }
+    Buffer body = Buffer.buffer();
+    req.handler(
+        chunk -> {
+          if (res.ended()) {
+            return;
+          }
+          if (body.length() + chunk.length() > MAX_BODY) {
+            send(req, 413, new byte[0]);
+            return;
+          }
+          body.appendBuffer(chunk);
+        });
+    req.exceptionHandler(e -> LOG.debug("conversion review not read: {}", e.toString()));
+    req.endHandler(
+        v -> {
+          if (!res.ended()) {
+            answer(req, body.getBytes());
+          }
+        });
+  }
+
+  private static boolean tooLong(String length) {
+    try {
+      return Long.parseLong(length.trim()) > MAX_BODY;
+    } catch (NumberFormatException e) {
+      return true;
+    }
+  }
+
+  private static void answer(HttpServerRequest req, byte[] body) {
+    ConversionReview review;
+    try {
+      review = JSON.readValue(body, ConversionReview.class);
+    } catch (IOException e) {
+      send(
+          req, 400, ("not a ConversionReview: " + e.getMessage()).getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    if (review.getRequest() == null) {
+      send(req, 400, "ConversionReview without request".getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    byte[] out;
+    try {
+      out = JSON.writeValueAsBytes(respond(review));
+    } catch (IOException e) {
+      send(
+          req,
+          500,
+          ("cannot write the review: " + e.getMessage()).getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    send(req, 200, out);
   }
 
   /** The review with its response: every object converted, or a Failure naming the problem. */
@@ -138,26 +222,29 @@ final class ConversionServer implements AutoCloseable {
     return answer;
   }
 
-  private static void send(HttpExchange ex, int code, byte[] body) throws IOException {
-    ex.getResponseHeaders().set("Content-Type", code == 200 ? "application/json" : "text/plain");
-    // No kept-alive connections: this server closes idle ones after 30 s, the API server's client
-    // keeps them longer and may send the next review on one being closed, which fails that
-    // conversion (a 500 for a write the API server has already stored). A handshake per review
-    // costs less than that. Kept alive with TCP_NODELAY and a 120 s idle interval, the API server's
-    // conversions still failed in bursts (docs/performance.md, 35).
-    ex.getResponseHeaders().set("Connection", "close");
-    ex.sendResponseHeaders(code, body.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(body);
+  /**
+   * Answers {@code req}. A refused request on an HTTP/1.1 connection closes it (its unread body
+   * would otherwise be taken for the next request); HTTP/2 ends just the stream.
+   */
+  private static void send(HttpServerRequest req, int code, byte[] body) {
+    HttpServerResponse res = req.response();
+    res.setStatusCode(code)
+        .putHeader("Content-Type", code == 200 ? "application/json" : "text/plain");
+    boolean http1 = req.version() != HttpVersion.HTTP_2;
+    if (code >= 400 && http1) {
+      res.putHeader("Connection", "close");
+      res.end(Buffer.buffer(body)).onComplete(done -> req.connection().close());
+      return;
     }
+    res.end(Buffer.buffer(body));
   }
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
     try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.debug("conversion webhook server not closed cleanly: {}", e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -131,6 +131,11 @@ public final class ConversionWebhook implements AutoCloseable {
     return server.port();
   }
 
+  /** The connections the server has accepted (each a TLS handshake). */
+  long connections() {
+    return server.connections();
+  }
+
   /** The serving certificate new connections get. */
   public X509Certificate servingCertificate() {
     return serving;

@@ -111,7 +111,7 @@ class ConversionWebhookIT {
               .get("tls.crt");
       assertThat(cc.getCaBundle()).isEqualTo(secretCrt);
       assertThat(new String(Base64.getDecoder().decode(cc.getCaBundle()))).isEqualTo(w.caPem());
-      // A handshake per review: signed with a P-256 key, not RSA 2048 (optimisation 35).
+      // Each new connection's handshake is signed with a P-256 key, not RSA 2048 (optimisation 35).
       assertThat(w.servingCertificate().getPublicKey().getAlgorithm()).isEqualTo("EC");
       assertThat(crd.getSpec().getVersions())
           .extracting(v -> v.getName() + (v.getStorage() ? "*" : ""))
@@ -144,6 +144,50 @@ class ConversionWebhookIT {
     }
   }
 
+  /**
+   * Every read of a non-stored version from etcd is a review (the API server's cache consistency
+   * checks list every cluster so, per version, every 5 to 7.5 minutes): they share kept-alive
+   * connections, and none fails.
+   */
+  @Test
+  void theApiServersReviewsShareKeptAliveConnectionsAndNoneFails() {
+    try (ConversionWebhook w = bed.startWebhook(WebhookTestBed.settings(Duration.ofHours(1)));
+        KubernetesClient once = clientWithoutRetries()) {
+      bed.tkcs(V1).resource(resource("v1alpha1-distribution.yaml")).create();
+      double reviews = apiServerConversions("success");
+      long connections = w.connections();
+      var v1 =
+          once.genericKubernetesResources(V1, "TanzuKubernetesCluster")
+              .inNamespace(WebhookTestBed.NS);
+      for (int i = 0; i < 60; i++) {
+        // A GET without a resourceVersion reads etcd: one review each; a failed one fails the GET
+        // (this client does not retry).
+        assertThat(v1.withName("tkgs-v1-dist").get().getApiVersion()).isEqualTo(V1);
+      }
+      assertThat(apiServerConversions("success") - reviews).isGreaterThanOrEqualTo(60);
+      assertThat(w.connections() - connections).isLessThanOrEqualTo(2);
+    }
+  }
+
+  /** A client that does not retry the API server's 500s (fabric8 backs off and retries them). */
+  static KubernetesClient clientWithoutRetries() {
+    return new KubernetesClientBuilder()
+        .withConfig(
+            new ConfigBuilder(bed.controlPlane.config()).withRequestRetryBackoffLimit(0).build())
+        .build();
+  }
+
+  /** The API server's conversion webhook calls so far with {@code result}. */
+  static double apiServerConversions(String result) {
+    return bed.client
+        .raw("/metrics")
+        .lines()
+        .filter(l -> l.startsWith("apiserver_conversion_webhook_request_total{"))
+        .filter(l -> l.contains("result=\"" + result + "\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
   @Test
   void aRestartedWebhookServesWithTheSameCa() {
     String ca;
@@ -166,14 +210,7 @@ class ConversionWebhookIT {
     try (ConversionWebhook w = bed.startWebhook(WebhookTestBed.settings(Duration.ofHours(1)))) {
       bed.tkcs(V1).resource(resource("v1alpha1-distribution.yaml")).create();
     }
-    // A client that does not retry the API server's 500s (fabric8 backs off and retries them).
-    try (KubernetesClient once =
-        new KubernetesClientBuilder()
-            .withConfig(
-                new ConfigBuilder(bed.controlPlane.config())
-                    .withRequestRetryBackoffLimit(0)
-                    .build())
-            .build()) {
+    try (KubernetesClient once = clientWithoutRetries()) {
       var v1 =
           once.genericKubernetesResources(V1, "TanzuKubernetesCluster")
               .inNamespace(WebhookTestBed.NS);
