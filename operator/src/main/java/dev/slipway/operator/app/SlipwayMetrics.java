@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -157,7 +158,6 @@ final class SlipwayMetrics implements AutoCloseable {
   private volatile Supplier<Collection<Machine>> machines = List::of;
   private volatile Supplier<Collection<TanzuKubernetesCluster>> clusters = List::of;
   private volatile Supplier<Collection<Secret>> clusterSecrets = List::of;
-  private final Map<String, Optional<Instant>> expiries = new ConcurrentHashMap<>();
   private final MultiGauge clusterReady;
   private final MultiGauge certificateExpiry;
 
@@ -259,19 +259,38 @@ final class SlipwayMetrics implements AutoCloseable {
                       // Certificates only: a machine's bootstrap Secret (a cloud-config each)
                       // has none of the reported ones.
                       .withoutLabel(MachineReconciler.BOOTSTRAP_SECRET_LABEL),
-                  new ResourceEventHandler<Secret>() {
-                    @Override
-                    public void onAdd(Secret obj) {}
-
-                    @Override
-                    public void onUpdate(Secret oldObj, Secret newObj) {}
-
-                    @Override
-                    public void onDelete(Secret obj, boolean deletedFinalStateUnknown) {
-                      expiries.keySet().removeIf(k -> k.startsWith(obj.getMetadata().getUid()));
-                    }
-                  }));
+                  Caches.withoutManagedFields(SlipwayMetrics::expiryOnly),
+                  null));
     }
+  }
+
+  /** The data key under which {@link #expiryOnly} keeps a certificate's expiry (Unix seconds). */
+  static final String NOT_AFTER = "notAfter";
+
+  /**
+   * A cluster Secret as the gauges keep it (changed in place): its metadata, and as its only data
+   * when its reported certificate expires ({@value #NOT_AFTER}), none if it has none. The keys,
+   * kubeconfigs and CAs stay in the cluster controller's cache only: a second copy of every
+   * cluster's Secrets was 22 MB at 1 000 clusters (docs/performance.md, optimisation 37).
+   */
+  static Secret expiryOnly(Secret s) {
+    Optional<Instant> at = certificate(s).flatMap(which -> ClusterCertificates.notAfter(which, s));
+    s.setData(at.map(i -> Map.of(NOT_AFTER, String.valueOf(i.getEpochSecond()))).orElse(null));
+    s.setStringData(null);
+    return s;
+  }
+
+  /** Which of {@link #CERTIFICATE_SECRETS} {@code s} is, by its name and cluster label. */
+  private static Optional<String> certificate(Secret s) {
+    var labels = s.getMetadata().getLabels();
+    String cluster =
+        labels == null ? null : labels.get(TanzuKubernetesClusterReconciler.CLUSTER_LABEL);
+    String name = s.getMetadata().getName();
+    if (cluster == null || name == null || !name.startsWith(cluster + "-")) {
+      return Optional.empty();
+    }
+    String which = name.substring(cluster.length() + 1);
+    return CERTIFICATE_SECRETS.contains(which) ? Optional.of(which) : Optional.empty();
   }
 
   /**
@@ -321,9 +340,17 @@ final class SlipwayMetrics implements AutoCloseable {
   /** {@code what}'s informer, started, its cache without managed fields ({@link Caches}). */
   private static <T extends HasMetadata> SharedIndexInformer<T> inform(
       Informable<T> what, ResourceEventHandler<? super T> handler) {
+    return inform(what, Caches.withoutManagedFields(), handler);
+  }
+
+  /** {@code what}'s informer, started, its cache {@code store}; {@code handler} may be null. */
+  private static <T extends HasMetadata> SharedIndexInformer<T> inform(
+      Informable<T> what, ItemStore<T> store, ResourceEventHandler<? super T> handler) {
     SharedIndexInformer<T> informer = what.runnableInformer(0);
-    informer.itemStore(Caches.withoutManagedFields());
-    informer.addEventHandler(handler);
+    informer.itemStore(store);
+    if (handler != null) {
+      informer.addEventHandler(handler);
+    }
     informer.run();
     return informer;
   }
@@ -434,30 +461,20 @@ final class SlipwayMetrics implements AutoCloseable {
 
     Map<Tags, Number> expiry = new LinkedHashMap<>();
     for (Secret s : clusterSecrets.get()) {
-      String cluster =
-          s.getMetadata().getLabels().get(TanzuKubernetesClusterReconciler.CLUSTER_LABEL);
-      String name = s.getMetadata().getName();
-      if (cluster == null || !name.startsWith(cluster + "-")) {
+      Optional<String> which = certificate(s);
+      String at = s.getData() == null ? null : s.getData().get(NOT_AFTER);
+      if (which.isEmpty() || at == null) {
         continue;
       }
-      String which = name.substring(cluster.length() + 1);
-      if (!CERTIFICATE_SECRETS.contains(which)) {
-        continue;
-      }
-      String key = s.getMetadata().getUid() + "|" + s.getMetadata().getResourceVersion();
-      expiries
-          .computeIfAbsent(key, k -> ClusterCertificates.notAfter(which, s))
-          .ifPresent(
-              at ->
-                  expiry.put(
-                      Tags.of(
-                          "namespace",
-                          s.getMetadata().getNamespace(),
-                          "name",
-                          cluster,
-                          "certificate",
-                          which),
-                      at.getEpochSecond()));
+      expiry.put(
+          Tags.of(
+              "namespace",
+              s.getMetadata().getNamespace(),
+              "name",
+              s.getMetadata().getLabels().get(TanzuKubernetesClusterReconciler.CLUSTER_LABEL),
+              "certificate",
+              which.get()),
+          Long.parseLong(at));
     }
     if (!expiry.equals(expiryRows)) {
       certificateExpiry.register(rows(expiry), true);

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
+import java.util.function.UnaryOperator;
 
 /**
  * What Slipway's informer caches keep of an object: all of it but {@code metadata.managedFields},
@@ -18,6 +19,11 @@ public final class Caches {
   /** A store for an informer (JOSDK's {@code withItemStore}, fabric8's {@code itemStore}). */
   public static <R extends HasMetadata> ItemStore<R> withoutManagedFields() {
     return new TransformingItemStore<>(Caches::pruned);
+  }
+
+  /** As {@link #withoutManagedFields}, then {@code then} (in place too). */
+  public static <R extends HasMetadata> ItemStore<R> withoutManagedFields(UnaryOperator<R> then) {
+    return new TransformingItemStore<>(r -> then.apply(pruned(r)));
   }
 
   /**

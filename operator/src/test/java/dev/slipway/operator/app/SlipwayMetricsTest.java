@@ -19,6 +19,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -245,6 +246,12 @@ class SlipwayMetricsTest {
             // not a certificate Secret of the cluster: no series
             secret("demo-ssh", "demo", Map.of("value", "ssh-ed25519 AAAA")),
             secret("demo-sa", "demo", Map.of("tls.crt", "not a certificate")));
+    // As the metrics' Secret informer keeps them: the expiry only, no keys or kubeconfigs.
+    secrets.forEach(SlipwayMetrics::expiryOnly);
+    assertThat(secrets)
+        .extracting(s -> s.getData() == null ? Set.of() : s.getData().keySet())
+        .containsExactly(
+            Set.of(SlipwayMetrics.NOT_AFTER), Set.of(SlipwayMetrics.NOT_AFTER), Set.of(), Set.of());
     metrics.countClustersFrom(
         () ->
             List.of(
