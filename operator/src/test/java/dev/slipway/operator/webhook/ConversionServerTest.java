@@ -1,6 +1,7 @@
 package dev.slipway.operator.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,6 +29,7 @@ class ConversionServerTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static ConversionServer server;
   static SSLContext trusting;
+  static CertKey servingCertificate;
 
   @BeforeAll
   static void start() throws Exception {
@@ -42,6 +44,7 @@ class ConversionServerTest {
             List.of("127.0.0.1"),
             now,
             Duration.ofHours(1));
+    servingCertificate = serving;
     server = new ConversionServer("127.0.0.1", 0, serving);
     KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
     trust.load(null, null);
@@ -108,6 +111,14 @@ class ConversionServerTest {
       assertThat(answer.at("/response/convertedObjects/0/metadata/name").asText()).isEqualTo("c1");
     }
     assertThat(server.connections() - before).isEqualTo(1);
+  }
+
+  @Test
+  void aPortInUseIsAnIoErrorSayingSo() {
+    assertThatThrownBy(
+            () -> new ConversionServer("127.0.0.1", server.port(), servingCertificate).close())
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("in use");
   }
 
   @Test
