@@ -125,17 +125,17 @@ final class ConversionServer implements AutoCloseable {
   private void handle(HttpServerRequest req) {
     HttpServerResponse res = req.response();
     if (!WebhookSettings.PATH.equals(req.path())) {
-      send(req, 404, "not found".getBytes(StandardCharsets.UTF_8));
+      send(req, 404, "not found");
       return;
     }
     if (req.method() != HttpMethod.POST) {
       res.putHeader("Allow", "POST");
-      send(req, 405, new byte[0]);
+      send(req, 405, "");
       return;
     }
     String length = req.getHeader("Content-Length");
     if (length != null && tooLong(length)) {
-      send(req, 413, new byte[0]);
+      send(req, 413, "");
       return;
     }
     Buffer body = Buffer.buffer();
@@ -145,7 +145,7 @@ final class ConversionServer implements AutoCloseable {
             return;
           }
           if (body.length() + chunk.length() > MAX_BODY) {
-            send(req, 413, new byte[0]);
+            send(req, 413, "");
             return;
           }
           body.appendBuffer(chunk);
@@ -172,22 +172,18 @@ final class ConversionServer implements AutoCloseable {
     try {
       review = JSON.readValue(body, ConversionReview.class);
     } catch (IOException e) {
-      send(
-          req, 400, ("not a ConversionReview: " + e.getMessage()).getBytes(StandardCharsets.UTF_8));
+      send(req, 400, "not a ConversionReview: " + e.getMessage());
       return;
     }
     if (review.getRequest() == null) {
-      send(req, 400, "ConversionReview without request".getBytes(StandardCharsets.UTF_8));
+      send(req, 400, "ConversionReview without request");
       return;
     }
     byte[] out;
     try {
       out = JSON.writeValueAsBytes(respond(review));
     } catch (IOException e) {
-      send(
-          req,
-          500,
-          ("cannot write the review: " + e.getMessage()).getBytes(StandardCharsets.UTF_8));
+      send(req, 500, "cannot write the review: " + e.getMessage());
       return;
     }
     send(req, 200, out);
@@ -220,6 +216,11 @@ final class ConversionServer implements AutoCloseable {
     answer.setKind(review.getKind());
     answer.setResponse(resp);
     return answer;
+  }
+
+  /** Answers {@code req} with {@code text} (plain text: an error). */
+  private static void send(HttpServerRequest req, int code, String text) {
+    send(req, code, text.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
