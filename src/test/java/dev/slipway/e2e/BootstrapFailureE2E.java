@@ -101,8 +101,9 @@ class BootstrapFailureE2E {
   @Test
   @Order(0)
   void aMachineDeletedBeforeItsNodeJoinedTakesItsBootstrapTokenWithIt() throws Exception {
-    // The VM powers on late, so the machine goes while its token still waits for its Node.
-    env.vcsim.setDelays(Map.of("PowerOn", 10_000, "LockHandoff", 0));
+    // The VM powers on late, so the machine goes while its token still waits for its Node (a
+    // batch VM has no volume disk: its clone powers it on).
+    env.vcsim.setDelays(Map.of("CloneVm", 10_000, "PowerOn", 10_000, "LockHandoff", 0));
     String kubeconfig =
         decode(
             env.client

@@ -202,7 +202,21 @@ class VCenterFaultsE2E {
     }
     Set<String> everyMachine = new java.util.HashSet<>();
     try {
-      env.client.resource(Manifests.fromMap(env.sampleCluster("faulty", 2))).create();
+      // The workers have a volume disk, so they are powered on by a PowerOnVM_Task of their own
+      // after its reconfigure (a VM without one is powered on by its clone).
+      Map<String, Object> faulty = env.sampleCluster("faulty", 2);
+      Manifests.set(
+          faulty,
+          "spec.topology.nodePools[0].volumes",
+          List.of(
+              Map.of(
+                  "name",
+                  "containerd",
+                  "mountPath",
+                  "/var/lib/containerd",
+                  "capacity",
+                  Map.of("storage", "1Gi"))));
+      env.client.resource(Manifests.fromMap(faulty)).create();
       await()
           .atMost(Duration.ofMinutes(4))
           .pollInterval(Duration.ofSeconds(1))

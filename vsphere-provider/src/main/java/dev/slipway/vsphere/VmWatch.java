@@ -1,5 +1,6 @@
 package dev.slipway.vsphere;
 
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -15,6 +16,21 @@ public interface VmWatch extends AutoCloseable {
    * nothing read before may be trusted.
    */
   OptionalLong stamp(VmRef vm);
+
+  /**
+   * The VM whose instance UUID is {@code instanceUuid}, as the watch knows the inventory now,
+   * without a call to vCenter: empty while the watch is not in step (ask vCenter), and an empty
+   * inner value when, in step, it knows no such VM. It may lag vCenter by the time an update takes
+   * to reach the watch.
+   */
+  default Optional<Optional<VmRef>> byInstanceUuid(String instanceUuid) {
+    return Optional.empty();
+  }
+
+  /** The VM named {@code name} directly in {@code folder}; otherwise as {@link #byInstanceUuid}. */
+  default Optional<Optional<VmRef>> inFolder(FolderRef folder, String name) {
+    return Optional.empty();
+  }
 
   /** Stops the watch; its listener is not called afterwards. */
   @Override

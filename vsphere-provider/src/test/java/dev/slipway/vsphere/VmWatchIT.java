@@ -55,6 +55,13 @@ class VmWatchIT {
                     source, It.unique("vm"), folder, pool, Optional.empty(), config, false))));
   }
 
+  /** The client's calls, without the watch's own waits (which go on meanwhile). */
+  private static Map<String, Long> callsButTheWatchs() {
+    Map<String, Long> m = new java.util.HashMap<>(p.callCounts());
+    m.remove("WaitForUpdatesEx");
+    return m;
+  }
+
   private static OptionalLong awaitInStep(VmWatch w, VmRef vm) {
     await().atMost(Duration.ofSeconds(90)).until(() -> w.stamp(vm).isPresent());
     return w.stamp(vm);
@@ -104,6 +111,51 @@ class VmWatchIT {
       assertThat(w.stamp(bystander)).isEqualTo(bystanderStamp);
       assertThat(p.callCounts().getOrDefault("WaitForUpdatesEx", 0L) - waitsBefore)
           .isBetween(1L, 12L);
+    }
+  }
+
+  @Test
+  void inStepTheWatchFindsAVmByInstanceUuidAndByNameInItsFolderWithoutACall() {
+    try (VmWatch w = p.watchVms(c -> {})) {
+      awaitInStep(w, source);
+      String uuid = UUID.randomUUID().toString();
+      String name = It.unique("found");
+      assertThat(w.byInstanceUuid(uuid)).contains(Optional.empty());
+      assertThat(w.inFolder(folder, name)).contains(Optional.empty());
+
+      VmRef vm =
+          new VmRef(
+              It.awaitSuccess(
+                  p,
+                  p.cloneVm(
+                      new CloneSpec(
+                          source,
+                          name,
+                          folder,
+                          pool,
+                          Optional.empty(),
+                          VmConfigSpec.builder().instanceUuid(uuid).build(),
+                          false))));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(() -> assertThat(w.byInstanceUuid(uuid)).contains(Optional.of(vm)));
+      FolderRef other = p.findFolder("/DC0/vm").orElseThrow();
+      Map<String, Long> before = callsButTheWatchs();
+      assertThat(w.inFolder(folder, name)).contains(Optional.of(vm));
+      assertThat(w.inFolder(other, name)).as("another folder").contains(Optional.empty());
+      assertThat(w.byInstanceUuid(uuid)).contains(Optional.of(vm));
+      assertThat(callsButTheWatchs()).as("no call to vCenter").isEqualTo(before);
+
+      It.awaitSuccess(p, p.destroy(vm));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                assertThat(w.byInstanceUuid(uuid)).contains(Optional.empty());
+                assertThat(w.inFolder(folder, name)).contains(Optional.empty());
+              });
+      w.close();
+      assertThat(w.byInstanceUuid(uuid)).as("closed: ask vCenter").isEmpty();
     }
   }
 
@@ -197,13 +249,18 @@ class VmWatchIT {
       List<VmChange> seen = new CopyOnWriteArrayList<>();
       try (VmWatch w = q.watchVms(seen::add)) {
         awaitInStep(w, vm);
+        assertThat(w.byInstanceUuid(uuid)).contains(Optional.of(vm));
         own.stop();
         // Not in step while vCenter does not answer: nothing read before may be trusted.
         await().atMost(Duration.ofSeconds(100)).until(() -> w.stamp(vm).isEmpty());
+        assertThat(w.byInstanceUuid(uuid)).as("out of step: ask vCenter").isEmpty();
         seen.clear();
         own.restart(); // the stock inventory again: the clone is gone
         awaitChange(seen, new VmChange(vm, uuid, true));
         assertThat(awaitInStep(w, stock)).isPresent();
+        assertThat(w.byInstanceUuid(uuid))
+            .as("gone while nobody looked")
+            .contains(Optional.empty());
       }
     }
   }

@@ -54,6 +54,12 @@ final class MachinePass {
   /** What the task that just succeeded made (a clone's new VM), read before any search. */
   String taskResult;
 
+  /**
+   * The VM look-up asks vCenter, not the VM watch: a task of this machine just failed in a way the
+   * look-up decides (a clone refused as a duplicate), or a call found the VM gone.
+   */
+  boolean askVcenter;
+
   Optional<VmRef> vm = Optional.empty();
   VmState vmState;
   Secret bootstrap;

@@ -103,7 +103,6 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
       VSphereTags tags,
       SecretScope secrets) {
     this.secrets = secrets;
-    Templates templates = new Templates(vms, tasks, inventory, library, placement, tags);
     this.clock = Clock.systemUTC();
     this.etcd = new EtcdAccess(clock, workloads.guard(), workloads.secrets());
     this.events = events;
@@ -111,9 +110,13 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
     // A running machine's VM is read again when the watch reports it changed, not every pass.
     this.vmEvents = new VmEvents(watches, this::vmGone);
     this.vmCache = new VmStateCache(vms, vmEvents::stamp, Requeue.VM_RESYNC, clock);
+    // The template's check before each clone is a read of its VM: from the same cache, so one
+    // read per template until the watch reports it changed, not one per clone.
+    Templates templates = new Templates(vmCache, tasks, inventory, library, placement, tags);
     this.steps =
         new MachineSteps(
             vmCache,
+            vmEvents,
             tasks,
             inventory,
             templates,

@@ -53,6 +53,7 @@ final class MachineSteps {
   static final String TEMPLATE_DISKS_KEY = "slipway.templateDisks";
 
   private final VirtualMachines vms;
+  private final KnownVms known;
   private final Tasks tasks;
   private final Inventory inventory;
   private final Templates templates;
@@ -66,8 +67,21 @@ final class MachineSteps {
   /** When each machine's VM was last found (by machine uid), for the message of a lost one. */
   private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
 
+  /**
+   * How long a storage class's datastore, found by its inventory path, is used for clones without
+   * looking it up again: one look-up per path and minute instead of one per clone. A datastore
+   * renamed or removed meanwhile fails clones for at most that long (each retried after its
+   * back-off); then the path is looked up again.
+   */
+  static final Duration DATASTORE_KEPT = Duration.ofMinutes(1);
+
+  private record Found(DatastoreRef ref, Instant at) {}
+
+  private final Map<String, Found> datastores = new ConcurrentHashMap<>();
+
   MachineSteps(
       VirtualMachines vms,
+      KnownVms known,
       Tasks tasks,
       Inventory inventory,
       Templates templates,
@@ -78,6 +92,7 @@ final class MachineSteps {
       EtcdHealth etcd,
       VSphereTags tags) {
     this.vms = vms;
+    this.known = known;
     this.tasks = tasks;
     this.inventory = inventory;
     this.templates = templates;
@@ -140,6 +155,7 @@ final class MachineSteps {
           && !vmGone) {
         throw e;
       }
+      p.askVcenter = true;
     }
     return Next.proceed();
   }
@@ -177,11 +193,18 @@ final class MachineSteps {
     if (p.vmState != null) {
       p.vm = Optional.of(p.vmState.ref());
     } else {
-      p.vm = vms.findVmByInstanceUuid(uid);
-      if (p.vm.isEmpty()) {
-        p.vm = vms.findVmInFolder(new FolderRef(p.namespace.getStatus().folder), p.name());
+      p.vm = lookUp(p, uid);
+      try {
+        p.vmState = p.vm.map(vms::vmState).orElse(null);
+      } catch (VSphereException e) {
+        if (e.kind() != FaultKind.NOT_FOUND || p.askVcenter) {
+          throw e;
+        }
+        // The watch had not seen it go yet: vCenter says.
+        p.askVcenter = true;
+        p.vm = lookUp(p, uid);
+        p.vmState = p.vm.map(vms::vmState).orElse(null);
       }
-      p.vmState = p.vm.map(vms::vmState).orElse(null);
     }
     if (p.vm.isPresent()) {
       lastSeen.put(uid, p.now);
@@ -208,6 +231,40 @@ final class MachineSteps {
   }
 
   /**
+   * By instance UUID, then by name in the namespace's folder. A machine that never had a VM asks
+   * the VM watch while it is in step, without a call: a VM the watch has not seen yet (a clone of a
+   * crashed pass finishing this moment) makes vCenter refuse the next clone as a duplicate name,
+   * and the pass after that asks vCenter. A machine that had a VM, or whose task or call said
+   * something about its VM, asks vCenter: a VM reported lost must be lost.
+   */
+  private Optional<VmRef> lookUp(MachinePass p, String uid) {
+    FolderRef folder = new FolderRef(p.namespace.getStatus().folder);
+    if (p.status.vmRef == null && !p.askVcenter) {
+      Optional<Optional<VmRef>> byUuid = known.byInstanceUuid(uid);
+      if (byUuid.isPresent() && byUuid.get().isPresent()) {
+        return byUuid.get();
+      }
+      Optional<Optional<VmRef>> byName =
+          byUuid.isPresent() ? known.inFolder(folder, p.name()) : Optional.empty();
+      if (byName.isPresent()) {
+        return byName.get();
+      }
+    }
+    Optional<VmRef> vm = vms.findVmByInstanceUuid(uid);
+    return vm.isPresent() ? vm : vms.findVmInFolder(folder, p.name());
+  }
+
+  /**
+   * What the VM watch knows of the inventory now, without a call to vCenter ({@link
+   * dev.slipway.vsphere.VmWatch#byInstanceUuid}): empty while it is not in step.
+   */
+  interface KnownVms {
+    Optional<Optional<VmRef>> byInstanceUuid(String instanceUuid);
+
+    Optional<Optional<VmRef>> inFolder(FolderRef folder, String name);
+  }
+
+  /**
    * vCenter refused a call of this pass. A NOT_FOUND on a call about the machine's VM (a power-on,
    * a reconfigure) while the VM is gone means it vanished after this pass found it: the look-up is
    * run again and decides ({@link Reasons#VM_MISSING} for a VM the machine had), so the machine
@@ -215,6 +272,7 @@ final class MachineSteps {
    */
   Next fault(MachinePass p, VSphereException e) {
     if (e.kind() == FaultKind.NOT_FOUND && p.vmState != null && p.namespace != null) {
+      p.askVcenter = true;
       Next again = findVm(p);
       if (p.vm.isEmpty()) {
         return p.status.vmRef != null
@@ -458,7 +516,9 @@ final class MachineSteps {
             .extraConfig(extra)
             .annotation(annotation(p.machine))
             .build(),
-        false);
+        // Volume disks come in a reconfigure before the first boot; without them the clone
+        // powers the VM on itself (one task instead of two). Notes and attributes follow.
+        volumesMiB(p.machine).isEmpty());
   }
 
   /** The VM found is this machine's: record who it is and mark it for a vCenter admin. */
@@ -662,7 +722,22 @@ final class MachineSteps {
     return Optional.ofNullable(p.namespace.getSpec().storageClasses).orElse(List.of()).stream()
         .filter(s -> s.name.equals(p.spec().storageClass))
         .findFirst()
-        .flatMap(s -> inventory.findDatastore(s.datastore));
+        .flatMap(s -> datastore(s.datastore, p.now));
+  }
+
+  /** The datastore at {@code path}, looked up at most once per {@link #DATASTORE_KEPT}. */
+  private Optional<DatastoreRef> datastore(String path, Instant now) {
+    Found f = datastores.get(path);
+    if (f != null && now.isBefore(f.at().plus(DATASTORE_KEPT))) {
+      return Optional.of(f.ref());
+    }
+    Optional<DatastoreRef> ref = inventory.findDatastore(path);
+    if (ref.isPresent()) {
+      datastores.put(path, new Found(ref.get(), now));
+    } else {
+      datastores.remove(path);
+    }
+    return ref;
   }
 
   /** What the guest reads: cloud-init user data and instance metadata, base64 as CAPV writes. */

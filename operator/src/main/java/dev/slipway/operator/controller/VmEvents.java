@@ -1,6 +1,7 @@
 package dev.slipway.operator.controller;
 
 import dev.slipway.operator.api.cluster.v1alpha1.Machine;
+import dev.slipway.vsphere.FolderRef;
 import dev.slipway.vsphere.VmChange;
 import dev.slipway.vsphere.VmRef;
 import dev.slipway.vsphere.VmWatch;
@@ -8,6 +9,7 @@ import dev.slipway.vsphere.VmWatches;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -20,7 +22,8 @@ import java.util.stream.Stream;
  * is its instance UUID (a clone being made), is reconciled. Its stamps let {@link VmStateCache}
  * keep a VM's state between passes.
  */
-final class VmEvents extends AbstractEventSource<VmChange, Machine> {
+final class VmEvents extends AbstractEventSource<VmChange, Machine>
+    implements MachineSteps.KnownVms {
   private final VmWatches watches;
   private final Consumer<VmRef> gone;
   private volatile Supplier<Stream<Machine>> machines = Stream::empty;
@@ -44,6 +47,18 @@ final class VmEvents extends AbstractEventSource<VmChange, Machine> {
   OptionalLong stamp(VmRef vm) {
     VmWatch w = watch;
     return w == null ? OptionalLong.empty() : w.stamp(vm);
+  }
+
+  @Override
+  public Optional<Optional<VmRef>> byInstanceUuid(String instanceUuid) {
+    VmWatch w = watch;
+    return w == null ? Optional.empty() : w.byInstanceUuid(instanceUuid);
+  }
+
+  @Override
+  public Optional<Optional<VmRef>> inFolder(FolderRef folder, String name) {
+    VmWatch w = watch;
+    return w == null ? Optional.empty() : w.inFolder(folder, name);
   }
 
   @Override

@@ -43,12 +43,14 @@ import java.util.random.RandomGenerator;
  *       machine to go (unhealthy first, then marked, then the oldest) is deleted, provided the
  *       healthy machines left are a majority of both the replicas and the members left. So at most
  *       one control-plane machine is ever joining or leaving.
- *   <li>Pools, one at a time in spec order, once the control plane has no outdated machine: as a
- *       MachineDeployment does with {@link RollingUpdate} (default maxSurge 1, maxUnavailable 0):
- *       at most replicas + maxSurge machines, and outdated machines are deleted only while at least
- *       replicas - maxUnavailable machines stay available (unavailable outdated ones first).
- *   <li>While the control plane has outdated machines no worker is created (a new worker could run
- *       a newer kubelet than the API servers).
+ *   <li>Pools, one at a time in spec order, once the control plane has no outdated machine, not
+ *       even one being deleted: as a MachineDeployment does with {@link RollingUpdate} (default
+ *       maxSurge 1, maxUnavailable 0): at most replicas + maxSurge machines, and outdated machines
+ *       are deleted only while at least replicas - maxUnavailable machines stay available
+ *       (unavailable outdated ones first).
+ *   <li>While the control plane has outdated machines, or one is still being deleted, no worker is
+ *       created (a new worker could run a newer kubelet than the API servers, or join through an
+ *       API server that is leaving).
  *   <li>A failed machine stops a rollout: it is never counted as a replacement, so no outdated
  *       machine is deleted for it; {@link Plan#rollout()} names it.
  * </ul>
@@ -95,6 +97,7 @@ public final class MachinePlanner {
     Set<String> taken = new HashSet<>();
     List<ObservedMachine> controlPlane = new ArrayList<>();
     List<String> controlPlaneDeleting = new ArrayList<>();
+    boolean outdatedControlPlaneLeaving = false;
     Map<String, List<ObservedMachine>> workersByPool = new LinkedHashMap<>();
     List<ObservedMachine> workersWithoutPool = new ArrayList<>();
     for (int i = 0; i < observed.size(); i++) {
@@ -105,6 +108,7 @@ public final class MachinePlanner {
       if (machine.deleting()) {
         if (machine.role() == MachineRole.CONTROL_PLANE) {
           controlPlaneDeleting.add(machine.name());
+          outdatedControlPlaneLeaving |= machine.outdated(desired.controlPlaneTemplate());
         }
         continue;
       }
@@ -120,8 +124,12 @@ public final class MachinePlanner {
 
     Planning planning = new Planning(desired.clusterName(), taken, suffixes);
     new ControlPlanePlanning(desired, controlPlane, controlPlaneDeleting, bringUp, planning).plan();
+    // Until the last outdated machine is gone: while it leaves (drain, etcd member, VM) the
+    // control-plane endpoint moves, and Cluster API's topology holds workers back while the control
+    // plane scales, too.
     boolean controlPlaneRolling =
-        controlPlane.stream().anyMatch(m -> m.outdated(desired.controlPlaneTemplate()));
+        outdatedControlPlaneLeaving
+            || controlPlane.stream().anyMatch(m -> m.outdated(desired.controlPlaneTemplate()));
     String rollingPool = null;
     for (PoolSpec pool : desired.pools()) {
       List<ObservedMachine> machines = workersByPool.remove(pool.name());

@@ -26,6 +26,7 @@ class ControllerDocsTest {
             null,
             null,
             null,
+            null,
             new MachineFaults(null, null),
             p -> java.util.Optional.empty(),
             null);

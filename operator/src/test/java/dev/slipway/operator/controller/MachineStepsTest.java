@@ -39,6 +39,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -116,9 +117,50 @@ class MachineStepsTest {
     }
   }
 
+  /**
+   * The VM watch as the steps see it: out of step (every look-up asks vCenter) unless a test puts
+   * it in step; then it answers from the fake vCenter's VMs, without those it has not seen yet and
+   * with those it has not seen go.
+   */
+  static final class KnownFromTheFake implements MachineSteps.KnownVms {
+    final java.util.function.Supplier<List<VmState>> vms;
+    final Set<VmRef> unseen = new java.util.HashSet<>();
+    final List<VmState> stale = new ArrayList<>();
+    boolean inStep;
+    int answered;
+
+    KnownFromTheFake(java.util.function.Supplier<List<VmState>> vms) {
+      this.vms = vms;
+    }
+
+    private Optional<Optional<VmRef>> find(java.util.function.Predicate<VmState> p) {
+      if (!inStep) {
+        return Optional.empty();
+      }
+      answered++;
+      List<VmState> all = new ArrayList<>(vms.get());
+      all.removeIf(v -> unseen.contains(v.ref()));
+      all.addAll(stale);
+      return Optional.of(all.stream().filter(p).map(VmState::ref).findFirst());
+    }
+
+    @Override
+    public Optional<Optional<VmRef>> byInstanceUuid(String instanceUuid) {
+      return find(v -> instanceUuid.equals(v.instanceUuid()));
+    }
+
+    @Override
+    public Optional<Optional<VmRef>> inFolder(FolderRef folder, String name) {
+      return find(v -> folder.equals(v.folder()) && name.equals(v.name()));
+    }
+  }
+
+  KnownFromTheFake knownVms;
+
   @BeforeEach
   void setUp() {
     vs = InMemoryVSphere.standard();
+    knownVms = new KnownFromTheFake(vs::vms);
     vs.addFolder(NS_FOLDER);
     vs.addResourcePool(NS_POOL);
     vs.addOvfItem(LIB, ITEM, 2, 2048, List.of(20480L));
@@ -137,6 +179,7 @@ class MachineStepsTest {
     steps =
         new MachineSteps(
             vs,
+            knownVms,
             vs,
             vs,
             new Templates(vs, vs, vs, vs, placement, new VSphereTags(vs, recorded.events)),
@@ -927,6 +970,100 @@ class MachineStepsTest {
   }
 
   @Test
+  void aNewMachineAsksTheVmWatchInStepNotVcenterWhetherItHasAVm() {
+    seedTemplate();
+    knownVms.inStep = true;
+
+    Pipeline.Outcome o = reconcile();
+
+    assertThat(o.step()).isEqualTo("clone");
+    assertThat(knownVms.answered).as("by instance UUID, then by name").isEqualTo(2);
+    assertThat(vs.callCount("findVmByInstanceUuid")).isZero();
+    assertThat(vs.calls("findVmInFolder"))
+        .as("only the template's look-up")
+        .extracting(c -> c.args().get(1))
+        .containsExactly(TEMPLATE_NAME);
+    assertThat(vs.callCount("cloneVm")).isEqualTo(1);
+  }
+
+  @Test
+  void aVmTheWatchHasNotSeenYetMakesTheCloneADuplicateThenVcenterIsAsked() {
+    seedTemplate();
+    VmRef made = seedMachineVm(PowerState.OFF, 20480L);
+    knownVms.inStep = true;
+    knownVms.unseen.add(made);
+
+    reconcileUntil("etcd-member");
+
+    assertThat(vs.callCount("cloneVm")).as("refused: the name is taken").isEqualTo(1);
+    assertThat(vs.callCount("findVmByInstanceUuid")).isPositive();
+    assertThat(machineVms()).extracting(VmState::ref).containsExactly(made);
+    assertThat(machine.getStatus().vmRef).isEqualTo(made.moref());
+  }
+
+  @Test
+  void aMachineThatHadAVmAsksVcenterNotAWatchThatHasNotSeenItGo() {
+    seedTemplate();
+    nodes.nodeReady = true;
+    reconcileUntil("etcd-member");
+    for (int i = 0; i < 5 && machine.getStatus().taskRef != null; i++) {
+      reconcile(); // the guestinfo scrub's task
+    }
+    assertThat(machine.getStatus().taskRef).isNull();
+    VmState vm = theMachineVm();
+    knownVms.inStep = true;
+    knownVms.stale.add(vm);
+    vs.deleteVm(vm.ref());
+    vs.resetCalls();
+
+    reconcile();
+
+    assertCondition(condition(Types.VM_PROVISIONED), Conditions.FALSE, Reasons.VM_MISSING);
+    assertThat(vs.callCount("findVmByInstanceUuid")).isEqualTo(1);
+    assertThat(knownVms.answered).isZero();
+    assertThat(vs.callCount("cloneVm")).isZero();
+  }
+
+  @Test
+  void withoutVolumesTheCloneBootsTheVmAndNoPowerOnFollows() {
+    machine.getSpec().volumes = null;
+    seedTemplate();
+    nodes.nodeReady = true;
+
+    reconcileUntil("etcd-member");
+
+    CloneSpec spec = (CloneSpec) vs.calls("cloneVm").get(0).args().get(0);
+    assertThat(spec.powerOn()).as("nothing to add before the first boot").isTrue();
+    assertThat(vs.callCount("powerOn")).isZero();
+    assertThat(theMachineVm().powerState()).isEqualTo(PowerState.ON);
+    assertThat(theMachineVm().annotation()).isEqualTo(MachineSteps.annotation(machine));
+    assertThat(theMachineVm().customAttributes())
+        .containsAllEntriesOf(MachineSteps.attributes(machine));
+    assertCondition(condition(Types.VM_PROVISIONED), Conditions.TRUE, Reasons.POWERED_ON);
+    assertThat(recorded.messages("VMPoweredOn")).hasSize(1);
+  }
+
+  @Test
+  void theStorageClassDatastoreIsLookedUpOncePerMinuteNotPerClone() {
+    seedTemplate();
+    List<String> clonedAt = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      machine = TestObjects.machine(CLUSTER + "-workers-" + i, Machine.Role.worker, "workers");
+      lookups.add(TestObjects.bootstrapSecret(machine));
+      now = T0.plus(i < 2 ? Duration.ofSeconds(i) : MachineSteps.DATASTORE_KEPT.plusSeconds(1));
+      reconcile();
+      clonedAt.add(vs.callCount("cloneVm") + " clones, " + vs.callCount("findDatastore"));
+    }
+    assertThat(clonedAt)
+        .as("clones made, datastore look-ups")
+        .containsExactly("1 clones, 1", "2 clones, 1", "3 clones, 2");
+    for (var c : vs.calls("cloneVm")) {
+      assertThat(((CloneSpec) c.args().get(0)).datastore())
+          .contains(vs.findDatastore(DATASTORE).orElseThrow());
+    }
+  }
+
+  @Test
   void theCloneCarriesIdentitySizeBootstrapDataAndPlacement() {
     VmRef template = seedTemplate();
     reconcile();
@@ -1167,6 +1304,7 @@ class MachineStepsTest {
     steps =
         new MachineSteps(
             vs,
+            knownVms,
             vs,
             vs,
             new Templates(vs, vs, vs, vs, placement, new VSphereTags(vs, recorded.events)),
@@ -1505,6 +1643,7 @@ class MachineStepsTest {
     pipeline =
         new MachineSteps(
                 vs,
+                knownVms,
                 vs,
                 vs,
                 new Templates(vs, vs, vs, vs, placement, new VSphereTags(vs, recorded.events)),

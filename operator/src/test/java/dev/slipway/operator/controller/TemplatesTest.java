@@ -119,6 +119,36 @@ class TemplatesTest {
   }
 
   @Test
+  void behindTheVmCacheAReadyTemplateIsReadOncePerReportedChangeNotOncePerClone() {
+    long[] stamp = {1};
+    VmStateCache cache =
+        new VmStateCache(
+            vs,
+            ref -> java.util.OptionalLong.of(stamp[0]),
+            Requeue.VM_RESYNC,
+            java.time.Clock.fixed(TestObjects.T0, java.time.ZoneOffset.UTC));
+    Templates t = new Templates(cache, vs, vs, vs, placement, new VSphereTags(vs, null));
+    t.ensure(LIB, ITEM);
+    t.ensure(LIB, ITEM);
+    VmRef template = t.ensure(LIB, ITEM).vm().orElseThrow();
+    vs.resetCalls();
+
+    for (int clone = 0; clone < 5; clone++) {
+      assertThat(t.ensure(LIB, ITEM).vm()).contains(template);
+    }
+    assertThat(vs.callCount("vmState"))
+        .as("five checks, nothing reported: one read, since marking it a template dropped it")
+        .isEqualTo(1);
+    vs.resetCalls();
+
+    stamp[0]++; // the watch reports the template changed: gone
+    vs.deleteVm(template);
+    assertThat(t.ensure(LIB, ITEM).vm()).as("a template that went is deployed again").isEmpty();
+    assertThat(vs.callCount("vmState")).isEqualTo(1);
+    assertThat(vs.callCount("deployOvf")).isEqualTo(1);
+  }
+
+  @Test
   void oneDeployPerItemWhenManyMachinesAskAtOnce() throws Exception {
     vs.holdTasks(true);
     // Whoever reaches the deploy waits a while for a second thread to get there too: with the

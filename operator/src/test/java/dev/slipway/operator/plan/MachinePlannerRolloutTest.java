@@ -253,6 +253,27 @@ class MachinePlannerRolloutTest {
   }
 
   @Test
+  void poolsWaitUntilTheLastOutdatedControlPlaneMachineIsGoneNotJustDeleted() {
+    PoolSpec workers = PoolSpec.managed("workers", 2).withTemplate(NEW);
+    List<ObservedMachine> observed =
+        List.of(
+            cp("a", OLD, 1).withDeleting(),
+            cp("n", NEW, 9),
+            worker("workers", "a", OLD, 1),
+            worker("workers", "b", OLD, 2));
+
+    Plan plan = plan(cluster(1, workers), observed, INITIALIZED, counting());
+
+    assertThat(plan.create()).isEmpty();
+    assertThat(plan.delete()).isEmpty();
+    assertThat(plan.rollout().groups().get(1).message())
+        .isEqualTo("pool workers rollout waits until the control plane is up to date");
+
+    Plan gone = plan(cluster(1, workers), observed.subList(1, 4), INITIALIZED, counting());
+    assertThat(gone.create()).extracting(MachineToCreate::pool).containsExactly("workers");
+  }
+
+  @Test
   void poolRollsOutWithMaxSurgeOneAndMaxUnavailableZeroByDefault() {
     PoolSpec workers = PoolSpec.managed("workers", 2).withTemplate(NEW);
     List<ObservedMachine> controlPlane = List.of(cp("a", NEW, 0));

@@ -138,7 +138,7 @@ final class PlannerInvariants {
           .isTrue();
       assertThat(
               observed.stream()
-                  .filter(m -> m.role() == MachineRole.CONTROL_PLANE && !m.deleting())
+                  .filter(m -> m.role() == MachineRole.CONTROL_PLANE)
                   .noneMatch(m -> m.outdated(desired.controlPlaneTemplate())))
           .as("worker created while the control plane rolls out\n%s", context)
           .isTrue();

@@ -1,6 +1,7 @@
 package dev.slipway.vsphere.internal;
 
 import dev.slipway.vsphere.FaultKind;
+import dev.slipway.vsphere.FolderRef;
 import dev.slipway.vsphere.VSphereException;
 import dev.slipway.vsphere.VmChange;
 import dev.slipway.vsphere.VmRef;
@@ -55,7 +56,16 @@ final class VimVmWatch implements VmWatch {
    */
   private Map<String, Known> known = new HashMap<>();
 
-  private record Known(String instanceUuid, Map<String, Long> props) {}
+  /** A VM as the watch knows it: who it is, its folder and name, and its properties' hashes. */
+  private record Known(String instanceUuid, String parent, String name, Map<String, Long> props) {}
+
+  /**
+   * {@link #known} by instance UUID and by folder and name (moref values), kept by the watch's
+   * thread and read by others ({@link #byInstanceUuid}, {@link #inFolder}).
+   */
+  private final Map<String, String> byUuid = new ConcurrentHashMap<>();
+
+  private final Map<String, String> byPlace = new ConcurrentHashMap<>();
 
   VimVmWatch(Vim vim, Consumer<VmChange> listener, Duration maxWait) {
     this.vim = vim;
@@ -78,6 +88,29 @@ final class VimVmWatch implements VmWatch {
   @Override
   public OptionalLong stamp(VmRef vm) {
     return closed ? OptionalLong.empty() : stamps.stamp(vm.moref());
+  }
+
+  @Override
+  public Optional<Optional<VmRef>> byInstanceUuid(String instanceUuid) {
+    return known(() -> byUuid.get(instanceUuid));
+  }
+
+  @Override
+  public Optional<Optional<VmRef>> inFolder(FolderRef folder, String name) {
+    return known(() -> byPlace.get(place(folder.moref(), name)));
+  }
+
+  /** The moref {@code find} gives, while the watch is in step before and after it looked. */
+  private Optional<Optional<VmRef>> known(java.util.function.Supplier<String> find) {
+    if (closed || !stamps.inStep()) {
+      return Optional.empty();
+    }
+    Optional<VmRef> vm = Optional.ofNullable(find.get()).map(VmRef::new);
+    return closed || !stamps.inStep() ? Optional.empty() : Optional.of(vm);
+  }
+
+  private static String place(String folder, String name) {
+    return folder + "/" + name;
   }
 
   @Override
@@ -167,6 +200,7 @@ final class VimVmWatch implements VmWatch {
     Known before = known.get(moref);
     if (o.kind() == Kind.LEAVE) {
       known.remove(moref);
+      unindex(moref, before);
       changed(moref, before == null ? "" : before.instanceUuid(), true);
       return;
     }
@@ -182,13 +216,33 @@ final class VimVmWatch implements VmWatch {
               }
             });
     String uuid = o.instanceUuid().orElseGet(() -> before == null ? "" : before.instanceUuid());
-    Known now = new Known(uuid, Map.copyOf(props));
+    String parent = o.parent().orElseGet(() -> before == null ? "" : before.parent());
+    String name = o.name().orElseGet(() -> before == null ? "" : before.name());
+    Known now = new Known(uuid, parent, name, Map.copyOf(props));
     known.put(moref, now);
+    unindex(moref, before);
+    index(moref, now);
     if (seen != null) {
       seen.put(moref, now);
     }
     if (!now.equals(before)) {
       changed(moref, uuid, false);
+    }
+  }
+
+  private void index(String moref, Known k) {
+    if (!k.instanceUuid().isEmpty()) {
+      byUuid.put(k.instanceUuid(), moref);
+    }
+    if (!k.parent().isEmpty() && !k.name().isEmpty()) {
+      byPlace.put(place(k.parent(), k.name()), moref);
+    }
+  }
+
+  private void unindex(String moref, Known k) {
+    if (k != null) {
+      byUuid.remove(k.instanceUuid(), moref);
+      byPlace.remove(place(k.parent(), k.name()), moref);
     }
   }
 
@@ -201,6 +255,7 @@ final class VimVmWatch implements VmWatch {
   private void synced(Map<String, Known> seen, long session) {
     for (Map.Entry<String, Known> before : known.entrySet()) {
       if (!seen.containsKey(before.getKey())) {
+        unindex(before.getKey(), before.getValue());
         changed(before.getKey(), before.getValue().instanceUuid(), true);
       }
     }
@@ -276,11 +331,17 @@ final class VimVmWatch implements VmWatch {
   }
 
   /**
-   * One objectSet entry of an UpdateSet: a VM, its instance UUID if it was among the changes, and a
-   * hash of each changed property's new value (null: the property was removed).
+   * One objectSet entry of an UpdateSet: a VM, its instance UUID, folder ({@code parent}'s moref
+   * value) and name if they were among the changes, and a hash of each changed property's new value
+   * (null: the property was removed).
    */
   record ObjectUpdate(
-      Kind kind, Moref obj, Optional<String> instanceUuid, Map<String, Long> changes) {}
+      Kind kind,
+      Moref obj,
+      Optional<String> instanceUuid,
+      Optional<String> parent,
+      Optional<String> name,
+      Map<String, Long> changes) {}
 
   /** The parts of a WaitForUpdatesEx result the watch uses. */
   record UpdateSet(String version, boolean truncated, List<ObjectUpdate> objects) {
@@ -294,18 +355,27 @@ final class VimVmWatch implements VmWatch {
             continue;
           }
           Optional<String> uuid = Optional.empty();
+          Optional<String> parent = Optional.empty();
+          Optional<String> name = Optional.empty();
           Map<String, Long> changes = new HashMap<>();
           for (XmlNode c : o.children("changeSet")) {
-            String name = c.childText("name").orElse("");
+            String prop = c.childText("name").orElse("");
             String op = c.childText("op").orElse("assign").trim();
             Optional<XmlNode> val = c.child("val");
             boolean gone = op.equals("remove") || op.equals("indirectRemove");
-            changes.put(name, gone ? null : val.map(UpdateSet::hash).orElse(0L));
-            if ("config.instanceUuid".equals(name)) {
-              uuid = Optional.of(val.map(XmlNode::text).orElse(""));
+            changes.put(prop, gone ? null : val.map(UpdateSet::hash).orElse(0L));
+            Optional<String> text =
+                Optional.of(gone ? "" : val.map(XmlNode::text).map(String::trim).orElse(""));
+            switch (prop) {
+              case "config.instanceUuid" -> uuid = text;
+              case "parent" -> parent = text;
+              case "name" -> name = text;
+              default -> {}
             }
           }
-          out.add(new ObjectUpdate(kind(o.childText("kind").orElse("")), obj.get(), uuid, changes));
+          out.add(
+              new ObjectUpdate(
+                  kind(o.childText("kind").orElse("")), obj.get(), uuid, parent, name, changes));
         }
       }
       return new UpdateSet(
