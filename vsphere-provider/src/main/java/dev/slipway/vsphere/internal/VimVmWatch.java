@@ -220,8 +220,14 @@ final class VimVmWatch implements VmWatch {
     String name = o.name().orElseGet(() -> before == null ? "" : before.name());
     Known now = new Known(uuid, parent, name, Map.copyOf(props));
     known.put(moref, now);
-    unindex(moref, before);
-    index(moref, now);
+    if (before == null
+        || !before.instanceUuid().equals(uuid)
+        || !before.parent().equals(parent)
+        || !before.name().equals(name)) {
+      // Only when who or where it is changed: no moment in which a look-up misses it.
+      unindex(moref, before);
+      index(moref, now);
+    }
     if (seen != null) {
       seen.put(moref, now);
     }
