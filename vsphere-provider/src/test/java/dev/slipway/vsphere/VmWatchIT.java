@@ -114,6 +114,35 @@ class VmWatchIT {
     }
   }
 
+  /**
+   * The filter leaves out the configuration's large parts (bootstrap data, devices): a change of
+   * any of them alone is still reported, through the configuration's change version.
+   */
+  @Test
+  void aChangeOfTheConfigurationAloneIsReportedThoughItsPartsAreNotWatched() {
+    List<VmChange> seen = new CopyOnWriteArrayList<>();
+    try (VmWatch w = p.watchVms(seen::add)) {
+      String uuid = UUID.randomUUID().toString();
+      VmRef vm = clone(uuid);
+      awaitChange(seen, new VmChange(vm, uuid, false));
+      OptionalLong stamp = awaitInStep(w, vm);
+      for (VmConfigSpec change :
+          List.of(
+              VmConfigSpec.builder().extraConfig("guestinfo.userdata", "c2xpcHdheQ==").build(),
+              VmConfigSpec.builder().annotation("watched").build(),
+              VmConfigSpec.builder().addDiskMiB(64).build(),
+              VmConfigSpec.builder().cpus(3).build())) {
+        seen.clear();
+        It.awaitSuccess(p, p.reconfigure(vm, change));
+        awaitChange(seen, new VmChange(vm, uuid, false));
+        OptionalLong now = w.stamp(vm);
+        assertThat(now).as("after %s", change).isPresent().isNotEqualTo(stamp);
+        stamp = now;
+      }
+      It.awaitSuccess(p, p.destroy(vm));
+    }
+  }
+
   @Test
   void inStepTheWatchFindsAVmByInstanceUuidAndByNameInItsFolderWithoutACall() {
     try (VmWatch w = p.watchVms(c -> {})) {

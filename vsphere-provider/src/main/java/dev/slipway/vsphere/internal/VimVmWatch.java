@@ -25,12 +25,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every VM of the inventory through one property collector of its own: one filter over the
- * properties a {@link dev.slipway.vsphere.VmState} is made of, of every VM in the folders under the
- * root folder, and a thread looping {@code WaitForUpdatesEx} with the version it was given. One
- * collector per watch, not the session's: a long wait on a collector blocks other calls on it
- * (vcsim locks the collector for the call), and govmomi#3394 shows what sharing one does. The
- * collector lives in the session: after a re-login (by any thread) or any failure it is made again,
- * with a full update set, after a back-off.
+ * properties that change when a {@link dev.slipway.vsphere.VmState} does ({@link #WATCHED}), of
+ * every VM in the folders under the root folder, and a thread looping {@code WaitForUpdatesEx} with
+ * the version it was given. One collector per watch, not the session's: a long wait on a collector
+ * blocks other calls on it (vcsim locks the collector for the call), and govmomi#3394 shows what
+ * sharing one does. The collector lives in the session: after a re-login (by any thread) or any
+ * failure it is made again, with a full update set, after a back-off.
  */
 final class VimVmWatch implements VmWatch {
   private static final Logger LOG = LoggerFactory.getLogger(VimVmWatch.class);
@@ -40,6 +40,35 @@ final class VimVmWatch implements VmWatch {
 
   /** How much longer than its own wait a call may take before the watch counts as behind. */
   private static final Duration GRACE = Duration.ofSeconds(30);
+
+  /**
+   * What the filter asks for: not every property a {@link dev.slipway.vsphere.VmState} is read from
+   * ({@link VimMachines#VM_PROPS}), but enough to notice each change of one. {@code
+   * config.changeVersion} changes with every change of the VM's configuration (vSphere API: "each
+   * change to the configuration updates this value"; vcsim bumps it on every reconfigure, clone and
+   * create), so the configuration's large parts, {@code config.extraConfig} with the bootstrap data
+   * and {@code config.hardware.device}, are not sent with each change, and vcsim, which collects
+   * the filter's whole traversal again for each object changed anywhere in its inventory and copies
+   * each VM's collected properties through XML, does not copy them for every VM. A change reported
+   * makes the cache read the VM in full. Kept as they are: what may change outside the
+   * configuration (name, folder, pool, power, the guest's IPs and heartbeat, custom values), what
+   * the watch indexes by, and the template flag (vcsim's MarkAsTemplate leaves the change version
+   * as it is).
+   */
+  static final List<String> WATCHED =
+      List.of(
+          "name",
+          "parent",
+          "resourcePool",
+          "runtime.powerState",
+          "config.changeVersion",
+          "config.template",
+          "config.uuid",
+          "config.instanceUuid",
+          "guest.ipAddress",
+          "guest.net",
+          "guestHeartbeatStatus",
+          "customValue");
 
   private final Vim vim;
   private final Consumer<VmChange> listener;
@@ -297,7 +326,7 @@ final class VimVmWatch implements VmWatch {
     Moref pc =
         created(vim.call("CreatePropertyCollector", sc.propertyCollector(), new XmlWriter()));
     XmlWriter spec = new XmlWriter().open("spec").open("propSet").element("type", VmRef.TYPE);
-    for (String p : VimMachines.VM_PROPS) {
+    for (String p : WATCHED) {
       spec.element("pathSet", p);
     }
     spec.close("propSet")
