@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
+import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
 import dev.slipway.testenv.Manifests;
 import dev.slipway.vsphere.PowerState;
 import dev.slipway.vsphere.VmState;
@@ -175,6 +176,7 @@ class ClusterLifecycleE2E {
             .toList();
     assertThat(alphaByAge).hasSize(4);
     assertThat(four).isNotEmpty();
+    awaitUsage(1, 8);
 
     apply(cluster(3, "alpha", 1, "beta", 1));
     List<VmState> one = awaitVms(3, Map.of("alpha", 1, "beta", 1));
@@ -183,6 +185,20 @@ class ClusterLifecycleE2E {
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(() -> assertThat(tkc().getStatus().totalWorkerReplicas).isEqualTo(2));
+    awaitUsage(1, 5);
+  }
+
+  /** The namespace's status counts its clusters and machines (from the caches' namespace index). */
+  static void awaitUsage(int clusters, int machines) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              VSphereNamespace.Usage usage =
+                  env.client.resources(VSphereNamespace.class).withName(NS).get().getStatus().usage;
+              assertThat(usage.tanzuKubernetesClusters).isEqualTo(clusters);
+              assertThat(usage.machines).isEqualTo(machines);
+            });
   }
 
   @Test
