@@ -298,7 +298,8 @@ public final class ScaleBench {
         Map<String, Double> operatorConflicts,
         double operatorCpuSeconds,
         double apiServerCpuSeconds,
-        double vcsimCpuSeconds) {}
+        double vcsimCpuSeconds,
+        double operatorHeapMiB) {}
 
     Counters counters() {
       String metrics = get("/metrics").body();
@@ -318,12 +319,18 @@ public final class ScaleBench {
               "resource"),
           cpuSeconds(operator.pid()),
           cpuSeconds(apiServerPid),
-          cpuSeconds(vcsimPid));
+          cpuSeconds(vcsimPid),
+          heapUsedMiB(metrics));
     }
 
-    double heapUsedMiB() {
-      return PromText.sum(get("/metrics").body(), "jvm_memory_used_bytes", Map.of("area", "heap"))
-          / (1024 * 1024);
+    /**
+     * From the read of the operator's {@code /metrics} each sample makes anyway: a read costs the
+     * operator a refresh of its per-cluster gauges and the formatting of every series, and serving
+     * two reads per sample was 39 % of its CPU samples while idle at 1 000 clusters
+     * (docs/performance.md, run 11).
+     */
+    static double heapUsedMiB(String metrics) {
+      return PromText.sum(metrics, "jvm_memory_used_bytes", Map.of("area", "heap")) / (1024 * 1024);
     }
 
     /** One sample of the timeline. */
@@ -831,7 +838,7 @@ public final class ScaleBench {
           100 * (now.operatorCpuSeconds() - prev.operatorCpuSeconds()) / dt,
           100 * (now.apiServerCpuSeconds() - prev.apiServerCpuSeconds()) / dt,
           100 * (now.vcsimCpuSeconds() - prev.vcsimCpuSeconds()) / dt,
-          heapUsedMiB());
+          now.operatorHeapMiB());
     }
 
     /** jcmd GC.run (a full collection), then the heap used as the operator's /metrics says. */
@@ -845,7 +852,7 @@ public final class ScaleBench {
               .start();
       jcmd.getInputStream().readAllBytes();
       jcmd.waitFor(60, TimeUnit.SECONDS);
-      return heapUsedMiB();
+      return heapUsedMiB(get("/metrics").body());
     }
 
     static double seconds(Instant a, Instant b) {
