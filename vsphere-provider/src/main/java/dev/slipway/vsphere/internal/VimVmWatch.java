@@ -201,10 +201,11 @@ final class VimVmWatch implements VmWatch {
    * A collector given up on (its wait failed or timed out on this side) is destroyed rather than
    * left in the session: its wait may still run in vCenter, which a client's timeout does not end.
    * vcsim 0.56.0 works such a wait's backlog off to the end, collecting the filter's whole
-   * traversal again for every object changed meanwhile: abandoned waits held 1.4–1.8 cores of vcsim
-   * through a whole idle window at 1 000 clusters. Destroying the collector takes its filter away,
-   * so the rest of that work costs nothing. A collector of a session that ended went with it; a
-   * failed destroy is only logged (the session's end takes the collector with it).
+   * traversal again for every object changed meanwhile: at 1 000 clusters vcsim used about 1.5
+   * cores through a whole idle window, half of one with this (docs/performance.md, optimisation
+   * 43). Destroying the collector takes its filter away, so the rest of that work costs nothing. A
+   * collector of a session that ended went with it; a failed destroy is only logged (the session's
+   * end takes the collector with it).
    */
   private void destroy(Moref pc, long session) {
     if (closed || vim.session() != session) {
