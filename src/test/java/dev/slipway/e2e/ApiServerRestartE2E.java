@@ -120,10 +120,13 @@ class ApiServerRestartE2E {
         .untilAsserted(
             () -> {
               List<Machine> ms = machines();
-              assertThat(ms).hasSize(1 + workers);
-              assertThat(ms).allSatisfy(m -> assertThat(MachineReconciler.isReady(m)).isTrue());
-              assertThat(tkc().getStatus().phase).isEqualTo("running");
+              assertThat(ms).as(() -> env.describe(NS, NAME)).hasSize(1 + workers);
+              assertThat(ms).as(() -> env.describe(NS, NAME)).allMatch(MachineReconciler::isReady);
+              assertThat(tkc().getStatus().phase)
+                  .as(() -> env.describe(NS, NAME))
+                  .isEqualTo("running");
               assertThat(env.vms(NS).stream().map(VmState::name).sorted().toList())
+                  .as(() -> env.describe(NS, NAME))
                   .isEqualTo(ms.stream().map(m -> m.getMetadata().getName()).sorted().toList());
             });
   }

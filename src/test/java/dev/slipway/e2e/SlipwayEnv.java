@@ -3,6 +3,8 @@ package dev.slipway.e2e;
 import static org.awaitility.Awaitility.await;
 
 import dev.slipway.operator.Slipway;
+import dev.slipway.operator.api.cluster.v1alpha1.Machine;
+import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.api.vmoperator.v1alpha1.VSphereNamespace;
 import dev.slipway.operator.config.AddonSettings;
 import dev.slipway.operator.config.Placement;
@@ -357,6 +359,44 @@ public final class SlipwayEnv implements AutoCloseable {
   }
 
   /** The namespace's VMs as vCenter lists them (not as status says). */
+  /** A cluster's and its machines' status, for a failure message. */
+  public String describe(String namespace, String cluster) {
+    StringBuilder b = new StringBuilder(cluster);
+    TanzuKubernetesCluster t =
+        client
+            .resources(TanzuKubernetesCluster.class)
+            .inNamespace(namespace)
+            .withName(cluster)
+            .get();
+    if (t != null && t.getStatus() != null) {
+      b.append(" phase=").append(t.getStatus().phase);
+      t.getStatus().conditions.forEach(c -> b.append(' ').append(condition(c)));
+    }
+    for (Machine m : client.resources(Machine.class).inNamespace(namespace).list().getItems()) {
+      if (!cluster.equals(m.getSpec().clusterName)) {
+        continue;
+      }
+      b.append("\n  ").append(m.getMetadata().getName());
+      if (m.getMetadata().getDeletionTimestamp() != null) {
+        b.append(" (deleting)");
+      }
+      Machine.Status st = m.getStatus();
+      if (st != null) {
+        b.append(" phase=").append(st.phase).append(" vm=").append(st.vmRef);
+        b.append(" task=").append(st.taskRef).append(" lastTaskError=").append(st.lastTaskError);
+        if (st.retry != null) {
+          b.append(" retry=").append(st.retry.attempts).append('@').append(st.retry.notBefore);
+        }
+        st.conditions.forEach(c -> b.append(' ').append(condition(c)));
+      }
+    }
+    return b.toString();
+  }
+
+  private static String condition(io.fabric8.kubernetes.api.model.Condition c) {
+    return c.getType() + "=" + c.getStatus() + "/" + c.getReason() + "(" + c.getMessage() + ")";
+  }
+
   public List<VmState> vms(String namespace) {
     try (VSphereProvider v = connect()) {
       Optional<FolderRef> folder = v.findFolder(placement.parentFolder() + "/" + namespace);

@@ -122,56 +122,25 @@ class SoakE2E {
         .toList();
   }
 
-  /** The cluster's and its machines' status, for a failure message. */
-  static String describe(String cluster) {
-    StringBuilder b = new StringBuilder(cluster);
-    TanzuKubernetesCluster t =
-        env.client.resources(TanzuKubernetesCluster.class).inNamespace(NS).withName(cluster).get();
-    if (t != null && t.getStatus() != null) {
-      b.append(" phase=").append(t.getStatus().phase);
-      t.getStatus().conditions.forEach(c -> b.append(' ').append(condition(c)));
-    }
-    for (Machine m : machines(cluster)) {
-      b.append("\n  ").append(m.getMetadata().getName());
-      if (m.getMetadata().getDeletionTimestamp() != null) {
-        b.append(" (deleting)");
-      }
-      Machine.Status st = m.getStatus();
-      if (st != null) {
-        b.append(" phase=").append(st.phase).append(" task=").append(st.taskRef);
-        b.append(" lastTaskError=").append(st.lastTaskError);
-        if (st.retry != null) {
-          b.append(" retry=").append(st.retry.attempts).append('@').append(st.retry.notBefore);
-        }
-        st.conditions.forEach(c -> b.append(' ').append(condition(c)));
-      }
-    }
-    return b.toString();
-  }
-
-  static String condition(io.fabric8.kubernetes.api.model.Condition c) {
-    return c.getType() + "=" + c.getStatus() + "/" + c.getReason() + "(" + c.getMessage() + ")";
-  }
-
   static void assertSettled(String cluster, int workers) {
     List<Machine> ms = machines(cluster);
-    assertThat(ms).as(() -> describe(cluster)).hasSize(1 + workers);
+    assertThat(ms).as(() -> env.describe(NS, cluster)).hasSize(1 + workers);
     assertThat(ms)
         .allSatisfy(
             m -> {
               assertThat(m.getMetadata().getDeletionTimestamp()).isNull();
-              assertThat(MachineReconciler.isReady(m)).as(() -> describe(cluster)).isTrue();
+              assertThat(MachineReconciler.isReady(m)).as(() -> env.describe(NS, cluster)).isTrue();
             });
     TanzuKubernetesCluster t =
         env.client.resources(TanzuKubernetesCluster.class).inNamespace(NS).withName(cluster).get();
-    assertThat(t.getStatus().phase).as(() -> describe(cluster)).isEqualTo("running");
+    assertThat(t.getStatus().phase).as(() -> env.describe(NS, cluster)).isEqualTo("running");
     assertThat(
             t.getStatus().conditions.stream()
                 .filter(c -> c.getType().equals("Ready"))
                 .findFirst()
                 .orElseThrow()
                 .getStatus())
-        .as(() -> describe(cluster))
+        .as(() -> env.describe(NS, cluster))
         .isEqualTo("True");
   }
 

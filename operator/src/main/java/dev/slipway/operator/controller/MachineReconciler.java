@@ -145,7 +145,6 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
                     .withNamespaces(namespaces)
                     .withLabelSelector(BOOTSTRAP_SECRET_LABEL)
                     .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Machine.class, false))
-                    .withItemStore(Caches.secretsWithoutBootstrapData())
                     .build(),
             context),
         // Its namespace's pool and folder, and its cluster's bootstrap problems, wake it too.

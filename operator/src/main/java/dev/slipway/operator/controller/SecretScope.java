@@ -5,12 +5,18 @@ import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.GroupVersionKind;
+import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -117,12 +123,92 @@ public final class SecretScope {
 
   /**
    * A JOSDK informer of Secrets (what {@code config} selects) over this scope's namespaces, from
-   * its start on; JOSDK itself changes an informer's namespaces only with its controller's.
+   * its start on; JOSDK itself changes an informer's namespaces only with its controller's. Its
+   * caches keep Secrets as {@link Caches#secretsWithoutBootstrapData}; {@code config} sets no
+   * store.
    */
   public <P extends HasMetadata> InformerEventSource<Secret, P> informer(
       Function<Set<String>, InformerEventSourceConfiguration<Secret>> config,
       EventSourceContext<P> context) {
-    return new Scoped<>(config.apply(namespaces()), context, this);
+    return new Scoped<>(new StorePerNamespace(config.apply(namespaces())), context, this);
+  }
+
+  /**
+   * A Secret informer's configuration with a store of its own ({@link
+   * Caches#secretsWithoutBootstrapData}) for the informer of each namespace. JOSDK hands the one
+   * ItemStore of a configuration to the informer of every namespace it watches, and a fabric8
+   * informer that lists (when it starts, and again when its watch expired, as after an API server
+   * restart) keeps of its store only what it listed: each namespace's list dropped the Secrets of
+   * the others from the cache, and a machine whose bootstrap Secret was dropped waited for it until
+   * it changed (SecretScopeIT, ApiServerRestartE2E).
+   */
+  private static final class StorePerNamespace implements InformerEventSourceConfiguration<Secret> {
+    private final InformerEventSourceConfiguration<Secret> config;
+    private final InformerConfiguration<Secret> informer;
+
+    StorePerNamespace(InformerEventSourceConfiguration<Secret> config) {
+      InformerConfiguration<Secret> i = config.getInformerConfig();
+      if (i.getItemStore() != null) {
+        throw new IllegalArgumentException(
+            "a Secret informer of the scope gets a store per namespace from the scope, not one"
+                + " shared by all");
+      }
+      this.config = config;
+      this.informer =
+          new InformerConfiguration<>(
+              i.getResourceClass(),
+              i.getName(),
+              i.getNamespaces(),
+              i.getFollowControllerNamespaceChanges(),
+              i.getLabelSelector(),
+              i.getOnAddFilter(),
+              i.getOnUpdateFilter(),
+              i.getOnDeleteFilter(),
+              i.getGenericFilter(),
+              null,
+              i.getInformerListLimit(),
+              i.getFieldSelector()) {
+            @Override
+            public ItemStore<Secret> getItemStore() {
+              return Caches.secretsWithoutBootstrapData();
+            }
+          };
+    }
+
+    @Override
+    public InformerConfiguration<Secret> getInformerConfig() {
+      return informer;
+    }
+
+    @Override
+    public boolean followControllerNamespaceChanges() {
+      return config.followControllerNamespaceChanges();
+    }
+
+    @Override
+    public SecondaryToPrimaryMapper<Secret> getSecondaryToPrimaryMapper() {
+      return config.getSecondaryToPrimaryMapper();
+    }
+
+    @Override
+    public <P extends HasMetadata> PrimaryToSecondaryMapper<P> getPrimaryToSecondaryMapper() {
+      return config.getPrimaryToSecondaryMapper();
+    }
+
+    @Override
+    public Optional<GroupVersionKind> getGroupVersionKind() {
+      return config.getGroupVersionKind();
+    }
+
+    @Override
+    public String name() {
+      return config.name();
+    }
+
+    @Override
+    public Optional<KubernetesClient> getKubernetesClient() {
+      return config.getKubernetesClient();
+    }
   }
 
   private static final class Scoped<P extends HasMetadata> extends InformerEventSource<Secret, P> {

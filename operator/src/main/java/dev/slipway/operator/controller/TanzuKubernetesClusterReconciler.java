@@ -119,7 +119,6 @@ public class TanzuKubernetesClusterReconciler
                     .withNamespaces(namespaces)
                     .withLabelSelector(CLUSTER_LABEL)
                     .withSecondaryToPrimaryMapper(s -> Set.of())
-                    .withItemStore(Caches.secretsWithoutBootstrapData())
                     .build(),
             context);
     workloads.secrets().use(clusterSecrets::get);

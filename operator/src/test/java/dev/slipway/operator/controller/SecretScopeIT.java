@@ -1,13 +1,26 @@
 package dev.slipway.operator.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.slipway.testenv.ControlPlane;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.api.config.BaseConfigurationService;
+import io.javaoperatorsdk.operator.api.config.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -118,5 +131,69 @@ class SecretScopeIT {
         .hasMessageContaining("did not start");
     assertThat(scope.namespaces()).containsExactly(operatorNs);
     assertThat(seen.get(seen.size() - 1)).containsExactly(operatorNs);
+  }
+
+  @Test
+  void aNamespaceThatJoinsLeavesTheOtherNamespacesSecretsInTheCache() {
+    String operatorNs = cp.createNamespace("operator");
+    String team = cp.createNamespace("team");
+    ResourceID first = bootstrapSecret(operatorNs, "first-bootstrap");
+    ResourceID second = bootstrapSecret(team, "second-bootstrap");
+    SecretScope scope = new SecretScope(operatorNs);
+    ControllerConfiguration<Secret> controller =
+        new BaseConfigurationService().getConfigurationFor(new NoReconciler());
+    InformerEventSource<Secret, Secret> source =
+        scope.informer(
+            namespaces ->
+                InformerEventSourceConfiguration.from(Secret.class, Secret.class)
+                    .withNamespaces(namespaces)
+                    .withLabelSelector(MachineReconciler.BOOTSTRAP_SECRET_LABEL)
+                    .withSecondaryToPrimaryMapper(s -> Set.of())
+                    .build(),
+            new EventSourceContext<>(null, controller, admin, Secret.class));
+    source.setControllerConfiguration(controller);
+    source.setEventHandler(event -> {});
+    source.start();
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> source.get(first).isPresent());
+
+      // The team's informer starts and lists the team's Secrets: the operator namespace's stay.
+      assertThat(scope.grant(admin, team)).isTrue();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  source.informerHealthIndicators().get(team) != null
+                      && source.informerHealthIndicators().get(team).hasSynced());
+      assertThat(source.get(second)).as("the team's Secret").isPresent();
+      assertThat(source.get(first)).as("the operator namespace's Secret").isPresent();
+      assertThat(source.get(second).get().getData()).as("bootstrap data, not cached").isNull();
+    } finally {
+      source.stop();
+    }
+  }
+
+  static ResourceID bootstrapSecret(String namespace, String name) {
+    admin
+        .secrets()
+        .inNamespace(namespace)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .addToLabels(MachineReconciler.BOOTSTRAP_SECRET_LABEL, "true")
+                .endMetadata()
+                .addToStringData("value", "#cloud-config")
+                .build())
+        .create();
+    return new ResourceID(name, namespace);
+  }
+
+  /** A controller's configuration is what an event source needs of it. */
+  static final class NoReconciler implements Reconciler<Secret> {
+    @Override
+    public UpdateControl<Secret> reconcile(Secret resource, Context<Secret> context) {
+      return UpdateControl.noUpdate();
+    }
   }
 }
