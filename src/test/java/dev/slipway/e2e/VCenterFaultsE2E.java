@@ -327,8 +327,11 @@ class VCenterFaultsE2E {
   @Test
   @Order(3)
   void vcenterDownDuringCreateAndRolloutThenBackWithItsInventory() throws Exception {
-    // Clones take 5 s: the outage finds tasks in flight.
-    env.vcsim.setDelays(Map.of("CloneVm", 5_000, "LockHandoff", 0));
+    // Clones take 20 s: the outage (saved and killed a few seconds after a clone was seen in
+    // flight) finds tasks in flight, which the restarted vCenter (without delays) never heard of.
+    // With 5 s, a clone could end while the inventory was saved, leaving nothing to do after the
+    // outage: converged at once, and without a login (CI, 2026-12-03).
+    env.vcsim.setDelays(Map.of("CloneVm", 20_000, "LockHandoff", 0));
     edit("faulty", t -> t.getSpec().topology.nodePools.get(0).vmClass = "guaranteed-medium");
     env.client.resource(Manifests.fromMap(env.sampleCluster("fresh", 1))).create();
     await()
