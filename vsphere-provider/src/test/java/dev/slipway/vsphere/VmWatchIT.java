@@ -13,11 +13,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -227,6 +229,44 @@ class VmWatchIT {
     } finally {
       vcsim.setDelays(Map.of());
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * A wait that outlives the call's timeout (vCenter goes on with it): the watch destroys the
+   * collector it gave up on, and vCenter accepts that, before it makes the next one. Each collector
+   * but the one in use was destroyed.
+   */
+  @Test
+  void aCollectorGivenUpOnIsDestroyedBeforeTheNextIsMade() {
+    Map<String, AtomicInteger> answered = new ConcurrentHashMap<>();
+    CallObserver observer =
+        (method, took, failed) -> {
+          if (!failed) {
+            answered.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
+          }
+        };
+    // Calls time out after 12 s, so a wait asks for 2 s; vCenter starts each wait 15 s late.
+    vcsim.setDelays(Map.of("WaitForUpdatesEx", 15_000));
+    try (VSphereProvider slow =
+            VSphereProvider.connect(
+                It.config(vcsim)
+                    .requestTimeout(Duration.ofSeconds(12))
+                    .callObserver(observer)
+                    .build());
+        VmWatch w = slow.watchVms(c -> {})) {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> slow.callCounts().getOrDefault("CreatePropertyCollector", 0L) >= 2);
+      assertThat(w.stamp(source)).as("never in step while every wait times out").isEmpty();
+      vcsim.setDelays(Map.of());
+      awaitInStep(w, source);
+      long made = slow.callCounts().get("CreatePropertyCollector");
+      assertThat(answered.getOrDefault("DestroyPropertyCollector", new AtomicInteger()).get())
+          .as("collectors destroyed by vCenter, of %d made", made)
+          .isEqualTo(made - 1);
+    } finally {
+      vcsim.setDelays(Map.of());
     }
   }
 

@@ -182,10 +182,43 @@ final class VimVmWatch implements VmWatch {
     return Duration.ofMillis(Math.min(millis, LONGEST_BACKOFF.toMillis()));
   }
 
-  /** One collector's life: made, synced in full, then followed until the session changes. */
+  /**
+   * One collector's life: made, synced in full, then followed until the session changes; destroyed
+   * when given up on.
+   */
   private void watch() {
     long session = vim.session();
     Moref pc = collector();
+    try {
+      follow(pc, session);
+    } catch (RuntimeException e) {
+      destroy(pc, session);
+      throw e;
+    }
+  }
+
+  /**
+   * A collector given up on (its wait failed or timed out on this side) is destroyed rather than
+   * left in the session: its wait may still run in vCenter, which a client's timeout does not end.
+   * vcsim 0.56.0 works such a wait's backlog off to the end, collecting the filter's whole
+   * traversal again for every object changed meanwhile: at 1 000 clusters vcsim used about 1.5
+   * cores through a whole idle window, half of one with this (docs/performance.md, optimisation
+   * 43). Destroying the collector takes its filter away, so the rest of that work costs nothing. A
+   * collector of a session that ended went with it; a failed destroy is only logged (the session's
+   * end takes the collector with it).
+   */
+  private void destroy(Moref pc, long session) {
+    if (closed || vim.session() != session) {
+      return;
+    }
+    try {
+      vim.call("DestroyPropertyCollector", pc, new XmlWriter());
+    } catch (RuntimeException e) {
+      LOG.debug("VM watch: collector {} not destroyed: {}", pc.value(), e.getMessage());
+    }
+  }
+
+  private void follow(Moref pc, long session) {
     String version = "";
     Map<String, Known> seen = new HashMap<>();
     boolean syncing = true;
