@@ -358,7 +358,6 @@ public final class SlipwayEnv implements AutoCloseable {
     return claim == null || claim.getData() == null ? null : claim.getData().get("machine");
   }
 
-  /** The namespace's VMs as vCenter lists them (not as status says). */
   /** A cluster's and its machines' status, for a failure message. */
   public String describe(String namespace, String cluster) {
     StringBuilder b = new StringBuilder(cluster);
@@ -397,6 +396,7 @@ public final class SlipwayEnv implements AutoCloseable {
     return c.getType() + "=" + c.getStatus() + "/" + c.getReason() + "(" + c.getMessage() + ")";
   }
 
+  /** The namespace's VMs as vCenter lists them (not as status says). */
   public List<VmState> vms(String namespace) {
     try (VSphereProvider v = connect()) {
       Optional<FolderRef> folder = v.findFolder(placement.parentFolder() + "/" + namespace);
