@@ -5,10 +5,13 @@
 #
 #   bench/run.sh [--clusters 5] [--workers 1] [--control-planes 1] [--clusters-per-namespace 10]
 #                [--idle-seconds 120] [--heap 512m] [--ready-timeout-seconds 1800]
-#                [--guest-mode LIGHT|FULL|MUX] [--upgrade true] [--out DIR]
+#                [--guest-mode LIGHT|FULL|MUX] [--upgrade true] [--idle-scrape-seconds 30]
+#                [--out DIR]
 #                (MUX: every cluster's API server and etcd as in-process fakes, for 100+ clusters;
 #                 --upgrade true: after the idle window, B6 - every cluster moved to the next
 #                 release at once; writes b6.json and b6-upgraded.png)
+#                (--idle-scrape-seconds: how often the operator's /metrics is read while idle;
+#                 CPU is sampled every 5 s)
 #   bench/run.sh --b1-runs 10 --control-planes 3 --workers 3 --guest-mode FULL [--out DIR]
 #                (B1: one cluster at a time, apply -> Ready, p50/p95; writes b1.json)
 #

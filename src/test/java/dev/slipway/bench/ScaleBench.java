@@ -91,6 +91,7 @@ public final class ScaleBench {
         GuestSimulator.Mode guestMode,
         int b1Runs,
         boolean upgrade,
+        int idleScrapeSeconds,
         @com.fasterxml.jackson.annotation.JsonIgnore Optional<Path> out) {
       public static Options parse(String[] args) {
         Map<String, String> a = new TreeMap<>();
@@ -115,6 +116,7 @@ public final class ScaleBench {
                 GuestSimulator.Mode.valueOf(a.getOrDefault("guest-mode", "LIGHT")),
                 Integer.parseInt(a.getOrDefault("b1-runs", "0")),
                 Boolean.parseBoolean(a.getOrDefault("upgrade", "false")),
+                Integer.parseInt(a.getOrDefault("idle-scrape-seconds", "30")),
                 Optional.ofNullable(a.get("out")).map(Path::of));
         a.keySet()
             .removeAll(
@@ -129,6 +131,7 @@ public final class ScaleBench {
                     "guest-mode",
                     "b1-runs",
                     "upgrade",
+                    "idle-scrape-seconds",
                     "out"));
         if (!a.isEmpty()) {
           throw new IllegalArgumentException("unknown options: " + a.keySet());
@@ -299,7 +302,35 @@ public final class ScaleBench {
         double operatorCpuSeconds,
         double apiServerCpuSeconds,
         double vcsimCpuSeconds,
-        double operatorHeapMiB) {}
+        double operatorHeapMiB) {
+
+      /** These counters with the processes' CPU as it is now (no /metrics read). */
+      Counters withCpu(BenchRun run) {
+        return new Counters(
+            Instant.now(),
+            vcenterCalls,
+            operatorRequests,
+            apiServerRequests,
+            conversionReviews,
+            operatorConflicts,
+            cpuSeconds(run.operator.pid()),
+            cpuSeconds(run.apiServerPid),
+            cpuSeconds(run.vcsimPid),
+            operatorHeapMiB);
+      }
+    }
+
+    /**
+     * The operator's CPU per read of its {@code /metrics} (milliseconds): {@code n} reads one after
+     * the other, idle, the process's CPU before and after (what else it did meanwhile included).
+     */
+    double scrapeCpuMillis(int n) {
+      double before = cpuSeconds(operator.pid());
+      for (int i = 0; i < n; i++) {
+        get("/metrics");
+      }
+      return 1000 * (cpuSeconds(operator.pid()) - before) / n;
+    }
 
     Counters counters() {
       String metrics = get("/metrics").body();
@@ -363,6 +394,7 @@ public final class ScaleBench {
         double idleOperatorCpuSeconds,
         double idleApiServerCpuSeconds,
         double idleVcsimCpuSeconds,
+        double scrapeCpuMillis,
         double heapAfterFullGcMiB,
         List<Sample> timeline,
         Map<String, String> guestFailures,
@@ -438,6 +470,8 @@ public final class ScaleBench {
         f.put("idleOperatorCpuPercentOfACore", 100 * idleOperatorCpuSeconds / idleSeconds);
         f.put("idleApiServerCpuPercentOfACore", 100 * idleApiServerCpuSeconds / idleSeconds);
         f.put("idleVcsimCpuPercentOfACore", 100 * idleVcsimCpuSeconds / idleSeconds);
+        f.put("idleScrapeSeconds", options.idleScrapeSeconds());
+        f.put("operatorCpuMillisPerScrape", scrapeCpuMillis);
         f.put("idleConversionReviews", total(idleConversionReviews));
         f.put(
             "conversionReviewsFailed",
@@ -792,16 +826,26 @@ public final class ScaleBench {
               + " Ready after "
               + total
               + " s");
-      // Idle: nothing changes; every call now is the cost of standing still.
+      // Idle: nothing changes; every call now is the cost of standing still. CPU every 5 s, the
+      // operator's /metrics (and the API server's) every idleScrapeSeconds, as a Prometheus would
+      // scrape them: a scrape of 1 000 clusters' series is work of its own (scrapeCpuMillis).
       Instant idleEnd = Instant.now().plusSeconds(options.idleSeconds());
+      Instant nextScrape = Instant.now().plusSeconds(options.idleScrapeSeconds());
       while (Instant.now().isBefore(idleEnd)) {
         sleep(Math.min(5000, Math.max(0, Duration.between(Instant.now(), idleEnd).toMillis())));
-        Counters now = counters();
+        Counters now;
+        if (Instant.now().isBefore(nextScrape)) {
+          now = prev.withCpu(this);
+        } else {
+          now = counters();
+          nextScrape = now.at().plusSeconds(options.idleScrapeSeconds());
+        }
         timeline.add(sample(seconds(t0, now.at()), readyAt.size(), prev, now));
         prev = now;
       }
       Counters idle = counters();
       double idleSeconds = seconds(ready.at(), idle.at());
+      double scrapeCpuMillis = scrapeCpuMillis(20);
       double heap = heapAfterFullGc();
       List<Double> readySeconds = readyAt.values().stream().sorted().toList();
       return new Result(
@@ -824,6 +868,7 @@ public final class ScaleBench {
           idle.operatorCpuSeconds() - ready.operatorCpuSeconds(),
           idle.apiServerCpuSeconds() - ready.apiServerCpuSeconds(),
           idle.vcsimCpuSeconds() - ready.vcsimCpuSeconds(),
+          scrapeCpuMillis,
           heap,
           timeline,
           guests.failures(),

@@ -20,6 +20,11 @@ class ScaleBenchTest {
     assertThat(B1.controlPlanes()).isEqualTo(3);
     assertThat(B1.guestMode()).isEqualTo(GuestSimulator.Mode.FULL);
     assertThat(B1.machines()).isEqualTo(5 * 6);
+    assertThat(B1.idleScrapeSeconds()).as("a Prometheus's scrape interval").isEqualTo(30);
+    assertThat(
+            ScaleBench.BenchRun.Options.parse(new String[] {"--idle-scrape-seconds", "5"})
+                .idleScrapeSeconds())
+        .isEqualTo(5);
     assertThatThrownBy(
             () -> ScaleBench.BenchRun.Options.parse(new String[] {"--guest-mode", "HEAVY"}))
         .isInstanceOf(IllegalArgumentException.class);

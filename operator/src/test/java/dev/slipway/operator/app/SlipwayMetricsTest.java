@@ -295,10 +295,12 @@ class SlipwayMetricsTest {
     assertThat(caExpiry - Instant.now().getEpochSecond()).isGreaterThan(9 * 365 * 86400.0);
     assertThat(registry.find("slipway.cluster.certificate.expiry.timestamp").gauges()).hasSize(2);
 
-    // read again with nothing changed: nothing registered again
+    // read again with nothing changed: nothing registered again, nor the rows built
     int registered = metrics.rowRegistrations;
+    int refreshes = metrics.refreshes;
     metrics.refreshClusters();
     assertThat(metrics.rowRegistrations).isEqualTo(registered);
+    assertThat(metrics.refreshes).isEqualTo(refreshes);
     assertThat(registry.get("slipway.cluster.ready").tag("name", "demo").gauge().value())
         .isEqualTo(1.0);
 
