@@ -302,6 +302,7 @@ public final class ScaleBench {
         double operatorCpuSeconds,
         double apiServerCpuSeconds,
         double vcsimCpuSeconds,
+        double benchCpuSeconds,
         double operatorHeapMiB) {
 
       /** These counters with the processes' CPU as it is now (no /metrics read). */
@@ -316,6 +317,7 @@ public final class ScaleBench {
             cpuSeconds(run.operator.pid()),
             cpuSeconds(run.apiServerPid),
             cpuSeconds(run.vcsimPid),
+            cpuSeconds(ProcessHandle.current().pid()),
             operatorHeapMiB);
       }
     }
@@ -351,6 +353,7 @@ public final class ScaleBench {
           cpuSeconds(operator.pid()),
           cpuSeconds(apiServerPid),
           cpuSeconds(vcsimPid),
+          cpuSeconds(ProcessHandle.current().pid()),
           heapUsedMiB(metrics));
     }
 
@@ -371,6 +374,7 @@ public final class ScaleBench {
         double operatorCpu,
         double apiServerCpu,
         double vcsimCpu,
+        double benchCpu,
         double operatorHeapMiB) {}
 
     /** What one run measured. */
@@ -384,6 +388,7 @@ public final class ScaleBench {
         Map<String, Double> createApiServerRequests,
         Map<String, Double> createConversionReviews,
         double createOperatorCpuSeconds,
+        double createBenchCpuSeconds,
         Map<String, Double> createOperatorConflicts,
         Map<String, Double> idleOperatorConflicts,
         int idleSeconds,
@@ -439,6 +444,9 @@ public final class ScaleBench {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("machines", machines);
         f.put("secondsToAllReady", secondsToAllReady);
+        f.put("operatorCpuSecondsToAllReady", createOperatorCpuSeconds);
+        // The guest simulator and the benchmark's own watch: test bed, on the same cores.
+        f.put("benchmarkJvmCpuSecondsToAllReady", createBenchCpuSeconds);
         f.put("vcenterCallsPerMachine", total(createVcenterCalls) / machines);
         f.put("operatorWritesPerMachine", writes(createOperatorRequests, false) / machines);
         f.put(
@@ -509,12 +517,14 @@ public final class ScaleBench {
         List<double[]> opCpu = new ArrayList<>();
         List<double[]> apiCpu = new ArrayList<>();
         List<double[]> vcCpu = new ArrayList<>();
+        List<double[]> benchCpu = new ArrayList<>();
         List<double[]> heap = new ArrayList<>();
         for (Sample s : timeline) {
           ready.add(new double[] {s.t(), s.ready()});
           opCpu.add(new double[] {s.t(), s.operatorCpu()});
           apiCpu.add(new double[] {s.t(), s.apiServerCpu()});
           vcCpu.add(new double[] {s.t(), s.vcsimCpu()});
+          benchCpu.add(new double[] {s.t(), s.benchCpu()});
           heap.add(new double[] {s.t(), s.operatorHeapMiB()});
         }
         new LineChart(
@@ -525,6 +535,7 @@ public final class ScaleBench {
             .add("operator", opCpu)
             .add("management kube-apiserver", apiCpu)
             .add("vcsim", vcCpu)
+            .add("benchmark JVM (guest simulator)", benchCpu)
             .write(dir.resolve("cpu.png"));
         new LineChart("Operator heap (fixed at " + options.heap() + ")", "MiB used")
             .add("heap used", heap)
@@ -858,6 +869,7 @@ public final class ScaleBench {
           PromText.delta(start.apiServerRequests(), ready.apiServerRequests()),
           PromText.delta(start.conversionReviews(), ready.conversionReviews()),
           ready.operatorCpuSeconds() - start.operatorCpuSeconds(),
+          ready.benchCpuSeconds() - start.benchCpuSeconds(),
           PromText.delta(start.operatorConflicts(), ready.operatorConflicts()),
           PromText.delta(ready.operatorConflicts(), idle.operatorConflicts()),
           (int) Math.round(idleSeconds),
@@ -883,6 +895,7 @@ public final class ScaleBench {
           100 * (now.operatorCpuSeconds() - prev.operatorCpuSeconds()) / dt,
           100 * (now.apiServerCpuSeconds() - prev.apiServerCpuSeconds()) / dt,
           100 * (now.vcsimCpuSeconds() - prev.vcsimCpuSeconds()) / dt,
+          100 * (now.benchCpuSeconds() - prev.benchCpuSeconds()) / dt,
           now.operatorHeapMiB());
     }
 

@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -24,6 +25,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +42,27 @@ import org.slf4j.LoggerFactory;
 final class FakeWorkloadApis implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FakeWorkloadApis.class);
   private static final Duration CERT_VALIDITY = Duration.ofDays(7);
+
+  /**
+   * One RSA 2048 key pair for every fake server's certificate. Each certificate is what kubeadm
+   * makes for its server (an RSA 2048 key, signed by the cluster's CA, for the names and address it
+   * serves), but the key is made once: a guest makes its keys on its own CPU, not on the management
+   * cluster's, and making a key per fake server (two per cluster, about 130 ms of CPU each) in the
+   * benchmark's JVM, on the same cores as the operator, held the guests' boots for minutes at 1 000
+   * clusters (docs/performance.md, run 13).
+   */
+  private static final Supplier<KeyPair> SERVING_KEYS =
+      new Supplier<>() {
+        private KeyPair keys;
+
+        @Override
+        public synchronized KeyPair get() {
+          if (keys == null) {
+            keys = ServingCertificates.newKey(ServingCertificates.Key.RSA_2048);
+          }
+          return keys;
+        }
+      };
 
   /** One workload cluster: its objects, its etcd, and who serves them. */
   static final class Cluster {
@@ -110,7 +133,7 @@ final class FakeWorkloadApis implements AutoCloseable {
               host,
               port,
               ServingCertificates.issueServer(
-                  ServingCertificates.Key.RSA_2048,
+                  SERVING_KEYS.get(),
                   c.ca,
                   "kube-apiserver",
                   List.of("kubernetes", "kubernetes.default", "kubernetes.default.svc"),
@@ -155,7 +178,7 @@ final class FakeWorkloadApis implements AutoCloseable {
               ip,
               2379,
               ServingCertificates.issueServer(
-                  ServingCertificates.Key.RSA_2048,
+                  SERVING_KEYS.get(),
                   c.etcdCa,
                   ip,
                   List.of("localhost"),

@@ -32,19 +32,23 @@ public final class ServingCertificates {
     P256
   }
 
+  /** A new key pair of the kind {@code key}. */
+  public static KeyPair newKey(Key key) {
+    return key == Key.P256 ? Certificates.ecP256() : Certificates.rsa2048();
+  }
+
   /**
-   * A new key and a server certificate for it, signed by {@code ca}, valid from a few minutes ago
-   * for {@code validity} (or until the CA expires, if sooner).
+   * A server certificate for {@code keys} (with the private key), signed by {@code ca}, valid from
+   * a few minutes ago for {@code validity} (or until the CA expires, if sooner).
    */
   public static CertKey issueServer(
-      Key key,
+      KeyPair keys,
       CertKey ca,
       String commonName,
       List<String> dnsNames,
       List<String> ipAddresses,
       Instant now,
       Duration validity) {
-    KeyPair keys = key == Key.P256 ? Certificates.ecP256() : Certificates.rsa2048();
     return new CertKey(
         Pem.certificate(
             Certificates.signServer(

@@ -103,7 +103,7 @@ final class WebhookCertificates {
               }
             });
     return ServingCertificates.issueServer(
-        ServingCertificates.Key.P256,
+        ServingCertificates.newKey(ServingCertificates.Key.P256),
         ca,
         settings.service() + "." + settings.namespace() + ".svc",
         dns,

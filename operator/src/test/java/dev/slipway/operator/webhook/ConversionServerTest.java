@@ -37,7 +37,7 @@ class ConversionServerTest {
     CertKey ca = ServingCertificates.newCa("conversion-server-test-ca", now);
     CertKey serving =
         ServingCertificates.issueServer(
-            ServingCertificates.Key.P256,
+            ServingCertificates.newKey(ServingCertificates.Key.P256),
             ca,
             "127.0.0.1",
             List.of("localhost"),
