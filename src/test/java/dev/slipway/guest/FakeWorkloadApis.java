@@ -25,7 +25,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,18 +50,8 @@ final class FakeWorkloadApis implements AutoCloseable {
    * benchmark's JVM, on the same cores as the operator, held the guests' boots for minutes at 1 000
    * clusters (docs/performance.md, run 13).
    */
-  private static final Supplier<KeyPair> SERVING_KEYS =
-      new Supplier<>() {
-        private KeyPair keys;
-
-        @Override
-        public synchronized KeyPair get() {
-          if (keys == null) {
-            keys = ServingCertificates.newKey(ServingCertificates.Key.RSA_2048);
-          }
-          return keys;
-        }
-      };
+  private static final KeyPair SERVING_KEYS =
+      ServingCertificates.newKey(ServingCertificates.Key.RSA_2048);
 
   /** One workload cluster: its objects, its etcd, and who serves them. */
   static final class Cluster {
@@ -133,7 +122,7 @@ final class FakeWorkloadApis implements AutoCloseable {
               host,
               port,
               ServingCertificates.issueServer(
-                  SERVING_KEYS.get(),
+                  SERVING_KEYS,
                   c.ca,
                   "kube-apiserver",
                   List.of("kubernetes", "kubernetes.default", "kubernetes.default.svc"),
@@ -178,7 +167,7 @@ final class FakeWorkloadApis implements AutoCloseable {
               ip,
               2379,
               ServingCertificates.issueServer(
-                  SERVING_KEYS.get(),
+                  SERVING_KEYS,
                   c.etcdCa,
                   ip,
                   List.of("localhost"),
