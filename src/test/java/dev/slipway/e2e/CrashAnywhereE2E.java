@@ -99,7 +99,11 @@ class CrashAnywhereE2E {
   static void start() {
     env = SlipwayEnv.withoutOperator();
     guests = new GuestSimulator(env::connect, List.of(env.placement.parentFolder() + "/" + NS));
-    operator = OperatorJvm.prepare(env, "slipway-operator-0").start();
+    // Where each pass ended, so that a failure can say what a stuck machine was waiting for.
+    operator =
+        OperatorJvm.prepare(env, "slipway-operator-0")
+            .jvmFlags("-Dslipway.log.passes=DEBUG")
+            .start();
     env.applyNamespaceSamples();
     env.applyNextRelease();
   }
@@ -154,7 +158,10 @@ class CrashAnywhereE2E {
               + "); operator log: "
               + operator.log()
               + "\n"
-              + String.join("\n", log),
+              + String.join("\n", log)
+              + "\noperator warnings and errors (last 40):\n"
+              + operator.problems(40)
+              + unsettled(),
           e);
     }
     System.out.printf(
@@ -267,19 +274,38 @@ class CrashAnywhereE2E {
                   continue;
                 }
                 List<Machine> ms = machines(name);
-                assertThat(ms).as(name + "'s machines").hasSize(1 + workers.get(name));
-                assertThat(ms).allSatisfy(x -> assertThat(MachineReconciler.isReady(x)).isTrue());
+                assertThat(ms).as(() -> env.describe(NS, name)).hasSize(1 + workers.get(name));
+                assertThat(ms)
+                    .as(() -> env.describe(NS, name))
+                    .allMatch(MachineReconciler::isReady);
                 if (releases.get(name) != null) {
                   assertThat(ms)
                       .allSatisfy(
                           x -> assertThat(x.getSpec().release).isEqualTo(releases.get(name)));
                 }
                 TanzuKubernetesCluster t = tkc(name);
-                assertThat(t.getStatus().phase).as(name + "'s phase").isEqualTo("running");
+                assertThat(t.getStatus().phase)
+                    .as(() -> env.describe(NS, name))
+                    .isEqualTo("running");
                 assertThat(vmsOf(name)).as(name + "'s VMs").hasSize(ms.size());
               }
             });
     return Instant.now();
+  }
+
+  /** Each wanted cluster that is not as wanted: its status and the operator's last words on it. */
+  String unsettled() {
+    StringBuilder b = new StringBuilder();
+    for (String name : workers.keySet()) {
+      List<Machine> ms = machines(name);
+      if (ms.size() == 1 + workers.get(name) && ms.stream().allMatch(MachineReconciler::isReady)) {
+        continue;
+      }
+      b.append("\n").append(env.describe(NS, name));
+      b.append("\noperator log about ").append(name).append(" (last 30 lines):\n");
+      b.append(operator.about(NS + "/" + name, 30));
+    }
+    return b.toString();
   }
 
   /** The cluster's VMs in vCenter (clones are named after their Machine, so after the cluster). */

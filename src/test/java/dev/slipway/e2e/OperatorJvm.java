@@ -134,7 +134,7 @@ public final class OperatorJvm implements AutoCloseable {
                   .build())
           .serverSideApply();
       Path log = dir.resolve(podName + "-" + ProcessHandle.current().pid() + ".log");
-      return new OperatorJvm(env, podName, config, log, List.of());
+      return new OperatorJvm(env, podName, config, log, new ArrayList<>());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -208,6 +208,12 @@ public final class OperatorJvm implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     kubeconfig = file;
+    return this;
+  }
+
+  /** Adds JVM flags (system properties, say) to every later {@link #start()}. */
+  public OperatorJvm jvmFlags(String... flags) {
+    jvmFlags.addAll(List.of(flags));
     return this;
   }
 
@@ -319,6 +325,34 @@ public final class OperatorJvm implements AutoCloseable {
 
   public Path log() {
     return log;
+  }
+
+  /**
+   * The last {@code n} lines of every run's log that a failure message needs: the starts, warnings,
+   * errors and their causes (not the API version notices each start prints).
+   */
+  public String problems(int n) {
+    return last(
+        n,
+        l ->
+            l.startsWith("=== start")
+                || l.startsWith("Caused by")
+                || ((l.contains(" WARN ") || l.contains(" ERROR "))
+                    && !l.contains("VersionUsageUtils")));
+  }
+
+  /** The last {@code n} lines of every run's log that contain {@code text}, and the starts. */
+  public String about(String text, int n) {
+    return last(n, l -> l.startsWith("=== start") || l.contains(text));
+  }
+
+  private String last(int n, java.util.function.Predicate<String> keep) {
+    try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+      List<String> kept = lines.filter(keep).toList();
+      return String.join("\n", kept.subList(Math.max(0, kept.size() - n), kept.size()));
+    } catch (IOException | UncheckedIOException e) {
+      return "(log " + log + " not read: " + e.getMessage() + ")";
+    }
   }
 
   /** What this run (since the last {@link #start()}) wrote. */

@@ -371,6 +371,8 @@ public final class SlipwayEnv implements AutoCloseable {
       b.append(" phase=").append(t.getStatus().phase);
       t.getStatus().conditions.forEach(c -> b.append(' ').append(condition(c)));
     }
+    List<io.fabric8.kubernetes.api.model.Event> events =
+        client.v1().events().inNamespace(namespace).list().getItems();
     for (Machine m : client.resources(Machine.class).inNamespace(namespace).list().getItems()) {
       if (!cluster.equals(m.getSpec().clusterName)) {
         continue;
@@ -387,6 +389,12 @@ public final class SlipwayEnv implements AutoCloseable {
           b.append(" retry=").append(st.retry.attempts).append('@').append(st.retry.notBefore);
         }
         st.conditions.forEach(c -> b.append(' ').append(condition(c)));
+      }
+      for (var e : events) {
+        if (m.getMetadata().getUid().equals(e.getInvolvedObject().getUid())) {
+          b.append("\n    event ").append(e.getReason()).append(" x").append(e.getCount());
+          b.append(": ").append(e.getMessage());
+        }
       }
     }
     return b.toString();

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An ordered list of named steps: a reconcile runs them in order and the first one that waits ends
@@ -12,6 +14,12 @@ import java.util.NoSuchElementException;
  * name and run the rest as they are.
  */
 public final class Pipeline<P> {
+  /**
+   * Where each pass ended, at DEBUG: {@code -Dslipway.log.passes=DEBUG} turns on just this (the log
+   * line carries the resource's namespace and name).
+   */
+  private static final Logger PASSES = LoggerFactory.getLogger("dev.slipway.operator.passes");
+
   private final Map<String, Step<P>> steps;
 
   private Pipeline(Map<String, Step<P>> steps) {
@@ -27,9 +35,15 @@ public final class Pipeline<P> {
     for (Map.Entry<String, Step<P>> e : steps.entrySet()) {
       Next next = e.getValue().run(pass);
       if (!next.proceeds()) {
+        PASSES.debug(
+            "pass ended at {}: {} (again {})",
+            e.getKey(),
+            next.reason().orElseThrow(),
+            next.after().map(d -> "in " + d).orElse("on an event"));
         return new Outcome(e.getKey(), next);
       }
     }
+    PASSES.debug("pass went through every step");
     return new Outcome(null, Next.proceed());
   }
 
