@@ -11,9 +11,13 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a cluster needs before any machine can boot: its certificate authorities and service account
@@ -23,6 +27,7 @@ import java.util.Map;
  * the cluster.
  */
 public final class ClusterAccess {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterAccess.class);
   public static final String ENDPOINT_ANNOTATION = "slipway.dev/control-plane-endpoint";
   public static final int API_PORT = 6443;
 
@@ -72,7 +77,7 @@ public final class ClusterAccess {
         secrets,
         client,
         tkc,
-        name + "-kubeconfig",
+        kubeconfigSecretName(name),
         () -> Map.of("value", Kubeconfigs.admin(name, endpoint, API_PORT, pki.ca())));
     createIfMissing(
         secrets,
@@ -87,6 +92,10 @@ public final class ClusterAccess {
               SshKeyPair.SECRET_PUBLIC_KEY, ssh.authorizedKey());
         });
     return new Result(pki, endpoint, null, null);
+  }
+
+  static String kubeconfigSecretName(String cluster) {
+    return cluster + "-kubeconfig";
   }
 
   static String sshSecretName(String cluster) {
@@ -114,7 +123,13 @@ public final class ClusterAccess {
         : tkc.getMetadata().getAnnotations().get(ENDPOINT_ANNOTATION);
   }
 
-  /** Reads the PKI Secrets; generates and stores them only when none exists yet. */
+  /**
+   * Reads the PKI Secrets; generates and stores them only when none exists yet, or when a process
+   * stopped while storing them ({@link #unfinished}): the parts missing then are made now. A part
+   * missing from a cluster whose set was finished is never made again (a CA deleted from a running
+   * cluster would otherwise be replaced by one its members do not trust): that is an {@link
+   * InvalidPkiException} for a person to fix.
+   */
   static ClusterPki pki(
       ClusterSecrets secrets, KubernetesClient client, TanzuKubernetesCluster tkc) {
     String ns = tkc.getMetadata().getNamespace();
@@ -140,7 +155,36 @@ public final class ClusterAccess {
                       secrets, client, tkc, ClusterPki.secretName(name, suffix), () -> values));
       return fresh;
     }
+    if (data.size() < ClusterPki.SECRET_SUFFIXES.size() && unfinished(secrets, client, tkc)) {
+      Map<String, Map<String, String>> fresh = ClusterPki.generate(name).secretData();
+      List<String> made = new ArrayList<>();
+      for (String suffix : ClusterPki.SECRET_SUFFIXES) {
+        if (!data.containsKey(suffix)) {
+          createIfMissing(
+              secrets, client, tkc, ClusterPki.secretName(name, suffix), () -> fresh.get(suffix));
+          data.put(suffix, fresh.get(suffix));
+          made.add(suffix);
+        }
+      }
+      LOG.info(
+          "{}/{}: made the PKI Secrets a stopped process had not stored yet: {}",
+          ns,
+          name,
+          String.join(", ", made));
+    }
     return ClusterPki.fromSecretData(name, data);
+  }
+
+  /**
+   * The PKI set was never finished: the kubeconfig, stored right after the last PKI Secret, is not
+   * there, and the cluster never had a control plane. Nothing can have been signed by a part that
+   * is missing then (bootstrap data and the kubeconfig come only after the whole set).
+   */
+  private static boolean unfinished(
+      ClusterSecrets secrets, KubernetesClient client, TanzuKubernetesCluster tkc) {
+    String ns = tkc.getMetadata().getNamespace();
+    return !KubeadmBootstrap.initialized(tkc)
+        && secrets.get(client, ns, kubeconfigSecretName(tkc.getMetadata().getName())) == null;
   }
 
   static void createIfMissing(

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -66,7 +67,13 @@ final class VipClaims {
     }
     String legacy = ClusterAccess.annotation(tkc);
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-      Set<String> taken = taken(client);
+      List<ConfigMap> byAddress = addressClaims(client);
+      Optional<String> half = attempt == 0 ? halfClaimed(byAddress, uid) : Optional.empty();
+      if (half.isPresent()) {
+        // A process stopped between the two creates: the address is this cluster's already.
+        return finish(client, tkc, half.get());
+      }
+      Set<String> taken = taken(byAddress);
       Optional<String> pick =
           attempt == 0 && legacy != null && pool.contains(legacy) && !taken.contains(legacy)
               ? Optional.of(legacy)
@@ -77,21 +84,42 @@ final class VipClaims {
       if (!create(client, claimObject(addressName(pick.get()), pick.get(), tkc))) {
         continue; // another cluster took it meanwhile: look again
       }
-      if (create(client, claimObject(clusterName(uid), pick.get(), tkc))) {
-        known.put(uid, pick.get());
-        LOG.info(
-            "control-plane endpoint {} claimed for {}/{}",
-            pick.get(),
-            tkc.getMetadata().getNamespace(),
-            tkc.getMetadata().getName());
-        return pick;
-      }
-      // Another replica claimed for this cluster first: give this address back, use its.
-      client.configMaps().inNamespace(namespace).withName(addressName(pick.get())).delete();
-      return held(client, uid);
+      return finish(client, tkc, pick.get());
     }
     throw new IllegalStateException(
         "could not claim a control-plane address after " + ATTEMPTS + " attempts");
+  }
+
+  /**
+   * With the address's claim made, the cluster's: the address is the cluster's. If another replica
+   * made the cluster's claim first, that claim's address is used, and this one is given back unless
+   * it is that one (a replica that found this address half claimed finished the claim with it).
+   */
+  private Optional<String> finish(KubernetesClient client, TanzuKubernetesCluster tkc, String a) {
+    String uid = tkc.getMetadata().getUid();
+    if (create(client, claimObject(clusterName(uid), a, tkc))) {
+      known.put(uid, a);
+      LOG.info(
+          "control-plane endpoint {} claimed for {}/{}",
+          a,
+          tkc.getMetadata().getNamespace(),
+          tkc.getMetadata().getName());
+      return Optional.of(a);
+    }
+    ConfigMap theirs = client.configMaps().inNamespace(namespace).withName(clusterName(uid)).get();
+    if (theirs == null || theirs.getData() == null || !a.equals(theirs.getData().get("address"))) {
+      client.configMaps().inNamespace(namespace).withName(addressName(a)).delete();
+    }
+    return held(client, uid);
+  }
+
+  /** The address whose claim names this cluster, though the cluster's own claim is missing. */
+  private static Optional<String> halfClaimed(List<ConfigMap> byAddress, String uid) {
+    return byAddress.stream()
+        .filter(c -> uid.equals(labels(c).get(UID_LABEL)))
+        .map(c -> c.getData() == null ? null : c.getData().get("address"))
+        .filter(java.util.Objects::nonNull)
+        .findFirst();
   }
 
   /** The address the cluster holds: its claim, cross-checked with the address's own claim. */
@@ -136,10 +164,13 @@ final class VipClaims {
             free.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(free.size())));
   }
 
-  private Set<String> taken(KubernetesClient client) {
+  private List<ConfigMap> addressClaims(KubernetesClient client) {
+    return client.configMaps().inNamespace(namespace).withLabel(LABEL, "address").list().getItems();
+  }
+
+  private static Set<String> taken(List<ConfigMap> byAddress) {
     Set<String> out = new HashSet<>();
-    for (ConfigMap c :
-        client.configMaps().inNamespace(namespace).withLabel(LABEL, "address").list().getItems()) {
+    for (ConfigMap c : byAddress) {
       if (c.getData() != null && c.getData().get("address") != null) {
         out.add(c.getData().get("address"));
       }

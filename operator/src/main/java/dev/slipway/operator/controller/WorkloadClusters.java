@@ -77,7 +77,7 @@ public final class WorkloadClusters implements AutoCloseable {
   /** The cluster's client, or empty when its kubeconfig Secret does not exist yet. */
   public Optional<KubernetesClient> client(
       KubernetesClient management, String namespace, String cluster) {
-    Secret s = secrets.get(management, namespace, cluster + "-kubeconfig");
+    Secret s = secrets.get(management, namespace, ClusterAccess.kubeconfigSecretName(cluster));
     String key = namespace + "/" + cluster;
     if (s == null) {
       forget(namespace, cluster);

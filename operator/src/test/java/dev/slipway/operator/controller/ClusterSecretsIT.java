@@ -1,9 +1,11 @@
 package dev.slipway.operator.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.slipway.operator.api.run.v1alpha3.TanzuKubernetesCluster;
 import dev.slipway.operator.bootstrap.ClusterPki;
+import dev.slipway.operator.bootstrap.InvalidPkiException;
 import dev.slipway.testenv.ControlPlane;
 import dev.slipway.testenv.Manifests;
 import dev.slipway.testenv.TestBed;
@@ -90,6 +92,84 @@ class ClusterSecretsIT {
                 .list()
                 .getItems())
         .hasSize(ClusterPki.SECRET_SUFFIXES.size());
+  }
+
+  /**
+   * A process killed while it stored a new cluster's PKI left some of its Secrets: the next pass
+   * makes the missing ones and keeps the stored ones (CrashAnywhereE2E, seed 4848964 in CI: the
+   * cluster waited for bootstrap data for good, "crash-a-etcd not found").
+   */
+  @Test
+  void aPkiAProcessStoppedStoringIsFinishedKeepingWhatWasStored() {
+    TanzuKubernetesCluster tkc = cluster();
+    String ns = tkc.getMetadata().getNamespace();
+    String name = tkc.getMetadata().getName();
+    ClusterPki first = ClusterAccess.pki(new ClusterSecrets(), client, tkc);
+    for (String suffix : List.of(ClusterPki.ETCD, ClusterPki.SA)) {
+      client.secrets().inNamespace(ns).withName(ClusterPki.secretName(name, suffix)).delete();
+    }
+    await(ns, ClusterPki.SECRET_SUFFIXES.size() - 2);
+
+    ClusterPki finished = ClusterAccess.pki(new ClusterSecrets(), client, tkc);
+
+    assertThat(finished.ca().certPem()).isEqualTo(first.ca().certPem());
+    assertThat(finished.frontProxy().certPem()).isEqualTo(first.frontProxy().certPem());
+    assertThat(finished.etcd().certPem()).isNotEqualTo(first.etcd().certPem());
+    // What it made is what is stored: read back, the set is whole and the same.
+    ClusterPki read = ClusterAccess.pki(new ClusterSecrets(), client, tkc);
+    assertThat(read.etcd().certPem()).isEqualTo(finished.etcd().certPem());
+    assertThat(read.serviceAccount().keyPem()).isEqualTo(finished.serviceAccount().keyPem());
+  }
+
+  /**
+   * A part missing from a set that was finished (the kubeconfig, made after it, is there) is never
+   * made again: a person deleted it, and a new CA would not be trusted by what the old one signed.
+   */
+  @Test
+  void aPartDeletedFromAFinishedPkiIsNotMadeAgain() {
+    TanzuKubernetesCluster tkc = cluster();
+    String ns = tkc.getMetadata().getNamespace();
+    String name = tkc.getMetadata().getName();
+    ClusterAccess.pki(new ClusterSecrets(), client, tkc);
+    ClusterAccess.createIfMissing(
+        new ClusterSecrets(),
+        client,
+        tkc,
+        ClusterAccess.kubeconfigSecretName(name),
+        () -> Map.of("value", "kubeconfig"));
+    client
+        .secrets()
+        .inNamespace(ns)
+        .withName(ClusterPki.secretName(name, ClusterPki.ETCD))
+        .delete();
+    await(ns, ClusterPki.SECRET_SUFFIXES.size());
+
+    assertThatThrownBy(() -> ClusterAccess.pki(new ClusterSecrets(), client, tkc))
+        .isInstanceOf(InvalidPkiException.class)
+        .hasMessageContaining(ClusterPki.secretName(name, ClusterPki.ETCD));
+    assertThat(
+            client
+                .secrets()
+                .inNamespace(ns)
+                .withName(ClusterPki.secretName(name, ClusterPki.ETCD))
+                .get())
+        .isNull();
+  }
+
+  /** Until the namespace holds {@code count} of the cluster's Secrets (deletes are not at once). */
+  private static void await(String ns, int count) {
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(
+            () ->
+                client
+                        .secrets()
+                        .inNamespace(ns)
+                        .withLabel(TanzuKubernetesClusterReconciler.CLUSTER_LABEL)
+                        .list()
+                        .getItems()
+                        .size()
+                    == count);
   }
 
   @Test

@@ -145,4 +145,40 @@ class VipClaimsIT {
         .isEmpty();
     assertThat(claims.claim(client, cluster(ns, "next", null))).contains(firstVip);
   }
+
+  /**
+   * A process stopped between the address's claim and the cluster's: the next one finishes that
+   * claim instead of taking a second address, which would be held until the cluster is deleted.
+   */
+  @Test
+  void aClaimAStoppedProcessHalfMadeIsFinishedNotLeaked() {
+    String ns = cp.createNamespace("vips");
+    String operatorNs = cp.createNamespace("operator");
+    TanzuKubernetesCluster tkc = cluster(ns, "half", null);
+    String uid = tkc.getMetadata().getUid();
+    String vip = new VipClaims(POOL, operatorNs).claim(client, tkc).orElseThrow();
+    client.configMaps().inNamespace(operatorNs).withName(VipClaims.clusterName(uid)).delete();
+    org.awaitility.Awaitility.await()
+        .until(
+            () ->
+                client
+                        .configMaps()
+                        .inNamespace(operatorNs)
+                        .withName(VipClaims.clusterName(uid))
+                        .get()
+                    == null);
+
+    assertThat(new VipClaims(POOL, operatorNs).claim(client, tkc)).contains(vip);
+    assertThat(
+            client
+                .configMaps()
+                .inNamespace(operatorNs)
+                .withLabel(VipClaims.UID_LABEL, uid)
+                .list()
+                .getItems()
+                .stream()
+                .map(c -> c.getMetadata().getName())
+                .toList())
+        .containsExactlyInAnyOrder(VipClaims.addressName(vip), VipClaims.clusterName(uid));
+  }
 }
