@@ -299,6 +299,7 @@ public final class ScaleBench {
         Map<String, Double> apiServerRequests,
         Map<String, Double> conversionReviews,
         Map<String, Double> operatorConflicts,
+        Map<String, Double> passes,
         double operatorCpuSeconds,
         double apiServerCpuSeconds,
         double vcsimCpuSeconds,
@@ -314,6 +315,7 @@ public final class ScaleBench {
             apiServerRequests,
             conversionReviews,
             operatorConflicts,
+            passes,
             cpuSeconds(run.operator.pid()),
             cpuSeconds(run.apiServerPid),
             cpuSeconds(run.vcsimPid),
@@ -350,6 +352,7 @@ public final class ScaleBench {
               Map.of("code", "409"),
               "verb",
               "resource"),
+          PromText.sumBy(metrics, "slipway_reconcile_passes_total", "controller", "step"),
           cpuSeconds(operator.pid()),
           cpuSeconds(apiServerPid),
           cpuSeconds(vcsimPid),
@@ -396,6 +399,7 @@ public final class ScaleBench {
         Map<String, Double> idleOperatorRequests,
         Map<String, Double> idleApiServerRequests,
         Map<String, Double> idleConversionReviews,
+        Map<String, Double> idlePasses,
         double idleOperatorCpuSeconds,
         double idleApiServerCpuSeconds,
         double idleVcsimCpuSeconds,
@@ -475,6 +479,8 @@ public final class ScaleBench {
         f.put(
             "idleVcenterCallsPerClusterPerMinute",
             total(idleVcenterCalls) / options.clusters() / minutes);
+        // What the controllers did while nothing changed (slipway_reconcile_passes_total).
+        f.put("idleReconcilePassesPerMinute", total(idlePasses) / minutes);
         f.put("idleOperatorCpuPercentOfACore", 100 * idleOperatorCpuSeconds / idleSeconds);
         f.put("idleApiServerCpuPercentOfACore", 100 * idleApiServerCpuSeconds / idleSeconds);
         f.put("idleVcsimCpuPercentOfACore", 100 * idleVcsimCpuSeconds / idleSeconds);
@@ -500,6 +506,7 @@ public final class ScaleBench {
             .append('\n');
         s.append("  vCenter calls, idle: ").append(idleVcenterCalls).append('\n');
         s.append("  operator requests, idle: ").append(idleOperatorRequests).append('\n');
+        s.append("  reconcile passes, idle (controller step): ").append(idlePasses).append('\n');
         return s.toString();
       }
 
@@ -877,6 +884,7 @@ public final class ScaleBench {
           PromText.delta(ready.operatorRequests(), idle.operatorRequests()),
           PromText.delta(ready.apiServerRequests(), idle.apiServerRequests()),
           PromText.delta(ready.conversionReviews(), idle.conversionReviews()),
+          PromText.delta(ready.passes(), idle.passes()),
           idle.operatorCpuSeconds() - ready.operatorCpuSeconds(),
           idle.apiServerCpuSeconds() - ready.apiServerCpuSeconds(),
           idle.vcsimCpuSeconds() - ready.vcsimCpuSeconds(),

@@ -152,6 +152,7 @@ public final class OperatorProcess implements AutoCloseable {
               this::readiness,
               () -> {
                 metrics.vcenterCalls(vsphere);
+                metrics.reconcilePasses();
                 metrics.refreshClusters();
                 return registry.scrape();
               },

@@ -151,6 +151,8 @@ final class SlipwayMetrics implements AutoCloseable {
   private final Set<String> provisioned = ConcurrentHashMap.newKeySet();
   private final Set<String> errorsSeen = ConcurrentHashMap.newKeySet();
   private final Set<String> vcenterMethods = ConcurrentHashMap.newKeySet();
+  private final Set<dev.slipway.operator.controller.steps.Pipeline.Ended> passSteps =
+      ConcurrentHashMap.newKeySet();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final Map<String, SharedIndexInformer<Secret>> secretInformers =
       new ConcurrentHashMap<>();
@@ -338,6 +340,27 @@ final class SlipwayMetrics implements AutoCloseable {
                 v -> v.callCounts().getOrDefault(method, 0L).doubleValue())
             .description("Calls made to vCenter per vSphere method (SOAP method or REST operation)")
             .tag("method", method)
+            .register(registry);
+      }
+    }
+  }
+
+  /**
+   * Counts reconcile passes per controller and the step each ended at ({@link
+   * dev.slipway.operator.controller.steps.Pipeline#passes()}; new pairs appear as they happen).
+   */
+  void reconcilePasses() {
+    for (var ended : dev.slipway.operator.controller.steps.Pipeline.passes().keySet()) {
+      if (passSteps.add(ended)) {
+        FunctionCounter.builder(
+                "slipway.reconcile.passes",
+                ended,
+                e -> (double) dev.slipway.operator.controller.steps.Pipeline.passes(e))
+            .description(
+                "Reconcile passes by controller and the step each ended at (through: it went"
+                    + " through every step; a step with (threw): it ended there with an error)")
+            .tag("controller", ended.pipeline())
+            .tag("step", ended.step())
             .register(registry);
       }
     }

@@ -63,7 +63,7 @@ final class ClusterSteps {
   }
 
   Pipeline<ClusterPass> pipeline() {
-    return Pipeline.<ClusterPass>builder()
+    return Pipeline.<ClusterPass>builder("cluster")
         .step("resolve", this::resolve)
         .step("access", this::access)
         .step("plan", this::plan)

@@ -105,7 +105,7 @@ final class MachineSteps {
   }
 
   Pipeline<MachinePass> pipeline() {
-    return Pipeline.<MachinePass>builder()
+    return Pipeline.<MachinePass>builder("machine")
         .step("retry-gate", faults::gate)
         .step("follow-task", this::followTask)
         .step("namespace-placement", this::namespacePlacement)

@@ -181,6 +181,27 @@ class SlipwayMetricsTest {
   }
 
   @Test
+  void reconcilePassesAreCountedByControllerAndStep() {
+    var p =
+        dev.slipway.operator.controller.steps.Pipeline.<Object>builder("metrics-test")
+            .step("wait", x -> dev.slipway.operator.controller.steps.Next.waitForEvents("w"))
+            .build();
+    p.run(new Object());
+    metrics.reconcilePasses();
+    p.run(new Object());
+    p.run(new Object());
+
+    assertThat(
+            registry
+                .get("slipway.reconcile.passes")
+                .tag("controller", "metrics-test")
+                .tag("step", "wait")
+                .functionCounter()
+                .count())
+        .isEqualTo(3.0);
+  }
+
+  @Test
   void theLeaderGaugeFollowsLeadership() {
     assertThat(registry.get("slipway.leader").gauge().value()).isEqualTo(1.0);
     leader.set(false);

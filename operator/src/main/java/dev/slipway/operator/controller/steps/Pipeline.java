@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,32 +20,77 @@ public final class Pipeline<P> {
    * Where each pass ended, at DEBUG: {@code -Dslipway.log.passes=DEBUG} turns on just this (the log
    * line carries the resource's namespace and name).
    */
-  private static final Logger PASSES = LoggerFactory.getLogger("dev.slipway.operator.passes");
+  private static final Logger PASSES_LOG = LoggerFactory.getLogger("dev.slipway.operator.passes");
 
+  /** Passes of every pipeline of this process, by pipeline and the step each ended at. */
+  private static final Map<Ended, LongAdder> PASSES = new ConcurrentHashMap<>();
+
+  /** Where passes of pipeline {@code pipeline} ended: a step, or {@link #THROUGH}. */
+  public record Ended(String pipeline, String step) {}
+
+  /** The step of a pass that went through every step. */
+  public static final String THROUGH = "through";
+
+  /** After a step's name: the pass ended there with an exception. */
+  public static final String THREW = "(threw)";
+
+  private final String name;
   private final Map<String, Step<P>> steps;
 
-  private Pipeline(Map<String, Step<P>> steps) {
+  private Pipeline(String name, Map<String, Step<P>> steps) {
+    this.name = name;
     this.steps = steps;
   }
 
-  public static <P> Builder<P> builder() {
-    return new Builder<>();
+  /** A pipeline called {@code name} (the controller's: its passes are counted under it). */
+  public static <P> Builder<P> builder(String name) {
+    return new Builder<>(name);
+  }
+
+  /**
+   * How many passes of each pipeline of this process ended at each step, since it started ({@code
+   * slipway_reconcile_passes_total}).
+   */
+  public static Map<Ended, Long> passes() {
+    Map<Ended, Long> out =
+        new java.util.TreeMap<>(
+            java.util.Comparator.comparing(Ended::pipeline).thenComparing(Ended::step));
+    PASSES.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
+  /** How many passes ended there. */
+  public static long passes(Ended where) {
+    LongAdder n = PASSES.get(where);
+    return n == null ? 0 : n.sum();
+  }
+
+  private void count(String step) {
+    PASSES.computeIfAbsent(new Ended(name, step), k -> new LongAdder()).increment();
   }
 
   /** Runs the steps in order; the first wait ends the pass, else {@link Next#proceed()}. */
   public Outcome run(P pass) {
     for (Map.Entry<String, Step<P>> e : steps.entrySet()) {
-      Next next = e.getValue().run(pass);
+      Next next;
+      try {
+        next = e.getValue().run(pass);
+      } catch (RuntimeException x) {
+        count(e.getKey() + " " + THREW);
+        throw x;
+      }
       if (!next.proceeds()) {
-        PASSES.debug(
+        PASSES_LOG.debug(
             "pass ended at {}: {} (again {})",
             e.getKey(),
             next.reason().orElseThrow(),
             next.after().map(d -> "in " + d).orElse("on an event"));
+        count(e.getKey());
         return new Outcome(e.getKey(), next);
       }
     }
-    PASSES.debug("pass went through every step");
+    count(THROUGH);
+    PASSES_LOG.debug("pass went through every step");
     return new Outcome(null, Next.proceed());
   }
 
@@ -59,14 +106,19 @@ public final class Pipeline<P> {
     }
     Map<String, Step<P>> copy = new LinkedHashMap<>(steps);
     copy.put(name, step);
-    return new Pipeline<>(copy);
+    return new Pipeline<>(this.name, copy);
   }
 
   /** Where a pass ended: the step that waited (null if none) and what it said. */
   public record Outcome(String step, Next next) {}
 
   public static final class Builder<P> {
+    private final String name;
     private final Map<String, Step<P>> steps = new LinkedHashMap<>();
+
+    private Builder(String name) {
+      this.name = java.util.Objects.requireNonNull(name, "name");
+    }
 
     public Builder<P> step(String name, Step<P> step) {
       if (steps.putIfAbsent(name, step) != null) {
@@ -76,7 +128,7 @@ public final class Pipeline<P> {
     }
 
     public Pipeline<P> build() {
-      return new Pipeline<>(new LinkedHashMap<>(steps));
+      return new Pipeline<>(name, new LinkedHashMap<>(steps));
     }
   }
 }

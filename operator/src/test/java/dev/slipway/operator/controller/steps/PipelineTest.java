@@ -22,11 +22,37 @@ class PipelineTest {
   }
 
   static Pipeline<List<String>> abc(Next forB) {
-    return Pipeline.<List<String>>builder()
+    return Pipeline.<List<String>>builder("test")
         .step("a", step("a", Next.proceed()))
         .step("b", step("b", forB))
         .step("c", step("c", Next.proceed()))
         .build();
+  }
+
+  @Test
+  void everyPassIsCountedByPipelineAndTheStepItEndedAt() {
+    Pipeline<List<String>> p =
+        Pipeline.<List<String>>builder("counted")
+            .step("a", step("a", Next.proceed()))
+            .step("b", step("b", Next.waitFor("wait", Duration.ofSeconds(1))))
+            .build();
+    Pipeline<List<String>> throwing =
+        p.replacing(
+            "a",
+            pass -> {
+              throw new IllegalStateException("boom");
+            });
+    Pipeline<List<String>> through = p.replacing("b", step("b", Next.proceed()));
+    p.run(new ArrayList<>());
+    p.run(new ArrayList<>());
+    through.run(new ArrayList<>());
+    assertThatThrownBy(() -> throwing.run(new ArrayList<>())).hasMessage("boom");
+
+    assertThat(Pipeline.passes())
+        .containsEntry(new Pipeline.Ended("counted", "b"), 2L)
+        .containsEntry(new Pipeline.Ended("counted", Pipeline.THROUGH), 1L)
+        .containsEntry(new Pipeline.Ended("counted", "a " + Pipeline.THREW), 1L)
+        .doesNotContainKey(new Pipeline.Ended("counted", "a"));
   }
 
   @Test
@@ -102,7 +128,7 @@ class PipelineTest {
   @Test
   void aNameTwiceIsRejected() {
     Pipeline.Builder<List<String>> b =
-        Pipeline.<List<String>>builder().step("a", step("a", Next.proceed()));
+        Pipeline.<List<String>>builder("test").step("a", step("a", Next.proceed()));
     assertThatIllegalArgumentException()
         .isThrownBy(() -> b.step("a", step("again", Next.proceed())))
         .withMessageContaining("step a twice");
@@ -120,7 +146,7 @@ class PipelineTest {
   @Test
   void theBuilderIsNotSharedWithBuiltPipelines() {
     Pipeline.Builder<List<String>> b =
-        Pipeline.<List<String>>builder().step("a", step("a", Next.proceed()));
+        Pipeline.<List<String>>builder("test").step("a", step("a", Next.proceed()));
     Pipeline<List<String>> first = b.build();
     b.step("b", step("b", Next.proceed()));
     assertThat(first.names()).containsExactly("a");
