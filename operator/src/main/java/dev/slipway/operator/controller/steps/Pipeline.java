@@ -52,9 +52,7 @@ public final class Pipeline<P> {
    * slipway_reconcile_passes_total}).
    */
   public static Map<Ended, Long> passes() {
-    Map<Ended, Long> out =
-        new java.util.TreeMap<>(
-            java.util.Comparator.comparing(Ended::pipeline).thenComparing(Ended::step));
+    Map<Ended, Long> out = new java.util.HashMap<>();
     PASSES.forEach((k, v) -> out.put(k, v.sum()));
     return out;
   }
@@ -80,11 +78,13 @@ public final class Pipeline<P> {
         throw x;
       }
       if (!next.proceeds()) {
-        PASSES_LOG.debug(
-            "pass ended at {}: {} (again {})",
-            e.getKey(),
-            next.reason().orElseThrow(),
-            next.after().map(d -> "in " + d).orElse("on an event"));
+        if (PASSES_LOG.isDebugEnabled()) {
+          PASSES_LOG.debug(
+              "pass ended at {}: {} (again {})",
+              e.getKey(),
+              next.reason().orElseThrow(),
+              next.after().map(d -> "in " + d).orElse("on an event"));
+        }
         count(e.getKey());
         return new Outcome(e.getKey(), next);
       }
