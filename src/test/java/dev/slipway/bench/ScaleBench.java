@@ -403,6 +403,7 @@ public final class ScaleBench {
         double idleOperatorCpuSeconds,
         double idleApiServerCpuSeconds,
         double idleVcsimCpuSeconds,
+        Map<String, Double> idleOperatorCpuByThread,
         double scrapeCpuMillis,
         double heapAfterFullGcMiB,
         List<Sample> timeline,
@@ -507,6 +508,9 @@ public final class ScaleBench {
         s.append("  vCenter calls, idle: ").append(idleVcenterCalls).append('\n');
         s.append("  operator requests, idle: ").append(idleOperatorRequests).append('\n');
         s.append("  reconcile passes, idle (controller step): ").append(idlePasses).append('\n');
+        s.append("  operator CPU seconds by thread, idle: ")
+            .append(idleOperatorCpuByThread)
+            .append('\n');
         return s.toString();
       }
 
@@ -847,6 +851,7 @@ public final class ScaleBench {
       // Idle: nothing changes; every call now is the cost of standing still. CPU every 5 s, the
       // operator's /metrics (and the API server's) every idleScrapeSeconds, as a Prometheus would
       // scrape them: a scrape of 1 000 clusters' series is work of its own (scrapeCpuMillis).
+      Map<Long, ThreadCpu> threadsAtReady = threadCpu(operator.pid());
       Instant idleEnd = Instant.now().plusSeconds(options.idleSeconds());
       Instant nextScrape = Instant.now().plusSeconds(options.idleScrapeSeconds());
       while (Instant.now().isBefore(idleEnd)) {
@@ -862,6 +867,7 @@ public final class ScaleBench {
         prev = now;
       }
       Counters idle = counters();
+      Map<String, Double> idleThreads = byThreadName(threadsAtReady, threadCpu(operator.pid()));
       double idleSeconds = seconds(ready.at(), idle.at());
       double scrapeCpuMillis = scrapeCpuMillis(20);
       double heap = heapAfterFullGc();
@@ -888,6 +894,7 @@ public final class ScaleBench {
           idle.operatorCpuSeconds() - ready.operatorCpuSeconds(),
           idle.apiServerCpuSeconds() - ready.apiServerCpuSeconds(),
           idle.vcsimCpuSeconds() - ready.vcsimCpuSeconds(),
+          idleThreads,
           scrapeCpuMillis,
           heap,
           timeline,
@@ -938,6 +945,52 @@ public final class ScaleBench {
       } catch (IOException | RuntimeException e) {
         return 0;
       }
+    }
+
+    /** One thread's name and CPU seconds (utime + stime). */
+    record ThreadCpu(String name, double seconds) {}
+
+    /**
+     * Every thread of process {@code pid} by thread id, from /proc/pid/task (the kernel keeps the
+     * first 15 characters of a Java thread's name). Empty when the process is gone.
+     */
+    static Map<Long, ThreadCpu> threadCpu(long pid) {
+      Map<Long, ThreadCpu> out = new LinkedHashMap<>();
+      try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+        for (Path t : (Iterable<Path>) tasks::iterator) {
+          try {
+            String stat = Files.readString(t.resolve("stat"));
+            String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            out.put(
+                Long.parseLong(t.getFileName().toString()),
+                new ThreadCpu(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0));
+          } catch (IOException | RuntimeException e) {
+            // The thread ended meanwhile.
+          }
+        }
+      } catch (IOException e) {
+        return Map.of();
+      }
+      return out;
+    }
+
+    /**
+     * The CPU each thread used between two snapshots, summed by its name with every run of digits
+     * written {@code #} (so a pool's threads are one line). A thread that ended in between is not
+     * in it; one that started counts from its start.
+     */
+    static Map<String, Double> byThreadName(
+        Map<Long, ThreadCpu> before, Map<Long, ThreadCpu> after) {
+      Map<String, Double> out = new TreeMap<>();
+      after.forEach(
+          (tid, t) -> {
+            ThreadCpu b = before.get(tid);
+            double used = t.seconds() - (b == null ? 0 : b.seconds());
+            out.merge(t.name().replaceAll("[0-9]+", "#"), used, Double::sum);
+          });
+      out.values().removeIf(v -> v == 0);
+      return out;
     }
 
     /** The pid of this JVM's descendant process whose command ends with {@code name}, or -1. */

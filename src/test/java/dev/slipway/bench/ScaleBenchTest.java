@@ -38,4 +38,58 @@ class ScaleBenchTest {
     assertThat(b1.percentile(95)).isEqualTo(10.0);
     assertThat(new ScaleBench.BenchRun.B1(B1, List.of(4.0)).percentile(95)).isEqualTo(4.0);
   }
+
+  @Test
+  void threadCpuIsSummedByNameWithItsNumbersFoldedAndEndedThreadsLeftOut() {
+    var before =
+        java.util.Map.of(
+            1L, new ScaleBench.BenchRun.ThreadCpu("pool-1-thread-1", 5.0),
+            2L, new ScaleBench.BenchRun.ThreadCpu("pool-1-thread-2", 1.0),
+            3L, new ScaleBench.BenchRun.ThreadCpu("ended", 9.0),
+            4L, new ScaleBench.BenchRun.ThreadCpu("quiet", 2.0));
+    var after =
+        java.util.Map.of(
+            1L, new ScaleBench.BenchRun.ThreadCpu("pool-1-thread-1", 5.5),
+            2L, new ScaleBench.BenchRun.ThreadCpu("pool-1-thread-2", 1.25),
+            5L, new ScaleBench.BenchRun.ThreadCpu("C2 CompilerThre", 0.5),
+            4L, new ScaleBench.BenchRun.ThreadCpu("quiet", 2.0));
+    assertThat(ScaleBench.BenchRun.byThreadName(before, after))
+        .containsExactlyInAnyOrderEntriesOf(
+            java.util.Map.of("pool-#-thread-#", 0.75, "C# CompilerThre", 0.5));
+  }
+
+  @Test
+  void threadCpuReadsThisProcessesThreadsFromProc() throws Exception {
+    var done = new java.util.concurrent.CountDownLatch(1);
+    var started = new java.util.concurrent.CountDownLatch(1);
+    Thread probe =
+        new Thread(
+            () -> {
+              long until = System.nanoTime() + 300_000_000L;
+              long x = 0;
+              while (System.nanoTime() < until) {
+                x += Long.numberOfTrailingZeros(x + System.nanoTime());
+              }
+              started.countDown();
+              try {
+                done.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "bench-probe-7");
+    probe.start();
+    try {
+      started.await();
+      var threads = ScaleBench.BenchRun.threadCpu(ProcessHandle.current().pid());
+      assertThat(threads.values())
+          .filteredOn(t -> t.name().equals("bench-probe-7"))
+          .singleElement()
+          .satisfies(t -> assertThat(t.seconds()).isGreaterThan(0));
+      assertThat(ScaleBench.BenchRun.threadCpu(-5)).isEmpty();
+    } finally {
+      done.countDown();
+      probe.join();
+    }
+  }
 }
