@@ -300,6 +300,7 @@ public final class ScaleBench {
         Map<String, Double> conversionReviews,
         Map<String, Double> operatorConflicts,
         Map<String, Double> passes,
+        Map<String, Double> stepCpu,
         double operatorCpuSeconds,
         double apiServerCpuSeconds,
         double vcsimCpuSeconds,
@@ -316,6 +317,7 @@ public final class ScaleBench {
             conversionReviews,
             operatorConflicts,
             passes,
+            stepCpu,
             cpuSeconds(run.operator.pid()),
             cpuSeconds(run.apiServerPid),
             cpuSeconds(run.vcsimPid),
@@ -353,6 +355,7 @@ public final class ScaleBench {
               "verb",
               "resource"),
           PromText.sumBy(metrics, "slipway_reconcile_passes_total", "controller", "step"),
+          PromText.sumBy(metrics, "slipway_reconcile_step_cpu_seconds_total", "controller", "step"),
           cpuSeconds(operator.pid()),
           cpuSeconds(apiServerPid),
           cpuSeconds(vcsimPid),
@@ -400,6 +403,7 @@ public final class ScaleBench {
         Map<String, Double> idleApiServerRequests,
         Map<String, Double> idleConversionReviews,
         Map<String, Double> idlePasses,
+        Map<String, Double> idleStepCpuSeconds,
         double idleOperatorCpuSeconds,
         double idleApiServerCpuSeconds,
         double idleVcsimCpuSeconds,
@@ -483,6 +487,9 @@ public final class ScaleBench {
         // What the controllers did while nothing changed (slipway_reconcile_passes_total).
         f.put("idleReconcilePassesPerMinute", total(idlePasses) / minutes);
         f.put("idleOperatorCpuPercentOfACore", 100 * idleOperatorCpuSeconds / idleSeconds);
+        // Of it, the reconcile threads' CPU inside the controllers' steps
+        // (slipway_reconcile_step_cpu_seconds_total).
+        f.put("idleReconcileStepsCpuPercentOfACore", 100 * total(idleStepCpuSeconds) / idleSeconds);
         f.put("idleApiServerCpuPercentOfACore", 100 * idleApiServerCpuSeconds / idleSeconds);
         f.put("idleVcsimCpuPercentOfACore", 100 * idleVcsimCpuSeconds / idleSeconds);
         f.put("idleScrapeSeconds", options.idleScrapeSeconds());
@@ -508,6 +515,9 @@ public final class ScaleBench {
         s.append("  vCenter calls, idle: ").append(idleVcenterCalls).append('\n');
         s.append("  operator requests, idle: ").append(idleOperatorRequests).append('\n');
         s.append("  reconcile passes, idle (controller step): ").append(idlePasses).append('\n');
+        s.append("  reconcile steps' CPU seconds, idle (controller step): ")
+            .append(idleStepCpuSeconds)
+            .append('\n');
         s.append("  operator CPU seconds by thread, idle: ")
             .append(idleOperatorCpuByThread)
             .append('\n');
@@ -891,6 +901,7 @@ public final class ScaleBench {
           PromText.delta(ready.apiServerRequests(), idle.apiServerRequests()),
           PromText.delta(ready.conversionReviews(), idle.conversionReviews()),
           PromText.delta(ready.passes(), idle.passes()),
+          PromText.delta(ready.stepCpu(), idle.stepCpu()),
           idle.operatorCpuSeconds() - ready.operatorCpuSeconds(),
           idle.apiServerCpuSeconds() - ready.apiServerCpuSeconds(),
           idle.vcsimCpuSeconds() - ready.vcsimCpuSeconds(),

@@ -151,7 +151,9 @@ final class SlipwayMetrics implements AutoCloseable {
   private final Set<String> provisioned = ConcurrentHashMap.newKeySet();
   private final Set<String> errorsSeen = ConcurrentHashMap.newKeySet();
   private final Set<String> vcenterMethods = ConcurrentHashMap.newKeySet();
-  private final Set<dev.slipway.operator.controller.steps.Pipeline.Ended> passSteps =
+  private final Set<dev.slipway.operator.controller.steps.Pipeline.At> cpuSteps =
+      ConcurrentHashMap.newKeySet();
+  private final Set<dev.slipway.operator.controller.steps.Pipeline.At> passSteps =
       ConcurrentHashMap.newKeySet();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final Map<String, SharedIndexInformer<Secret>> secretInformers =
@@ -361,6 +363,21 @@ final class SlipwayMetrics implements AutoCloseable {
                     + " through every step; a step with (threw): it ended there with an error)")
             .tag("controller", ended.pipeline())
             .tag("step", ended.step())
+            .register(registry);
+      }
+    }
+    for (var step : dev.slipway.operator.controller.steps.Pipeline.stepCpuNanos().keySet()) {
+      if (cpuSteps.add(step)) {
+        FunctionCounter.builder(
+                "slipway.reconcile.step.cpu",
+                step,
+                s -> dev.slipway.operator.controller.steps.Pipeline.stepCpuNanos(s) / 1e9)
+            .description(
+                "CPU time of the reconcile threads in each step of a controller's passes (work"
+                    + " handed to other threads, such as an HTTP client's, is not in it)")
+            .baseUnit("seconds")
+            .tag("controller", step.pipeline())
+            .tag("step", step.step())
             .register(registry);
       }
     }

@@ -199,6 +199,18 @@ class SlipwayMetricsTest {
                 .functionCounter()
                 .count())
         .isEqualTo(3.0);
+    assertThat(
+            registry
+                .get("slipway.reconcile.step.cpu")
+                .tag("controller", "metrics-test")
+                .tag("step", "wait")
+                .functionCounter()
+                .count())
+        .as("seconds, as the pipeline counted them in nanoseconds")
+        .isEqualTo(
+            dev.slipway.operator.controller.steps.Pipeline.stepCpuNanos(
+                    new dev.slipway.operator.controller.steps.Pipeline.At("metrics-test", "wait"))
+                / 1e9);
   }
 
   @Test

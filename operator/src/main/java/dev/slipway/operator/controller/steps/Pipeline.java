@@ -23,10 +23,23 @@ public final class Pipeline<P> {
   private static final Logger PASSES_LOG = LoggerFactory.getLogger("dev.slipway.operator.passes");
 
   /** Passes of every pipeline of this process, by pipeline and the step each ended at. */
-  private static final Map<Ended, LongAdder> PASSES = new ConcurrentHashMap<>();
+  private static final Map<At, LongAdder> PASSES = new ConcurrentHashMap<>();
 
-  /** Where passes of pipeline {@code pipeline} ended: a step, or {@link #THROUGH}. */
-  public record Ended(String pipeline, String step) {}
+  /**
+   * The CPU time (nanoseconds) of the reconcile threads in each step of every pipeline of this
+   * process: what a pass costs and where ({@code slipway_reconcile_step_cpu_seconds_total}). Work a
+   * step hands to other threads (an HTTP client's) is not in it.
+   */
+  private static final Map<At, LongAdder> STEP_CPU = new ConcurrentHashMap<>();
+
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+
+  private static final boolean CPU_TIMED =
+      THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled();
+
+  /** A step of pipeline {@code pipeline} (for passes: where they ended, or {@link #THROUGH}). */
+  public record At(String pipeline, String step) {}
 
   /** The step of a pass that went through every step. */
   public static final String THROUGH = "through";
@@ -51,32 +64,63 @@ public final class Pipeline<P> {
    * How many passes of each pipeline of this process ended at each step, since it started ({@code
    * slipway_reconcile_passes_total}).
    */
-  public static Map<Ended, Long> passes() {
-    Map<Ended, Long> out = new java.util.HashMap<>();
+  public static Map<At, Long> passes() {
+    Map<At, Long> out = new java.util.HashMap<>();
     PASSES.forEach((k, v) -> out.put(k, v.sum()));
     return out;
   }
 
   /** How many passes ended there. */
-  public static long passes(Ended where) {
+  public static long passes(At where) {
     LongAdder n = PASSES.get(where);
     return n == null ? 0 : n.sum();
   }
 
+  /**
+   * The CPU time of each step of each pipeline of this process so far, in nanoseconds (empty where
+   * the JVM does not measure a thread's CPU).
+   */
+  public static Map<At, Long> stepCpuNanos() {
+    Map<At, Long> out = new java.util.HashMap<>();
+    STEP_CPU.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
+  /** The CPU time of that step so far, in nanoseconds. */
+  public static long stepCpuNanos(At step) {
+    LongAdder n = STEP_CPU.get(step);
+    return n == null ? 0 : n.sum();
+  }
+
   private void count(String step) {
-    PASSES.computeIfAbsent(new Ended(name, step), k -> new LongAdder()).increment();
+    PASSES.computeIfAbsent(new At(name, step), k -> new LongAdder()).increment();
+  }
+
+  private static long cpuNow() {
+    return CPU_TIMED ? THREADS.getCurrentThreadCpuTime() : 0;
+  }
+
+  private void spent(String step, long since) {
+    if (CPU_TIMED) {
+      STEP_CPU
+          .computeIfAbsent(new At(name, step), k -> new LongAdder())
+          .add(Math.max(0, cpuNow() - since));
+    }
   }
 
   /** Runs the steps in order; the first wait ends the pass, else {@link Next#proceed()}. */
   public Outcome run(P pass) {
     for (Map.Entry<String, Step<P>> e : steps.entrySet()) {
       Next next;
+      long cpu = cpuNow();
       try {
         next = e.getValue().run(pass);
       } catch (RuntimeException x) {
+        spent(e.getKey(), cpu);
         count(e.getKey() + " " + THREW);
         throw x;
       }
+      spent(e.getKey(), cpu);
       if (!next.proceeds()) {
         if (PASSES_LOG.isDebugEnabled()) {
           PASSES_LOG.debug(

@@ -49,10 +49,48 @@ class PipelineTest {
     assertThatThrownBy(() -> throwing.run(new ArrayList<>())).hasMessage("boom");
 
     assertThat(Pipeline.passes())
-        .containsEntry(new Pipeline.Ended("counted", "b"), 2L)
-        .containsEntry(new Pipeline.Ended("counted", Pipeline.THROUGH), 1L)
-        .containsEntry(new Pipeline.Ended("counted", "a " + Pipeline.THREW), 1L)
-        .doesNotContainKey(new Pipeline.Ended("counted", "a"));
+        .containsEntry(new Pipeline.At("counted", "b"), 2L)
+        .containsEntry(new Pipeline.At("counted", Pipeline.THROUGH), 1L)
+        .containsEntry(new Pipeline.At("counted", "a " + Pipeline.THREW), 1L)
+        .doesNotContainKey(new Pipeline.At("counted", "a"));
+  }
+
+  @Test
+  void theCpuOfEveryStepIsCountedByPipelineAndStepThrowingOrNot() {
+    Step<List<String>> busy =
+        pass -> {
+          long until = System.nanoTime() + 50_000_000L;
+          long x = 0;
+          while (System.nanoTime() < until) {
+            x += Long.numberOfTrailingZeros(x + System.nanoTime());
+          }
+          pass.add(String.valueOf(x));
+          return Next.proceed();
+        };
+    Pipeline<List<String>> p =
+        Pipeline.<List<String>>builder("timed")
+            .step("busy", busy)
+            .step("quick", step("quick", Next.waitForEvents("w")))
+            .build();
+    Pipeline<List<String>> throwing =
+        p.replacing(
+            "quick",
+            pass -> {
+              busy.run(pass);
+              throw new IllegalStateException("boom");
+            });
+    p.run(new ArrayList<>());
+    assertThatThrownBy(() -> throwing.run(new ArrayList<>())).hasMessage("boom");
+
+    long busyNanos = Pipeline.stepCpuNanos(new Pipeline.At("timed", "busy"));
+    long quickNanos = Pipeline.stepCpuNanos(new Pipeline.At("timed", "quick"));
+    // 50 ms of spinning each: at least some of it on this thread's CPU clock, even on a busy
+    // machine; the step that only returns costs far less than the one that spins.
+    assertThat(busyNanos).isGreaterThan(5_000_000L);
+    assertThat(quickNanos).as("the throwing step's spin counted").isGreaterThan(5_000_000L);
+    assertThat(Pipeline.stepCpuNanos())
+        .containsKeys(new Pipeline.At("timed", "busy"), new Pipeline.At("timed", "quick"));
+    assertThat(Pipeline.stepCpuNanos(new Pipeline.At("timed", "none"))).isZero();
   }
 
   @Test
