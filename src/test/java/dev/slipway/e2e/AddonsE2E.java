@@ -43,7 +43,7 @@ class AddonsE2E {
   static final String NS = "team-a";
   static final String NAME = "addons";
 
-  /** addons.resyncSeconds, short here: the default (5 min) would make the drift test slow. */
+  /** addons.resyncSeconds, short here: the default (10 min) would make the drift test slow. */
   static final Duration RESYNC = Duration.ofSeconds(20);
 
   static SlipwayEnv env;

@@ -144,7 +144,7 @@ public final class OperatorConfig {
   private static final Key<Integer> ADDONS_RESYNC =
       optional(
           "addons.resyncSeconds",
-          "300",
+          "600",
           wholeNumber(5, 86400),
           "how often each cluster's addons are applied again when nothing changed, in seconds"
               + " (5..86400), so that an addon object changed or deleted in the workload cluster"

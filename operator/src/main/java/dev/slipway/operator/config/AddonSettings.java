@@ -18,10 +18,12 @@ public record AddonSettings(String namespace, String defaultCni, boolean managed
   public static final String DEFAULT_NAMESPACE = "slipway-system";
 
   /**
-   * Five minutes: a drifted addon is put back within one Argo CD resync (3 min) or so, and 1 000
-   * idle clusters cost 3 applies a second, not 50 (docs/performance.md, optimisation 22).
+   * Ten minutes, kapp-controller's default sync period for a PackageInstall (the way TKG itself
+   * reconciles these addons): a drifted addon is put back within it, and 1 000 idle clusters cost
+   * 100 cluster passes a minute, each applying every addon object again (docs/performance.md,
+   * optimisations 22 and 48; it was 5 minutes until 48).
    */
-  public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(10);
 
   public AddonSettings {
     Objects.requireNonNull(namespace, "namespace");

@@ -94,7 +94,7 @@ class OperatorConfigTest {
     assertThat(c.leaderElection()).isTrue();
     assertThat(c.leaseName()).isEqualTo("slipway-operator");
     assertThat(c.trust()).isEqualTo(OperatorConfig.Trust.SYSTEM);
-    assertThat(c.addons().resync()).isEqualTo(java.time.Duration.ofMinutes(5));
+    assertThat(c.addons().resync()).isEqualTo(java.time.Duration.ofMinutes(10));
   }
 
   @Test

@@ -134,7 +134,8 @@ class RequeueTest {
 
   @Test
   void aReadyNodeIsReadEveryHalfUnhealthyTimeoutWithinTenSecondsAndTwoMinutes() {
-    assertThat(Requeue.readyResync(Duration.ofMinutes(5))).isEqualTo(Duration.ofMinutes(2));
+    assertThat(Requeue.readyResync(Duration.ofMinutes(5))).isEqualTo(Duration.ofSeconds(150));
+    assertThat(Requeue.readyResync(Duration.ofMinutes(20))).isEqualTo(Duration.ofMinutes(5));
     assertThat(Requeue.readyResync(Duration.ofSeconds(45))).isEqualTo(Duration.ofMillis(22_500));
     assertThat(Requeue.readyResync(Duration.ofSeconds(4))).isEqualTo(Duration.ofSeconds(10));
   }
