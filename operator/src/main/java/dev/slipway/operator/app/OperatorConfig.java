@@ -148,7 +148,8 @@ public final class OperatorConfig {
           wholeNumber(5, 86400),
           "how often each cluster's addons are applied again when nothing changed, in seconds"
               + " (5..86400), so that an addon object changed or deleted in the workload cluster"
-              + " comes back; a change of the cluster, its release or the addon manifests applies"
+              + " comes back (600 is kapp-controller's default sync period for a package; it was"
+              + " 300 before docs/performance.md's optimisation 47); a change of the cluster, its release or the addon manifests applies"
               + " at once");
   private static final Key<List<String>> RELEASE_LIBRARIES =
       optional(

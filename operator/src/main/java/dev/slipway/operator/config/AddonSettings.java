@@ -21,7 +21,7 @@ public record AddonSettings(String namespace, String defaultCni, boolean managed
    * Ten minutes, kapp-controller's default sync period for a PackageInstall (the way TKG itself
    * reconciles these addons): a drifted addon is put back within it, and 1 000 idle clusters cost
    * 100 cluster passes a minute, each applying every addon object again (docs/performance.md,
-   * optimisations 22 and 48; it was 5 minutes until 48).
+   * optimisations 22 and 47; it was 5 minutes until 47).
    */
   public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(10);
 

@@ -47,7 +47,7 @@ public final class Requeue {
    * more often when the cluster's unhealthy timeout is short ({@link #readyResync}: 2.5 minutes
    * with the default timeout of 5). Each look is a request to the workload API (three on a
    * control-plane machine, with its etcd member's): at 1 000 clusters of 1 + 1 these looks were
-   * most of the idle operator's passes (docs/performance.md, optimisation 49).
+   * most of the idle operator's passes (docs/performance.md, optimisation 48).
    */
   public static final Duration READY_RESYNC = Duration.ofMinutes(5);
 

@@ -1224,16 +1224,16 @@ class MachineStepsTest {
   }
 
   @Test
-  void aReadyNodeIsReadAgainWithinHalfItsClustersUnhealthyTimeoutAndAtMostEveryTwoMinutes() {
+  void aReadyNodeIsReadAgainWithinHalfItsClustersUnhealthyTimeoutAndAtMostEveryFiveMinutes() {
     seedTemplate();
     nodes.nodeReady = true;
     nodes.again = 1;
     reconcileUntil("etcd-member");
 
     assertThat(reconcile().next().after())
-        .as("no cluster in the cache: the default timeout, 5 min")
+        .as("no cluster in the cache: half the default timeout of 5 min, ±10 %")
         .hasValueSatisfying(
-            d -> assertThat(d).isBetween(Duration.ofSeconds(108), Duration.ofSeconds(132)));
+            d -> assertThat(d).isBetween(Duration.ofSeconds(135), Duration.ofSeconds(165)));
 
     TanzuKubernetesCluster tkc = TestObjects.cluster(1);
     tkc.getMetadata().setAnnotations(Map.of(ClusterHealth.UNHEALTHY_TIMEOUT, "30s"));
@@ -1242,11 +1242,17 @@ class MachineStepsTest {
         .hasValueSatisfying(
             d -> assertThat(d).isBetween(Duration.ofMillis(13_500), Duration.ofMillis(16_500)));
 
+    tkc.getMetadata().setAnnotations(Map.of(ClusterHealth.UNHEALTHY_TIMEOUT, "30m"));
+    assertThat(reconcile().next().after())
+        .as("a long timeout: at most 5 minutes, ±10 %")
+        .hasValueSatisfying(
+            d -> assertThat(d).isBetween(Duration.ofSeconds(270), Duration.ofSeconds(330)));
+
     tkc.getMetadata().setAnnotations(Map.of(ClusterHealth.UNHEALTHY_TIMEOUT, "soon"));
     assertThat(reconcile().next().after())
         .as("an annotation that does not parse: the default")
         .hasValueSatisfying(
-            d -> assertThat(d).isBetween(Duration.ofSeconds(108), Duration.ofSeconds(132)));
+            d -> assertThat(d).isBetween(Duration.ofSeconds(135), Duration.ofSeconds(165)));
 
     nodes.nodeReady = false;
     nodes.again = 3_000;
