@@ -6,6 +6,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,5 +89,26 @@ class MainTest {
   void onTwoProcessorsAsyncStagesRunOnTheCommonPoolNotEachOnANewThread() throws Exception {
     assertThat(asyncStageThread(2)).startsWith("ForkJoinPool.commonPool-worker-");
     assertThat(asyncStageThread(1)).startsWith("ForkJoinPool.commonPool-worker-");
+  }
+
+  /** A fresh JVM's idle HTTP selector wait, in ms, after {@link HttpSelectorProbe}; extra flags. */
+  private static String httpSelectorWait(String... flags) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("--add-opens=java.net.http/jdk.internal.net.http=ALL-UNNAMED");
+    cmd.addAll(List.of(flags));
+    cmd.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), HttpSelectorProbe.class.getName()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(p.waitFor()).as(out).isZero();
+    return out;
+  }
+
+  @Test
+  void idleHttpSelectorThreadsWakeEveryMinuteUnlessTheUserSaysOtherwise() throws Exception {
+    assertThat(httpSelectorWait()).isEqualTo("60000");
+    assertThat(httpSelectorWait("-Djdk.internal.httpclient.selectorTimeout=5000"))
+        .isEqualTo("5000");
   }
 }
