@@ -65,15 +65,12 @@ public final class Pipeline<P> {
    * slipway_reconcile_passes_total}).
    */
   public static Map<At, Long> passes() {
-    Map<At, Long> out = new java.util.HashMap<>();
-    PASSES.forEach((k, v) -> out.put(k, v.sum()));
-    return out;
+    return sums(PASSES);
   }
 
   /** How many passes ended there. */
   public static long passes(At where) {
-    LongAdder n = PASSES.get(where);
-    return n == null ? 0 : n.sum();
+    return sum(PASSES, where);
   }
 
   /**
@@ -81,14 +78,22 @@ public final class Pipeline<P> {
    * the JVM does not measure a thread's CPU).
    */
   public static Map<At, Long> stepCpuNanos() {
-    Map<At, Long> out = new java.util.HashMap<>();
-    STEP_CPU.forEach((k, v) -> out.put(k, v.sum()));
-    return out;
+    return sums(STEP_CPU);
   }
 
   /** The CPU time of that step so far, in nanoseconds. */
   public static long stepCpuNanos(At step) {
-    LongAdder n = STEP_CPU.get(step);
+    return sum(STEP_CPU, step);
+  }
+
+  private static Map<At, Long> sums(Map<At, LongAdder> counters) {
+    Map<At, Long> out = new java.util.HashMap<>();
+    counters.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
+  private static long sum(Map<At, LongAdder> counters, At key) {
+    LongAdder n = counters.get(key);
     return n == null ? 0 : n.sum();
   }
 
