@@ -98,6 +98,32 @@ class VCenterFaultsE2E {
         .toList();
   }
 
+  /** After a wait ran out: every machine and cluster as it stands, and the reconcile threads. */
+  static void logWhereItStands() {
+    for (Machine m : allMachines()) {
+      LOG.warn(
+          "machine {} class {} status {}",
+          m.getMetadata().getName(),
+          m.getSpec().vmClass,
+          Manifests.toMap(m).get("status"));
+    }
+    for (TanzuKubernetesCluster c :
+        env.client.resources(TanzuKubernetesCluster.class).inNamespace(NS).list().getItems()) {
+      LOG.warn("cluster {} status {}", c.getMetadata().getName(), Manifests.toMap(c).get("status"));
+    }
+    Thread.getAllStackTraces()
+        .forEach(
+            (t, stack) -> {
+              if (t.getName().startsWith("ReconcilerExecutor")) {
+                StringBuilder b = new StringBuilder();
+                for (StackTraceElement f : stack) {
+                  b.append("\n\tat ").append(f);
+                }
+                LOG.warn("thread {} {}{}", t.getName(), t.getState(), b);
+              }
+            });
+  }
+
   static List<Machine> allMachines() {
     return env.client.resources(Machine.class).inNamespace(NS).list().getItems();
   }
@@ -335,14 +361,19 @@ class VCenterFaultsE2E {
     edit("faulty", t -> t.getSpec().topology.nodePools.get(0).vmClass = "guaranteed-medium");
     env.client.resource(Manifests.fromMap(env.sampleCluster("fresh", 1))).create();
     // 60 s ran out once in a full verify (a loaded machine); the clones are 20 s each.
-    await()
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(250))
-        .until(
-            () ->
-                machines("fresh").stream().anyMatch(VCenterFaultsE2E::cloning)
-                    && machines("faulty").stream()
-                        .anyMatch(m -> "guaranteed-medium".equals(m.getSpec().vmClass)));
+    try {
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(250))
+          .until(
+              () ->
+                  machines("fresh").stream().anyMatch(VCenterFaultsE2E::cloning)
+                      && machines("faulty").stream()
+                          .anyMatch(m -> "guaranteed-medium".equals(m.getSpec().vmClass)));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      logWhereItStands();
+      throw e;
+    }
     long loginsBefore = logins();
     Path saved = saveAndKill();
     Instant down = Instant.now();
