@@ -360,7 +360,8 @@ class VCenterFaultsE2E {
     env.vcsim.setDelays(Map.of("CloneVm", 20_000, "LockHandoff", 0));
     edit("faulty", t -> t.getSpec().topology.nodePools.get(0).vmClass = "guaranteed-medium");
     env.client.resource(Manifests.fromMap(env.sampleCluster("fresh", 1))).create();
-    // 60 s ran out once in a full verify (a loaded machine); the clones are 20 s each.
+    // 60 s ran out in a full verify, and 120 s in another (with no operator log line meanwhile;
+    // not explained): when it runs out, the test logs where things stand.
     try {
       await()
           .atMost(Duration.ofSeconds(120))

@@ -71,12 +71,12 @@ public final class Main {
    * Each JDK HTTP client has a selector thread which, with nothing to do, wakes every 3 s (the
    * JDK's default) only to see whether its client is still referenced. The operator holds a client
    * for each workload cluster's API server and one for each cluster's etcd: at 1 000 clusters, 2
-   * 000 threads waking for nothing, 1.2 % of a core (2 000 idle clients in a JVM of their own; 0.2
-   * % with a minute; docs/performance.md, optimisation 49). Unless the property is set, they wake
-   * every minute. A request's timeout still fires on time: registering it wakes the selector. What
-   * waits longer: a dropped client's thread ends up to a minute after the client is collected, and
-   * an expired pooled connection is closed up to a minute late. Must run before the first HTTP
-   * client is made: first in {@link #main}.
+   * 000 threads waking for nothing, about 1 % of a core (2 000 idle clients in a JVM of their own,
+   * three runs: 0.97-1.20 %; 0.20-0.40 % with a minute; docs/performance.md, optimisation 49).
+   * Unless the property is set, they wake every minute. A request's timeout still fires on time:
+   * registering it wakes the selector. What waits longer: a dropped client's thread ends up to a
+   * minute after the client is collected, and an expired pooled connection is closed up to a minute
+   * late. Must run before the first HTTP client is made: first in {@link #main}.
    */
   static void idleHttpSelectorsWakeEveryMinute() {
     if (System.getProperty(HTTP_SELECTOR_TIMEOUT) == null) {

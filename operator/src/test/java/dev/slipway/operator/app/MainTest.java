@@ -69,20 +69,21 @@ class MainTest {
     assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("Exception", "\tat ");
   }
 
-  /** The thread an async stage ran on in a fresh JVM of {@code processors} CPUs. */
-  private static String asyncStageThread(int processors) throws Exception {
-    Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:ActiveProcessorCount=" + processors,
-                "-cp",
-                System.getProperty("java.class.path"),
-                AsyncStagesProbe.class.getName())
-            .redirectErrorStream(true)
-            .start();
+  /** What {@code probe} prints in a fresh JVM started with {@code flags}. */
+  private static String runProbe(Class<?> probe, String... flags) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of(flags));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), probe.getName()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     assertThat(p.waitFor()).as(out).isZero();
     return out;
+  }
+
+  /** The thread an async stage ran on in a fresh JVM of {@code processors} CPUs. */
+  private static String asyncStageThread(int processors) throws Exception {
+    return runProbe(AsyncStagesProbe.class, "-XX:ActiveProcessorCount=" + processors);
   }
 
   @Test
@@ -93,16 +94,10 @@ class MainTest {
 
   /** A fresh JVM's idle HTTP selector wait, in ms, after {@link HttpSelectorProbe}; extra flags. */
   private static String httpSelectorWait(String... flags) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("--add-opens=java.net.http/jdk.internal.net.http=ALL-UNNAMED");
-    cmd.addAll(List.of(flags));
-    cmd.addAll(
-        List.of("-cp", System.getProperty("java.class.path"), HttpSelectorProbe.class.getName()));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    assertThat(p.waitFor()).as(out).isZero();
-    return out;
+    List<String> all =
+        new ArrayList<>(List.of("--add-opens=java.net.http/jdk.internal.net.http=ALL-UNNAMED"));
+    all.addAll(List.of(flags));
+    return runProbe(HttpSelectorProbe.class, all.toArray(String[]::new));
   }
 
   @Test
