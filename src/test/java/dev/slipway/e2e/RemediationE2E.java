@@ -349,23 +349,25 @@ class RemediationE2E {
     return found.get(0);
   }
 
-  /** A vCenter admin deletes the VM: powered off, destroyed. */
+  /**
+   * A vCenter admin deletes the VM: powered off, destroyed. Slipway powers a VM that went off on
+   * again as soon as the VM watch reports it, mostly before a person's destroy (one CI run lost
+   * that race for 90 s on end); so while the admin deletes it, vCenter refuses Slipway's power-on
+   * of this VM as it would while another task holds the VM (InvalidState, which Slipway retries).
+   */
   static void destroyVm(String name) {
     String path = env.placement.parentFolder() + "/" + NS + "/" + name;
+    env.vcsim.addFault(
+        "PowerOnVM_Task", name, "InvalidState", "remediation-e2e: the VM is being deleted", 0);
     try (VSphereProvider v = env.connect()) {
       VmRef vm = v.findVmByPath(path).orElseThrow();
-      // Slipway powers a VM that went off on again as soon as the VM watch reports it, which can
-      // be before the destroy: off and destroy again until the VM is gone, as a person would.
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .until(
-              () -> {
-                TaskRef off = v.powerOff(vm);
-                await().atMost(Duration.ofSeconds(30)).until(() -> v.taskState(off).isDone());
-                TaskRef gone = v.destroy(vm);
-                await().atMost(Duration.ofSeconds(30)).until(() -> v.taskState(gone).isDone());
-                return v.findVmByPath(path).isEmpty();
-              });
+      TaskRef off = v.powerOff(vm);
+      await().atMost(Duration.ofSeconds(30)).until(() -> v.taskState(off).isDone());
+      TaskRef gone = v.destroy(vm);
+      await().atMost(Duration.ofSeconds(30)).until(() -> v.taskState(gone).isDone());
+      assertThat(v.findVmByPath(path)).as("VM %s destroyed", path).isEmpty();
+    } finally {
+      env.vcsim.clearFaults();
     }
   }
 

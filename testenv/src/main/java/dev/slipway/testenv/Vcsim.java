@@ -194,8 +194,15 @@ public final class Vcsim implements AutoCloseable {
    * maxCount} times (0 = no limit).
    */
   public void addFault(String method, String fault, String message, int maxCount) {
+    addFault(method, "*", fault, message, maxCount);
+  }
+
+  /** As {@link #addFault(String, String, String, int)}, for the object so named only. */
+  public void addFault(
+      String method, String objectName, String fault, String message, int maxCount) {
     Map<String, Object> rule = new LinkedHashMap<>();
     rule.put("method", method);
+    rule.put("objectName", objectName);
     rule.put("fault", fault);
     rule.put("message", message);
     rule.put("maxCount", maxCount);

@@ -63,6 +63,20 @@ class FaultsIT {
   }
 
   @Test
+  void faultForANamedObjectLeavesOthersAlone() {
+    String a = It.unique("a");
+    String b = It.unique("b");
+    p.ensureFolder("/DC0/vm", a);
+    p.ensureFolder("/DC0/vm", b);
+    vcsim.addFault("CreateFolder", a, "InvalidState", "only in " + a, 0);
+
+    assertThat(p.ensureFolder("/DC0/vm/" + b, "child")).isNotNull();
+    assertThatThrownBy(() -> p.ensureFolder("/DC0/vm/" + a, "child"))
+        .isInstanceOfSatisfying(
+            VSphereException.class, e -> assertThat(e.getMessage()).contains("only in " + a));
+  }
+
+  @Test
   void unreachableEndpointIsTransient() throws IOException {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
