@@ -199,11 +199,31 @@ func controlHandler(m *simulator.Model) http.Handler {
 		}
 		delayMu.Lock()
 		// A fresh map, never mutated after publication, so SOAP handlers reading the old one are safe.
+		// SOAP method names (CloneVM_Task) delay the call, in the service's DelayConfig; task names
+		// (CloneVm, PowerOn) and LockHandoff delay the task, in the package's TaskDelay. The two
+		// sets of names do not overlap, so one map serves both. (Until 2026-12-04 only the first
+		// was set, and every task delay the tests asked for was silently ignored.)
 		m.DelayConfig.MethodDelay = in
+		simulator.TaskDelay.MethodDelay = taskDelays(in)
 		delayMu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	})
 	return mux
+}
+
+// taskDelays is in, with LockHandoff 0 unless in says otherwise or is empty: a delayed task then
+// takes its object's lock when it runs, not for its whole delay, so clients read the object's
+// properties meanwhile, as they do on a real vCenter (with the lock held, even a property
+// collector waits for the task).
+func taskDelays(in map[string]int) map[string]int {
+	if len(in) == 0 {
+		return in
+	}
+	out := map[string]int{"LockHandoff": 0}
+	for k, v := range in {
+		out[k] = v
+	}
+	return out
 }
 
 func loopbackOnly(addr string) error {

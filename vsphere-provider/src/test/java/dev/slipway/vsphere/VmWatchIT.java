@@ -57,6 +57,36 @@ class VmWatchIT {
                     source, It.unique("vm"), folder, pool, Optional.empty(), config, false))));
   }
 
+  /**
+   * The test bed's task delays (which E2E tests use to catch a clone in flight) hold the task
+   * running that long, while the source VM's properties stay readable.
+   */
+  @Test
+  void aTaskDelayKeepsTheTaskRunningAndItsVmReadable() {
+    vcsim.setDelays(Map.of("CloneVm", 2_000));
+    try {
+      long started = System.nanoTime();
+      TaskRef t =
+          p.cloneVm(
+              new CloneSpec(
+                  source,
+                  It.unique("vm"),
+                  folder,
+                  pool,
+                  Optional.empty(),
+                  VmConfigSpec.builder().instanceUuid(UUID.randomUUID().toString()).build(),
+                  false));
+      assertThat(p.vmState(source).ref()).isEqualTo(source);
+      assertThat(p.taskState(t).isDone()).as("the clone, after a read of its source VM").isFalse();
+      VmRef vm = new VmRef(It.awaitSuccess(p, t));
+      assertThat(Duration.ofNanos(System.nanoTime() - started))
+          .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+      It.awaitSuccess(p, p.destroy(vm));
+    } finally {
+      vcsim.setDelays(Map.of());
+    }
+  }
+
   /** The client's calls, without the watch's own waits (which go on meanwhile). */
   private static Map<String, Long> callsButTheWatchs() {
     Map<String, Long> m = new java.util.HashMap<>(p.callCounts());
