@@ -198,9 +198,18 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
   @Override
   public UpdateControl<Machine> reconcile(Machine m, Context<Machine> context) {
     Machine.Status before = Statuses.copy(m.getStatus(), Machine.Status.class);
+    // What this pass last wrote of the machine (its spec: the provider ID), for the status write.
+    java.util.concurrent.atomic.AtomicReference<Machine> latest =
+        new java.util.concurrent.atomic.AtomicReference<>(m);
     MachinePass pass =
         new MachinePass(
-            m, Lookups.of(context), clock.instant(), x -> context.getClient().resource(x).patch());
+            m,
+            Lookups.of(context),
+            clock.instant(),
+            x ->
+                latest.set(
+                    StatusFinisher.cacheOwnWrite(
+                        context.getClient().resource(x).patch(), latest.get(), context)));
     pass.management = context.getClient();
     pass.isControlPlaneMachine = name -> isControlPlaneMachine(context, m, name);
     Next next;
@@ -213,7 +222,8 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
       return StatusFinisher.schedule(UpdateControl.noUpdate(), next);
     }
     pass.status.phase = phase(m, pass.cond);
-    return StatusFinisher.finish(m, before, pass.status, pass.cond, context, next);
+    steps.passEnded(pass);
+    return StatusFinisher.finish(m, latest.get(), before, pass.status, pass.cond, context, next);
   }
 
   /** The member of a joined control-plane machine, checked through the cluster's etcd CA. */

@@ -68,6 +68,16 @@ final class MachineSteps {
   private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
 
   /**
+   * The vCenter task each machine's last pass in this process left in its status, by machine UID.
+   * The informer can show a pass an older status than the last one written (a write's watch event
+   * arriving after the next write evicts JOSDK's copy of it), and a pass that saw no task would
+   * start the same work again while the first task runs: two reconfigures adding a disk at the same
+   * SCSI unit, the second failing with InvalidDeviceSpec and the machine Failed (VCenterFaultsE2E).
+   * Empty after a restart, when the status is all there is.
+   */
+  private final Map<String, String> taskInFlight = new ConcurrentHashMap<>();
+
+  /**
    * How long a storage class's datastore, found by its inventory path, is used for clones without
    * looking it up again: one look-up per path and minute instead of one per clone. A datastore
    * renamed or removed meanwhile fails clones for at most that long (each retried after its
@@ -126,6 +136,10 @@ final class MachineSteps {
 
   /** A task in flight: wait for it; a failed one is a fault; a forgotten one is over. */
   Next followTask(MachinePass p) {
+    String mine = taskInFlight.get(p.machine.getMetadata().getUid());
+    if (mine != null && !mine.equals(p.status.taskRef)) {
+      p.status.taskRef = mine; // a status older than this process's last write
+    }
     if (p.status.taskRef == null) {
       return Next.proceed();
     }
@@ -310,6 +324,17 @@ final class MachineSteps {
   /** The machine is gone: nothing to remember of its VM. */
   void forget(Machine m) {
     lastSeen.remove(m.getMetadata().getUid());
+    taskInFlight.remove(m.getMetadata().getUid());
+  }
+
+  /** Called with the status a pass is about to write: the task it leaves in flight, if any. */
+  void passEnded(MachinePass p) {
+    String uid = p.machine.getMetadata().getUid();
+    if (p.status.taskRef == null) {
+      taskInFlight.remove(uid);
+    } else {
+      taskInFlight.put(uid, p.status.taskRef);
+    }
   }
 
   /** When this process last saw the VM; after a restart, when it was last known to be on. */

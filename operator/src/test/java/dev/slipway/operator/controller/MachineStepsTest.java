@@ -626,6 +626,31 @@ class MachineStepsTest {
       assertThat(steps.followTask(pass()).proceeds()).isTrue();
       assertThat(vs.calls()).isEmpty();
     }
+
+    @Test
+    void aStatusOlderThanTheLastWrittenStillFollowsTheTaskThisProcessStarted() {
+      vs.holdTasks(true);
+      TaskRef t = startTask();
+      MachinePass started = pass();
+      steps.followTask(started);
+      steps.passEnded(started);
+      // The informer shows the next pass the status from before the task.
+      machine.getStatus().taskRef = null;
+
+      MachinePass stale = pass();
+      assertWait(steps.followTask(stale), "task " + t.id() + " running", Requeue.TASK_POLL);
+      assertThat(stale.status.taskRef).isEqualTo(t.id());
+      steps.passEnded(stale);
+
+      vs.holdTasks(false);
+      MachinePass done = pass();
+      assertThat(steps.followTask(done).proceeds()).isTrue();
+      assertThat(done.status.taskRef).isNull();
+      steps.passEnded(done);
+      vs.resetCalls();
+      assertThat(steps.followTask(pass()).proceeds()).as("a task seen ended is forgotten").isTrue();
+      assertThat(vs.calls()).isEmpty();
+    }
   }
 
   // ---- namespace-placement ----------------------------------------------------------------------
