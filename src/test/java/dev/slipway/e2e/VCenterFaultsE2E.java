@@ -134,6 +134,16 @@ class VCenterFaultsE2E {
             });
   }
 
+  /** Runs {@code wait}; when it runs out, logs where things stand first. */
+  static void loggingWhereItStands(Runnable wait) {
+    try {
+      wait.run();
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      logWhereItStands();
+      throw e;
+    }
+  }
+
   static List<Machine> allMachines() {
     return env.client.resources(Machine.class).inNamespace(NS).list().getItems();
   }
@@ -155,15 +165,12 @@ class VCenterFaultsE2E {
   }
 
   static void awaitConverged(String name, int machines, String workerClass, Duration atMost) {
-    try {
-      await()
-          .atMost(atMost)
-          .pollInterval(Duration.ofSeconds(1))
-          .untilAsserted(() -> assertConverged(name, machines, workerClass));
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      logWhereItStands();
-      throw e;
-    }
+    loggingWhereItStands(
+        () ->
+            await()
+                .atMost(atMost)
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertConverged(name, machines, workerClass)));
   }
 
   static void assertConverged(String name, int machines, String workerClass) {
@@ -258,19 +265,17 @@ class VCenterFaultsE2E {
                   "capacity",
                   Map.of("storage", "1Gi"))));
       env.client.resource(Manifests.fromMap(faulty)).create();
-      try {
-        await()
-            .atMost(Duration.ofMinutes(4))
-            .pollInterval(Duration.ofSeconds(1))
-            .untilAsserted(
-                () -> {
-                  machines("faulty").forEach(m -> everyMachine.add(m.getMetadata().getName()));
-                  assertConverged("faulty", 3, null);
-                });
-      } catch (org.awaitility.core.ConditionTimeoutException e) {
-        logWhereItStands();
-        throw e;
-      }
+      loggingWhereItStands(
+          () ->
+              await()
+                  .atMost(Duration.ofMinutes(4))
+                  .pollInterval(Duration.ofSeconds(1))
+                  .untilAsserted(
+                      () -> {
+                        machines("faulty")
+                            .forEach(m -> everyMachine.add(m.getMetadata().getName()));
+                        assertConverged("faulty", 3, null);
+                      }));
       LOG.info(
           "cluster built under faults and latency in {} s",
           Duration.between(started, Instant.now()).toSeconds());
@@ -385,19 +390,16 @@ class VCenterFaultsE2E {
     env.vcsim.setDelays(Map.of("CloneVm", 20_000, "LockHandoff", 0));
     edit("faulty", t -> t.getSpec().topology.nodePools.get(0).vmClass = "guaranteed-medium");
     env.client.resource(Manifests.fromMap(env.sampleCluster("fresh", 1))).create();
-    try {
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(250))
-          .until(
-              () ->
-                  machines("fresh").stream().anyMatch(VCenterFaultsE2E::cloning)
-                      && machines("faulty").stream()
-                          .anyMatch(m -> "guaranteed-medium".equals(m.getSpec().vmClass)));
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      logWhereItStands();
-      throw e;
-    }
+    loggingWhereItStands(
+        () ->
+            await()
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .until(
+                    () ->
+                        machines("fresh").stream().anyMatch(VCenterFaultsE2E::cloning)
+                            && machines("faulty").stream()
+                                .anyMatch(m -> "guaranteed-medium".equals(m.getSpec().vmClass))));
     long loginsBefore = logins();
     Path saved = saveAndKill();
     assertThat(tasksInFlightAtKill).as("clones in flight when vCenter went down").isPositive();
@@ -434,15 +436,15 @@ class VCenterFaultsE2E {
           "MarkAsTemplate",
           "MarkAsVirtualMachine");
 
+  /** Tasks the last {@link #saveAndKill} found in flight: the restarted vCenter knows none. */
+  static int tasksInFlightAtKill;
+
   /**
    * vCenter refuses new work, then its inventory is saved and it dies: the saved inventory is what
    * it last did, as a real vCenter's database is. (Without this, a VM destroyed between the save
    * and the kill came back from the saved inventory as an orphan: a test-bed artefact, not
    * something a vCenter does.)
    */
-  /** Tasks the last {@link #saveAndKill} found in flight: the restarted vCenter knows none. */
-  static int tasksInFlightAtKill;
-
   static Path saveAndKill() throws IOException {
     for (String m : MUTATING) {
       env.vcsim.addFault(m, "NetworkFailure", "vCenter going down", 0);

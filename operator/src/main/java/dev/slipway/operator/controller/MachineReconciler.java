@@ -43,6 +43,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -199,8 +200,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
   public UpdateControl<Machine> reconcile(Machine m, Context<Machine> context) {
     Machine.Status before = Statuses.copy(m.getStatus(), Machine.Status.class);
     // What this pass last wrote of the machine (its spec: the provider ID), for the status write.
-    java.util.concurrent.atomic.AtomicReference<Machine> latest =
-        new java.util.concurrent.atomic.AtomicReference<>(m);
+    AtomicReference<Machine> latest = new AtomicReference<>(m);
     MachinePass pass =
         new MachinePass(
             m,
