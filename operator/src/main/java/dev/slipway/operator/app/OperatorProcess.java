@@ -29,6 +29,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -63,6 +64,7 @@ public final class OperatorProcess implements AutoCloseable {
   private HealthServer health;
   private VSphereProvider vsphere;
   private VCenterProbe probe;
+  private final InformerReadiness informers = new InformerReadiness(Clock.systemUTC());
   private Slipway controllers;
   private ConversionWebhook webhook;
 
@@ -314,9 +316,10 @@ public final class OperatorProcess implements AutoCloseable {
   }
 
   /**
-   * Ready = started, the controllers' informers are watching, and vCenter answers. Leadership is
-   * not part of it: the standby is as ready as the leader (it takes over at once), so readiness
-   * does not flap when the Lease moves.
+   * Ready = started, the controllers' informers are watching (none has stopped for {@link
+   * InformerReadiness#GRACE}), and vCenter answers. Leadership is not part of it: the standby is as
+   * ready as the leader (it takes over at once), so readiness does not flap when the Lease moves —
+   * not even while the new leader's Secret informers list the tenant namespaces it now serves.
    */
   List<HealthServer.Check> readiness() {
     List<HealthServer.Check> checks = new ArrayList<>();
@@ -329,13 +332,17 @@ public final class OperatorProcess implements AutoCloseable {
       var runtime = controllers.operator().getRuntimeInfo();
       checks.add(
           new HealthServer.Check(
-              "informers",
-              runtime.allEventSourcesAreHealthy()
-                  ? null
-                  : "not watching: " + runtime.unhealthyEventSources().keySet()));
+              "informers", informers.problem(notWatching(runtime.unhealthyEventSources()))));
       checks.add(new HealthServer.Check("vcenter", probe.problem()));
     }
     return checks;
+  }
+
+  /** "controller/event source" of each event source that is not watching. */
+  private static List<String> notWatching(Map<String, ? extends Map<String, ?>> byController) {
+    return byController.entrySet().stream()
+        .flatMap(c -> c.getValue().keySet().stream().map(source -> c.getKey() + "/" + source))
+        .toList();
   }
 
   private void startedLeading() {

@@ -143,6 +143,7 @@ public class MachineReconciler implements Reconciler<Machine>, Cleaner<Machine> 
         secrets.informer(
             namespaces ->
                 InformerEventSourceConfiguration.from(Secret.class, Machine.class)
+                    .withName("bootstrap-secrets")
                     .withNamespaces(namespaces)
                     .withLabelSelector(BOOTSTRAP_SECRET_LABEL)
                     .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Machine.class, false))

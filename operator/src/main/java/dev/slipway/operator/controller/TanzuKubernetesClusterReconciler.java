@@ -116,6 +116,7 @@ public class TanzuKubernetesClusterReconciler
         secrets.informer(
             namespaces ->
                 InformerEventSourceConfiguration.from(Secret.class, TanzuKubernetesCluster.class)
+                    .withName("cluster-secrets")
                     .withNamespaces(namespaces)
                     .withLabelSelector(CLUSTER_LABEL)
                     .withSecondaryToPrimaryMapper(s -> Set.of())

@@ -37,6 +37,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -306,12 +308,39 @@ class MainIT {
       everyMonitoredMetricIsExported(a);
 
       // Graceful shutdown of the leader: it releases the Lease, so the standby takes over well
-      // within the lease duration, and stays ready throughout.
-      a.close();
-      assertThat(a.awaitTermination()).isZero();
-      await()
-          .atMost(LeaderElectionTimings.SLIPWAY.leaseDuration().minusSeconds(3))
-          .until(standby::isLeader);
+      // within the lease duration, and stays ready throughout (sampled every 20 ms from before the
+      // leader stops until 5 s after the standby leads; CI once saw a 503 right at the take-over).
+      List<String> notReady = new CopyOnWriteArrayList<>();
+      AtomicBoolean sampling = new AtomicBoolean(true);
+      Thread sampler =
+          new Thread(
+              () -> {
+                while (sampling.get()) {
+                  HttpResponse<String> r = get(standby, "/readyz");
+                  if (r.statusCode() != 200) {
+                    notReady.add(java.time.Instant.now() + " " + r.statusCode() + ": " + r.body());
+                  }
+                  try {
+                    Thread.sleep(20);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "readyz-sampler");
+      sampler.start();
+      try {
+        a.close();
+        assertThat(a.awaitTermination()).isZero();
+        await()
+            .atMost(LeaderElectionTimings.SLIPWAY.leaseDuration().minusSeconds(3))
+            .until(standby::isLeader);
+        Thread.sleep(5_000);
+      } finally {
+        sampling.set(false);
+        sampler.join();
+      }
+      assertThat(notReady).as("/readyz of the new leader during the take-over").isEmpty();
       assertThat(get(b, "/readyz").statusCode()).isEqualTo(200);
       assertThat(client.leases().inNamespace(NS).withName("slipway-operator").get())
           .satisfies(l -> assertThat(l.getSpec().getHolderIdentity()).isEqualTo("replica-b"));
