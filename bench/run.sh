@@ -6,6 +6,7 @@
 #   bench/run.sh [--clusters 5] [--workers 1] [--control-planes 1] [--clusters-per-namespace 10]
 #                [--idle-seconds 120] [--heap 512m] [--ready-timeout-seconds 1800]
 #                [--guest-mode LIGHT|FULL|MUX] [--upgrade true] [--idle-scrape-seconds 30]
+#                [--heap-dump true]
 #                [--out DIR]
 #                (MUX: every cluster's API server and etcd as in-process fakes, for 100+ clusters;
 #                 --upgrade true: after the idle window, B6 - every cluster moved to the next

@@ -92,6 +92,7 @@ public final class ScaleBench {
         int b1Runs,
         boolean upgrade,
         int idleScrapeSeconds,
+        boolean heapDump,
         @com.fasterxml.jackson.annotation.JsonIgnore Optional<Path> out) {
       public static Options parse(String[] args) {
         Map<String, String> a = new TreeMap<>();
@@ -117,6 +118,7 @@ public final class ScaleBench {
                 Integer.parseInt(a.getOrDefault("b1-runs", "0")),
                 Boolean.parseBoolean(a.getOrDefault("upgrade", "false")),
                 Integer.parseInt(a.getOrDefault("idle-scrape-seconds", "30")),
+                Boolean.parseBoolean(a.getOrDefault("heap-dump", "false")),
                 Optional.ofNullable(a.get("out")).map(Path::of));
         a.keySet()
             .removeAll(
@@ -132,6 +134,7 @@ public final class ScaleBench {
                     "b1-runs",
                     "upgrade",
                     "idle-scrape-seconds",
+                    "heap-dump",
                     "out"));
         if (!a.isEmpty()) {
           throw new IllegalArgumentException("unknown options: " + a.keySet());
@@ -881,6 +884,15 @@ public final class ScaleBench {
       double idleSeconds = seconds(ready.at(), idle.at());
       double scrapeCpuMillis = scrapeCpuMillis(20);
       double heap = heapAfterFullGc();
+      // What holds B5's heap, for whoever looks next: the live objects by class (after the full
+      // GC above, so measured after B5), and with --heap-dump true the whole heap.
+      jcmd("heap-histogram.txt", "GC.class_histogram");
+      if (options.heapDump()) {
+        jcmd(
+            "heap-dump.txt",
+            "GC.heap_dump",
+            out.resolve("operator.hprof").toAbsolutePath().toString());
+      }
       List<Double> readySeconds = readyAt.values().stream().sorted().toList();
       return new Result(
           options,
@@ -927,16 +939,24 @@ public final class ScaleBench {
 
     /** jcmd GC.run (a full collection), then the heap used as the operator's /metrics says. */
     private double heapAfterFullGc() throws IOException, InterruptedException {
-      Process jcmd =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                  String.valueOf(operator.pid()),
-                  "GC.run")
-              .redirectErrorStream(true)
-              .start();
-      jcmd.getInputStream().readAllBytes();
-      jcmd.waitFor(60, TimeUnit.SECONDS);
+      jcmd(null, "GC.run");
       return heapUsedMiB(get("/metrics").body());
+    }
+
+    /**
+     * jcmd {@code command} on the operator's JVM; its output to {@code file} in out (or dropped).
+     */
+    private void jcmd(String file, String... command) throws IOException, InterruptedException {
+      List<String> argv = new ArrayList<>();
+      argv.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+      argv.add(String.valueOf(operator.pid()));
+      argv.addAll(List.of(command));
+      Process jcmd = new ProcessBuilder(argv).redirectErrorStream(true).start();
+      byte[] output = jcmd.getInputStream().readAllBytes();
+      jcmd.waitFor(300, TimeUnit.SECONDS);
+      if (file != null) {
+        Files.write(out.resolve(file), output);
+      }
     }
 
     static double seconds(Instant a, Instant b) {

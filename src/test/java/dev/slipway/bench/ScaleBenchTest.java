@@ -25,6 +25,9 @@ class ScaleBenchTest {
             ScaleBench.BenchRun.Options.parse(new String[] {"--idle-scrape-seconds", "5"})
                 .idleScrapeSeconds())
         .isEqualTo(5);
+    assertThat(B1.heapDump()).as("a dump is hundreds of MB: only when asked").isFalse();
+    assertThat(ScaleBench.BenchRun.Options.parse(new String[] {"--heap-dump", "true"}).heapDump())
+        .isTrue();
     assertThatThrownBy(
             () -> ScaleBench.BenchRun.Options.parse(new String[] {"--guest-mode", "HEAVY"}))
         .isInstanceOf(IllegalArgumentException.class);
