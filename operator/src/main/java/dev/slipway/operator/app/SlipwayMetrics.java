@@ -206,15 +206,22 @@ final class SlipwayMetrics implements AutoCloseable {
         .register(registry);
   }
 
-  /** Watches Machines, clusters and namespaces for the gauges and counters. */
+  /**
+   * Watches Machines, clusters and namespaces for the gauges and counters; Machines and clusters
+   * are cached as summaries ({@link Caches#machineSummaries}): phase, conditions, identity.
+   */
   void watch(KubernetesClient client) {
     SharedIndexInformer<Machine> m =
-        inform(client.resources(Machine.class).inAnyNamespace(), handler(this::onMachine));
+        inform(
+            client.resources(Machine.class).inAnyNamespace(),
+            Caches.machineSummaries(),
+            handler(this::onMachine));
     informers.add(m);
     countMachinesFrom(() -> m.getStore().list());
     SharedIndexInformer<TanzuKubernetesCluster> c =
         inform(
             client.resources(TanzuKubernetesCluster.class).inAnyNamespace(),
+            Caches.clusterSummaries(),
             handler(
                 tkc -> {
                   clusterChanges.incrementAndGet();

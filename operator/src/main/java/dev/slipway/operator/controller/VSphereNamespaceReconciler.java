@@ -122,10 +122,12 @@ public class VSphereNamespaceReconciler
     // Machines and clusters of a namespace change its usage and whether it may be deleted: a
     // machine's status changing does neither, so only its arrival, class or departure counts, and
     // a cluster only by arriving or going. VM classes only fill the cache usage is computed from.
+    // Machines and clusters are cached as summaries (Caches): usage reads a machine's class only.
     return List.of(
         byNamespaceName(
             context,
             Machine.class,
+            Caches.machineSummaries(),
             (now, old) ->
                 !java.util.Objects.equals(now.getSpec().vmClass, old.getSpec().vmClass)
                     || (now.getMetadata().getDeletionTimestamp() == null)
@@ -133,6 +135,7 @@ public class VSphereNamespaceReconciler
         byNamespaceName(
             context,
             TanzuKubernetesCluster.class,
+            Caches.clusterSummaries(),
             (now, old) ->
                 (now.getMetadata().getDeletionTimestamp() == null)
                     != (old.getMetadata().getDeletionTimestamp() == null)),
@@ -148,13 +151,14 @@ public class VSphereNamespaceReconciler
       EventSource<?, VSphereNamespace> byNamespaceName(
           EventSourceContext<VSphereNamespace> context,
           Class<R> type,
+          io.fabric8.kubernetes.client.informers.cache.ItemStore<R> store,
           io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter<R> onUpdate) {
     return new InformerEventSource<>(
         InformerEventSourceConfiguration.from(type, VSphereNamespace.class)
             .withSecondaryToPrimaryMapper(
                 r -> Set.of(new ResourceID(r.getMetadata().getNamespace())))
             .withOnUpdateFilter(onUpdate)
-            .withItemStore(Caches.withoutManagedFields())
+            .withItemStore(store)
             .build(),
         context);
   }

@@ -1,16 +1,27 @@
 package dev.slipway.operator.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.slipway.operator.api.cluster.v1alpha1.Machine;
 import dev.slipway.testenv.ControlPlane;
+import dev.slipway.testenv.Manifests;
+import dev.slipway.testenv.TestBed;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +40,7 @@ class CachesIT {
   static void start() {
     cp = ControlPlane.shared();
     admin = cp.client();
+    Manifests.installCrds(admin, TestBed.repositoryRoot());
   }
 
   @AfterAll
@@ -127,6 +139,100 @@ class CachesIT {
       assertThat(secrets.withName("m-1-bootstrap").get().getData())
           .as("the server's copy is whole")
           .containsKey("value");
+    } finally {
+      informer.stop();
+      informer.stopped().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aMachineSummaryKeepsWhatUsageAndMetricsReadAndHandlersStillGetTheWholeMachine()
+      throws Exception {
+    String ns = cp.createNamespace("caches-machines");
+    Machine m = new Machine();
+    m.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("m-0")
+            .withNamespace(ns)
+            .withLabels(Map.of("cluster.x-k8s.io/cluster-name", "demo"))
+            .withFinalizers("cluster.slipway.dev/machine")
+            .build());
+    Machine.Spec spec = new Machine.Spec();
+    spec.clusterName = "demo";
+    spec.role = Machine.Role.worker;
+    spec.pool = "general";
+    spec.version = "v1.37.2+vmware.1";
+    spec.vmClass = "best-effort-small";
+    spec.storageClass = "gold";
+    spec.image = new Machine.Image();
+    spec.image.contentLibrary = "slipway-demo";
+    spec.image.item = "ubuntu-2404-kube-v1.37.2";
+    m.setSpec(spec);
+    Machine made = admin.resources(Machine.class).inNamespace(ns).resource(m).create();
+    Machine.Status status = new Machine.Status();
+    status.phase = "Provisioning";
+    status.vmRef = "vm-42";
+    status.conditions =
+        List.of(
+            new Condition(
+                "2026-12-04T12:00:00Z",
+                "waiting for the clone task",
+                1L,
+                "Cloning",
+                "False",
+                "VMProvisioned"));
+    made.setStatus(status);
+    admin.resources(Machine.class).inNamespace(ns).resource(made).updateStatus();
+
+    CompletableFuture<Machine> handed = new CompletableFuture<>();
+    SharedIndexInformer<Machine> informer =
+        admin.resources(Machine.class).inNamespace(ns).runnableInformer(0);
+    informer.itemStore(Caches.machineSummaries());
+    informer.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(Machine obj) {
+            handed.complete(obj);
+          }
+
+          @Override
+          public void onUpdate(Machine oldObj, Machine newObj) {}
+
+          @Override
+          public void onDelete(Machine obj, boolean deletedFinalStateUnknown) {}
+        });
+    informer.run();
+    try {
+      Machine cached =
+          await()
+              .atMost(Duration.ofSeconds(10))
+              .until(() -> informer.getStore().getByKey(ns + "/m-0"), Objects::nonNull);
+      assertThat(cached.getMetadata().getUid()).isEqualTo(made.getMetadata().getUid());
+      assertThat(cached.getMetadata().getResourceVersion()).isNotBlank();
+      assertThat(cached.getMetadata().getCreationTimestamp()).isNotBlank();
+      assertThat(cached.getMetadata().getLabels()).isNullOrEmpty();
+      assertThat(cached.getMetadata().getFinalizers()).isNullOrEmpty();
+      assertThat(cached.getMetadata().getManagedFields()).isNullOrEmpty();
+      assertThat(cached.getSpec().vmClass).isEqualTo("best-effort-small");
+      assertThat(cached.getSpec().clusterName).isEqualTo("demo");
+      assertThat(cached.getSpec().image).isNull();
+      assertThat(cached.getStatus().phase).isEqualTo("Provisioning");
+      assertThat(cached.getStatus().vmRef).isNull();
+      assertThat(cached.getStatus().conditions)
+          .singleElement()
+          .satisfies(
+              c -> {
+                assertThat(c.getType()).isEqualTo("VMProvisioned");
+                assertThat(c.getStatus()).isEqualTo("False");
+                assertThat(c.getReason()).isEqualTo("Cloning");
+                assertThat(c.getLastTransitionTime()).isEqualTo("2026-12-04T12:00:00Z");
+                assertThat(c.getMessage()).isNull();
+              });
+
+      Machine whole = handed.get(10, TimeUnit.SECONDS);
+      assertThat(whole.getSpec().image.item).isEqualTo("ubuntu-2404-kube-v1.37.2");
+      assertThat(whole.getStatus().vmRef).isEqualTo("vm-42");
+      assertThat(whole.getMetadata().getLabels()).containsKey("cluster.x-k8s.io/cluster-name");
     } finally {
       informer.stop();
       informer.stopped().toCompletableFuture().get(10, TimeUnit.SECONDS);
