@@ -1,11 +1,11 @@
 package dev.slipway.operator.app;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -20,10 +20,10 @@ import java.util.stream.Collectors;
 final class InformerReadiness {
   static final Duration GRACE = Duration.ofSeconds(15);
 
-  private final Clock clock;
+  private final Supplier<Instant> clock;
   private final Map<String, Instant> notWatchingSince = new HashMap<>();
 
-  InformerReadiness(Clock clock) {
+  InformerReadiness(Supplier<Instant> clock) {
     this.clock = clock;
   }
 
@@ -34,7 +34,7 @@ final class InformerReadiness {
    * @param notWatching "controller/event source" of each event source not watching now
    */
   synchronized String problem(Collection<String> notWatching) {
-    Instant now = clock.instant();
+    Instant now = clock.get();
     notWatchingSince.keySet().retainAll(notWatching);
     notWatching.forEach(s -> notWatchingSince.putIfAbsent(s, now));
     String down =

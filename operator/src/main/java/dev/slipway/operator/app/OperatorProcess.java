@@ -23,6 +23,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayDeque;
@@ -64,7 +65,7 @@ public final class OperatorProcess implements AutoCloseable {
   private HealthServer health;
   private VSphereProvider vsphere;
   private VCenterProbe probe;
-  private final InformerReadiness informers = new InformerReadiness(Clock.systemUTC());
+  private final InformerReadiness informers = new InformerReadiness(Instant::now);
   private Slipway controllers;
   private ConversionWebhook webhook;
 

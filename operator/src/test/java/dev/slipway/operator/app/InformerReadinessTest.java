@@ -2,33 +2,14 @@ package dev.slipway.operator.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class InformerReadinessTest {
   private Instant now = Instant.parse("2026-12-04T12:00:00Z");
-  private final Clock clock =
-      new Clock() {
-        @Override
-        public Instant instant() {
-          return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-          return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-          return this;
-        }
-      };
-  private final InformerReadiness readiness = new InformerReadiness(clock);
+  private final InformerReadiness readiness = new InformerReadiness(() -> now);
 
   private void after(Duration d) {
     now = now.plus(d);
