@@ -10,10 +10,11 @@ import java.util.OptionalLong;
 public interface VmWatch extends AutoCloseable {
 
   /**
-   * A number that changes whenever the watch sees {@code vm} change (or loses track of anything): a
-   * state read when the stamp was {@code s} is still current while the stamp is {@code s}. Empty
-   * while the watch is not in step with vCenter (starting, session lost, vCenter unreachable): then
-   * nothing read before may be trusted.
+   * A number that changes whenever the watch sees {@code vm} change, and for every VM when the
+   * watch falls in step again in a new session (vCenter may have restarted): a state read when the
+   * stamp was {@code s} is still current while the stamp is {@code s}. Empty while the watch is not
+   * in step with vCenter (starting, session lost, vCenter unreachable, a wait that took too long):
+   * then nothing read before may be trusted until it is in step again.
    */
   OptionalLong stamp(VmRef vm);
 

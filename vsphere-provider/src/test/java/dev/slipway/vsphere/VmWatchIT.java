@@ -300,6 +300,47 @@ class VmWatchIT {
     }
   }
 
+  /**
+   * A collector made again in the same session (its wait timed out on this side) keeps the stamps
+   * of the VMs that did not change meanwhile, so nothing cached of them is read again; a VM that
+   * changed while no collector was in step gets a new one.
+   */
+  @Test
+  void aCollectorMadeAgainInTheSameSessionChangesOnlyTheStampsOfWhatChanged() {
+    String uuid = UUID.randomUUID().toString();
+    VmRef vm = clone(uuid);
+    List<VmChange> seen = new CopyOnWriteArrayList<>();
+    try (VSphereProvider slow =
+            VSphereProvider.connect(
+                It.config(vcsim).requestTimeout(Duration.ofSeconds(12)).build());
+        VmWatch w = slow.watchVms(seen::add)) {
+      OptionalLong vmBefore = awaitInStep(w, vm);
+      OptionalLong sourceBefore = w.stamp(source);
+      long logins = slow.callCounts().getOrDefault("Login", 0L);
+
+      // Every wait now starts after the call timed out: the watch falls out of step, again and
+      // again, in the same session.
+      vcsim.setDelays(Map.of("WaitForUpdatesEx", 15_000));
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> slow.callCounts().getOrDefault("CreatePropertyCollector", 0L) >= 2);
+      assertThat(w.stamp(vm)).as("out of step").isEmpty();
+      seen.clear();
+      It.awaitSuccess(p, p.powerOn(vm));
+      vcsim.setDelays(Map.of());
+
+      awaitChange(seen, new VmChange(vm, uuid, false));
+      awaitInStep(w, source);
+      assertThat(slow.callCounts().getOrDefault("Login", 0L)).isEqualTo(logins);
+      assertThat(w.stamp(source)).as("unchanged meanwhile").isEqualTo(sourceBefore);
+      assertThat(w.stamp(vm)).as("powered on meanwhile").isPresent().isNotEqualTo(vmBefore);
+      It.awaitSuccess(p, p.powerOff(vm));
+      It.awaitSuccess(p, p.destroy(vm));
+    } finally {
+      vcsim.setDelays(Map.of());
+    }
+  }
+
   @Test
   void theWatchSurvivesATerminatedSessionAndReportsWhatChangedMeanwhile() throws Exception {
     List<VmChange> seen = new CopyOnWriteArrayList<>();

@@ -474,9 +474,18 @@ final class VimVmWatch implements VmWatch {
 
   /**
    * The stamps {@link VmWatch#stamp} hands out. A VM's stamp is the tick of its last change, or of
-   * the last full sync when that is later, so a new sync changes every stamp; none while the watch
-   * is not in step (never synced, lost, in another session than the client's, or silent for longer
-   * than its wait allows).
+   * the first full sync in the session when that is later; none while the watch is not in step
+   * (never synced, lost, in another session than the client's, or silent for longer than its wait
+   * allows).
+   *
+   * <p>A full sync in a new session (after a re-login: vCenter may have restarted and given a moref
+   * to another VM) changes every stamp. One in the same session as the last (a collector made again
+   * after its wait timed out on this side; at 1 000 clusters under vcsim, several times while
+   * building) keeps them: each VM of the new full set was compared with what the watch knew and
+   * reported changed if it differed, and each VM missing from it reported removed, so what was read
+   * under a stamp that did not change is as current as it would have been had the old collector
+   * gone on. Changing every stamp there made every cached VM be read again (2 000 reads at 1 000
+   * clusters, docs/performance.md, optimisation 51).
    */
   static final class Stamps {
     private final LongSupplier session;
@@ -487,6 +496,11 @@ final class VimVmWatch implements VmWatch {
     private volatile long syncedAt = -1;
     private volatile long syncedSession = -1;
     private volatile long answeredAt;
+
+    /** The base of the stamps and its session, kept while the watch is lost (watch thread only). */
+    private long base = -1;
+
+    private long baseSession = -1;
 
     Stamps(LongSupplier session, LongSupplier nanoTime, long silenceNanos) {
       this.session = session;
@@ -518,11 +532,15 @@ final class VimVmWatch implements VmWatch {
     }
 
     void synced(long inSession) {
-      long now = ticks.incrementAndGet();
-      // Every stamp is at least the sync's now: what changed before needs no entry.
-      changedAt.values().removeIf(t -> t < now);
+      if (base < 0 || baseSession != inSession) {
+        long now = ticks.incrementAndGet();
+        // Every stamp is at least the sync's now: what changed before needs no entry.
+        changedAt.values().removeIf(t -> t < now);
+        base = now;
+        baseSession = inSession;
+      }
       syncedSession = inSession;
-      syncedAt = now;
+      syncedAt = base;
     }
 
     void lost() {

@@ -97,6 +97,31 @@ class VimVmWatchTest {
   }
 
   @Test
+  void aSyncInTheSameSessionKeepsTheStampsOfWhatDidNotChange() {
+    AtomicLong session = new AtomicLong(1);
+    AtomicLong now = new AtomicLong();
+    VimVmWatch.Stamps s = new VimVmWatch.Stamps(session::get, now::get, 100);
+    s.synced(1);
+    s.changed("vm-1");
+    OptionalLong one = s.stamp("vm-1");
+    OptionalLong two = s.stamp("vm-2");
+
+    s.lost(); // a wait timed out on this side: the collector is made again in the same session
+    assertThat(s.stamp("vm-2")).isEmpty();
+    s.changed("vm-3"); // the new full set differs from what was known of vm-3 only
+    s.synced(1);
+    assertThat(s.stamp("vm-1")).isEqualTo(one);
+    assertThat(s.stamp("vm-2")).isEqualTo(two);
+    assertThat(s.stamp("vm-3")).isPresent().isNotEqualTo(two);
+
+    session.set(2);
+    s.lost();
+    s.synced(2); // a new session: vCenter may have restarted, nothing read before is kept
+    assertThat(s.stamp("vm-1")).isPresent().isNotEqualTo(one);
+    assertThat(s.stamp("vm-2")).isPresent().isNotEqualTo(two).isEqualTo(s.stamp("vm-1"));
+  }
+
+  @Test
   void backOffDoublesFromOneSecondToTen() {
     assertThat(VimVmWatch.backoff(1)).isEqualTo(Duration.ofSeconds(1));
     assertThat(VimVmWatch.backoff(2)).isEqualTo(Duration.ofSeconds(2));
