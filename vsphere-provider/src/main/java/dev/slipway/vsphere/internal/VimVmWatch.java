@@ -484,8 +484,8 @@ final class VimVmWatch implements VmWatch {
    * building) keeps them: each VM of the new full set was compared with what the watch knew and
    * reported changed if it differed, and each VM missing from it reported removed, so what was read
    * under a stamp that did not change is as current as it would have been had the old collector
-   * gone on. Changing every stamp there made every cached VM be read again (2 000 reads at 1 000
-   * clusters, docs/performance.md, optimisation 51).
+   * gone on. Changing every stamp there made every cached VM be read again on its next look
+   * (docs/performance.md, optimisation 51).
    */
   static final class Stamps {
     private final LongSupplier session;
